@@ -1,0 +1,118 @@
+"""JSON shapes of the accounts API. Validation of rights lives in accounts.services.users."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from accounts.models import ApiToken, User
+from accounts.selectors import user_email_confirmed, user_email_pending
+
+
+class UserSerializer(serializers.ModelSerializer):
+    email_confirmed = serializers.SerializerMethodField()
+    email_pending = serializers.SerializerMethodField(
+        help_text="A new address waiting for its confirmation link to be opened."
+    )
+    avatar = serializers.SerializerMethodField(help_text="URL of the avatar image, or null.")
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "email_confirmed",
+            "email_pending",
+            "avatar",
+            "quota_bytes",
+            "used_bytes",
+            "trusted",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "last_login",
+        ]
+        read_only_fields = fields
+
+    def get_email_confirmed(self, user: User) -> bool:
+        annotated = getattr(user, "email_confirmed", None)
+        return annotated if annotated is not None else user_email_confirmed(user)
+
+    def get_email_pending(self, user: User) -> str | None:
+        if hasattr(user, "email_pending"):  # annotated by users_visible_to
+            return user.email_pending
+        return user_email_pending(user)
+
+    def get_avatar(self, user: User) -> str | None:
+        if not user.avatar:
+            return None
+        url = reverse("api-user-avatar", args=[user.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    """Self: email (re-confirmed), password (with current_password), avatar. Admin also:
+    is_staff, quota_bytes, trusted, is_active."""
+
+    email = serializers.EmailField(required=False)
+    password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
+    current_password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
+    avatar = serializers.FileField(
+        required=False, allow_null=True, help_text="PNG or JPEG (multipart); null removes it."
+    )
+    is_staff = serializers.BooleanField(required=False)
+    quota_bytes = serializers.IntegerField(required=False, min_value=0)
+    trusted = serializers.BooleanField(required=False)
+    is_active = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if "password" in attrs and not attrs.get("current_password"):
+            raise serializers.ValidationError(
+                {"current_password": ["Give your current password to change it."]}
+            )
+        return attrs
+
+
+class CredentialsSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class EmailSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class TokenQuerySerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class SubscribedSerializer(serializers.Serializer):
+    user = serializers.DictField(help_text="`{email, email_confirmed}`: the same for any address.")
+    detail = serializers.CharField()
+
+
+class LoginSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    user = UserSerializer()
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created", "last_used", "expires"]
+        read_only_fields = ["id", "prefix", "created", "last_used", "expires"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]

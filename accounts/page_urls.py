@@ -1,0 +1,13 @@
+"""HTML routes of the accounts app, mounted at /accounts/ before allauth's own."""
+
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("login/", views.LoginView.as_view(), name="account_login"),
+    path("tokens/", views.token_create, name="account-token-create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="account-token-revoke"),
+    path("avatar/", views.avatar_update, name="account-avatar"),
+]

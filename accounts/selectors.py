@@ -1,0 +1,56 @@
+"""Reads: the one place that decides which users and tokens a user may see (404 for the rest)."""
+
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from accounts.models import ApiToken, User
+
+
+def users_visible_to(viewer) -> QuerySet[User]:
+    """Admins see every user; a user sees themself; anonymous sees no one."""
+    if not viewer.is_authenticated:
+        return User.objects.none()
+    users = User.objects.annotate(
+        email_confirmed=Exists(
+            EmailAddress.objects.filter(
+                user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+            )
+        ),
+        # The same rule as user_email_pending, in the list's one query (no query per user).
+        email_pending=Subquery(
+            EmailAddress.objects.filter(user=OuterRef("pk"), verified=False)
+            .exclude(email__iexact=OuterRef("email"))
+            .order_by("-id")
+            .values("email")[:1]
+        ),
+    )
+    return users if viewer.is_staff else users.filter(pk=viewer.pk)
+
+
+def user_for_viewer(viewer, user_id: int) -> User:
+    """The user, or Http404 for anyone who may not see them."""
+    return get_object_or_404(users_visible_to(viewer), pk=user_id)
+
+
+def user_email_confirmed(user: User) -> bool:
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def user_email_pending(user: User) -> str | None:
+    """The address the user asked to change to and has not confirmed yet."""
+    pending = (
+        EmailAddress.objects.filter(user=user, verified=False)
+        .exclude(email__iexact=user.email)
+        .order_by("-id")
+        .first()
+    )
+    return pending.email if pending else None
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_for_user(user: User, token_id: int) -> ApiToken:
+    return get_object_or_404(api_tokens_of(user), pk=token_id)

@@ -1,0 +1,131 @@
+"""Changes to a user: what they may change themselves, what only an admin may, and deletion."""
+
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.manage_email import assess_unique_email
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from accounts.avatars import avatar_reencode
+from accounts.models import ApiToken, User
+from accounts.services.passwords import user_change_password
+
+# Fields only an admin may set (on anyone, themself included).
+ADMIN_FIELDS = frozenset({"is_staff", "quota_bytes", "trusted", "is_active"})
+# Fields no one may set through the site's forms or API (the Django admin is for superusers).
+NEVER_FIELDS = frozenset({"is_superuser", "roles", "role", "groups", "user_permissions"})
+
+
+def privilege_errors(*, fields: set[str], by: User) -> dict[str, list[str]]:
+    """Field errors for each field in `fields` that `by` may not set."""
+    errors = {name: ["This field cannot be set here."] for name in fields & NEVER_FIELDS}
+    if not by.is_staff:
+        errors.update({name: ["Only an admin can change this."] for name in fields & ADMIN_FIELDS})
+    return errors
+
+
+def user_change_refusal(*, user: User, by: User) -> str:
+    """Why `by` may not change or delete `user` at all, or "" when they may: a staff member who
+    is not a superuser cannot touch a superuser (no way up by taking over a stronger account)."""
+    if user.pk != by.pk and user.is_superuser and not by.is_superuser:
+        return "Only a superuser can change or delete a superuser."
+    return ""
+
+
+def user_request_email_change(*, request: HttpRequest, user: User, email: str) -> None:
+    """Mail a confirmation link to the new address; it replaces the old one once confirmed.
+    An address another account uses gets a mail saying so, and the answer is the same."""
+    email = get_adapter(request).clean_email(email.strip().lower())
+    if email == user.email.lower():
+        return
+    unique = assess_unique_email(email, user=user)
+    if unique is True:
+        EmailAddress.objects.add_new_email(request, user, email)
+    elif unique is None:
+        get_adapter(request).send_account_already_exists_mail(email)
+    else:
+        raise ValidationError({"email": ["This address is in use."]})
+
+
+def user_set_avatar(*, user: User, upload) -> None:
+    """Store a re-encoded copy of `upload`, or remove the avatar when it is None."""
+    old = user.avatar.name if user.avatar else ""
+    if upload is None:
+        user.avatar = ""
+    else:
+        try:
+            clean = avatar_reencode(upload)
+            user.avatar.save(clean.name, clean, save=False)
+        except ValidationError as exc:
+            raise ValidationError({"avatar": exc.messages}) from None
+    user.save(update_fields=["avatar"])
+    if old and old != user.avatar.name:
+        user.avatar.storage.delete(old)
+
+
+def user_update(
+    *,
+    request: HttpRequest,
+    user: User,
+    by: User,
+    data: dict,
+    token: ApiToken | None = None,
+) -> User:
+    """Apply a validated change of `user` made by `by`. Refuses (and changes nothing) when a
+    field is beyond `by`'s rights: a user cannot raise their own rights or quota."""
+    errors = privilege_errors(fields=set(data), by=by)
+    if refusal := user_change_refusal(user=user, by=by):
+        errors["non_field_errors"] = [refusal]
+    # The login address and the password are the user's own: an admin who could set either
+    # could take the account over (a new address receives the reset link).
+    if "password" in data and by.pk != user.pk:
+        errors["password"] = ["Only the user can change their password; send them a reset link."]
+    if "email" in data and by.pk != user.pk:
+        errors["email"] = ["Only the user can change their email address."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if "password" in data:
+            user_change_password(
+                user=user,
+                current_password=data.get("current_password", ""),
+                password=data["password"],
+                keep_token=token,
+            )
+        changed = [name for name in ADMIN_FIELDS if name in data]
+        for name in changed:
+            setattr(user, name, data[name])
+        if changed:
+            user.save(update_fields=changed)
+        if "avatar" in data:
+            user_set_avatar(user=user, upload=data["avatar"])
+    if "email" in data:
+        user_request_email_change(request=request, user=user, email=data["email"])
+    return user
+
+
+def user_delete(*, user: User) -> None:
+    """Delete the account, its tokens, addresses, history and avatar file. Each of their torrents
+    loses this owner the way a DELETE of the torrent would: one nobody owns any more is erased
+    from rTorrent and its data deleted (by a task after the commit, and by the sync should the
+    broker be down), one shared with others stays theirs."""
+    # Imported here: the torrents app depends on accounts, not the other way round at import time.
+    from torrents.selectors import torrents_owned_by
+    from torrents.services.control import purge_enqueue, torrent_remove
+
+    avatar = user.avatar.name if user.avatar else ""
+    storage = user.avatar.storage
+    with transaction.atomic():
+        orphaned = [
+            torrent.pk
+            for torrent in torrents_owned_by(user)
+            if torrent_remove(torrent=torrent, by=user, purge=False)
+        ]
+        user.delete()
+        for torrent_id in orphaned:
+            transaction.on_commit(
+                lambda torrent_id=torrent_id: purge_enqueue(torrent_id=torrent_id)
+            )
+    if avatar:
+        storage.delete(avatar)

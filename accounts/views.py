@@ -1,0 +1,97 @@
+"""HTML pages of the accounts app beyond allauth's own: the account page (quota, ratio, traffic
+chart, avatar, API tokens) and the login page answering 429 when allauth's limit is reached."""
+
+from allauth.account.views import LoginView as AllauthLoginView
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.forms import AvatarForm, TokenForm
+from accounts.selectors import api_token_for_user, api_tokens_of, user_email_pending
+from accounts.services.tokens import api_token_create, api_token_revoke
+from accounts.services.users import user_set_avatar
+from accounts.traffic_chart import traffic_chart
+from torrents.stats import user_stats
+
+# The account page's chart covers this many days; the API's /users/:id/stats takes `days`.
+CHART_DAYS = 30
+RECENT_HISTORY = 10
+
+
+class LoginView(AllauthLoginView):
+    """allauth's login; when its rate limit refuses a try, the answer is 429, as in the API."""
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="too_many_login_attempts"):
+            response.status_code = 429
+        return response
+
+
+def _account_page(request: HttpRequest, *, status: int = 200, **context) -> HttpResponse:
+    user = request.user
+    context.setdefault("token_form", TokenForm())
+    context.setdefault("avatar_form", AvatarForm())
+    used_percent = (
+        min(100, round(100 * user.used_bytes / user.quota_bytes)) if user.quota_bytes else 100
+    )
+    stats = user_stats(user=user, days=CHART_DAYS)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "email_pending": user_email_pending(user),
+            "used_percent": used_percent,
+            "tokens": api_tokens_of(user),
+            "stats": stats,
+            "recent_history": stats["history"][:RECENT_HISTORY],
+            "chart": traffic_chart(series=stats["series"], days=CHART_DAYS),
+            "chart_days": CHART_DAYS,
+            **context,
+        },
+        status=status,
+    )
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return _account_page(request)
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Make a token and show its key once, in this answer only (never in a cookie or the log)."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, status=400, token_form=form)
+    token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    return _account_page(request, new_token=token, new_key=key)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = api_token_for_user(request.user, pk)
+    api_token_revoke(token=token)
+    messages.success(request, f"Token {token.prefix}… is revoked.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def avatar_update(request: HttpRequest) -> HttpResponse:
+    form = AvatarForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _account_page(request, status=400, avatar_form=form)
+    upload = None if form.cleaned_data["remove"] else form.cleaned_data["avatar"]
+    try:
+        user_set_avatar(user=request.user, upload=upload)
+    except ValidationError as exc:
+        form.add_error("avatar", exc.message_dict.get("avatar", exc.messages))
+        return _account_page(request, status=400, avatar_form=form)
+    messages.success(request, "Avatar removed." if upload is None else "Avatar updated.")
+    return redirect("account")

@@ -1,0 +1,138 @@
+"""Run the whole stack in the foreground: Redis (when REDIS_URL is unset), the managed rTorrent,
+a Celery worker with beat, and the web server. One Ctrl-C stops them all."""
+
+import shutil
+import socket
+import sys
+from collections.abc import Callable
+
+import redis
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from seedbox.env import env_int, env_str
+from seedbox.supervisor import ChildSpec, Supervisor
+from torrents.rtorrent import RTorrentClient, RTorrentError
+from torrents.services.nodes import node_ensure_managed
+
+
+def _redis_ready() -> bool:
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _rtorrent_ready() -> bool:
+    try:
+        RTorrentClient(settings.SEEDBOX_RTORRENT_URL, timeout=1).version()
+    except RTorrentError:
+        return False
+    return True
+
+
+def _port_ready(host: str, port: int) -> Callable:
+    def ready() -> bool:
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+        except OSError:
+            return False
+        return True
+
+    return ready
+
+
+class Command(BaseCommand):
+    help = "Run Redis, rTorrent, a Celery worker with beat and the web server; Ctrl-C stops all."
+
+    def handle(self, *args, **options):
+        host = env_str("HOST", "127.0.0.1")
+        port = env_int("PORT", 8000, minimum=1)
+        python = sys.executable
+        settings.RUN_DIR.mkdir(parents=True, exist_ok=True)
+        specs = []
+        if settings.REDIS_IS_LOCAL:
+            if not shutil.which("redis-server"):
+                raise CommandError("redis-server not found: apt-get install -y redis-server")
+            redis_dir = settings.VAR_DIR / "redis"
+            redis_dir.mkdir(parents=True, exist_ok=True)
+            specs.append(
+                ChildSpec(
+                    "redis",
+                    [
+                        "redis-server",
+                        "--port",
+                        "0",
+                        "--unixsocket",
+                        str(settings.REDIS_SOCKET),
+                        "--unixsocketperm",
+                        "700",
+                        "--dir",
+                        str(redis_dir),
+                        "--save",
+                        "60 1",
+                        "--appendonly",
+                        "no",
+                    ],
+                    ready=_redis_ready,
+                )
+            )
+        if settings.SEEDBOX_RTORRENT_MANAGED:
+            specs.append(
+                ChildSpec("rtorrent", [python, "manage.py", "rtorrentd"], ready=_rtorrent_ready)
+            )
+        node_ensure_managed()
+        specs.append(
+            ChildSpec(
+                "worker",
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "seedbox",
+                    "worker",
+                    "--beat",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--schedule",
+                    settings.CELERY_BEAT_SCHEDULE_FILENAME,
+                ],
+                stop_timeout=30,
+            )
+        )
+        specs.append(
+            ChildSpec(
+                "web",
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "seedbox.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "8",
+                    "--access-logfile",
+                    "-",
+                ],
+                ready=_port_ready(host, port),
+            )
+        )
+
+        def banner() -> None:
+            url = f"http://{host}:{port}/"
+            supervisor.say("")
+            supervisor.say(f"Seedbox is running at {url}  (health: {url}api/health)")
+            supervisor.say("Create an admin:  .venv/bin/python manage.py createsuperuser")
+            supervisor.say(f"Mails are written as files to {settings.VAR_DIR / 'mail'}/")
+            supervisor.say("Press Ctrl-C once to stop everything.")
+
+        supervisor = Supervisor(specs, out=self.stdout)
+        code = supervisor.run(on_ready=banner)
+        if code:
+            raise CommandError("a process of the stack failed; see the lines above")

@@ -1,0 +1,7 @@
+"""Settings of the site the browser tests run as subprocesses: the real ones, read from the
+environment the harness sets, plus static files served from the source folders (no
+collectstatic step before each run)."""
+
+from seedbox.settings import *  # noqa: F403
+
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from seedbox.views import HealthView
+
+urlpatterns = [
+    path("", include("torrents.page_urls")),  # the home page: the torrent list
+    path("accounts/", include("accounts.page_urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("staff/", include("torrents.staff_urls")),
+    path("api/health", HealthView.as_view(), name="health"),
+    path("api/", include("accounts.urls")),
+    path("api/", include("torrents.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

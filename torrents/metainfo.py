@@ -1,0 +1,214 @@
+"""Reading a .torrent safely: bencode.py under limits, every key and path checked, the info-hash
+taken from the exact bytes of the `info` dictionary (re-encoding would change it for torrents whose
+keys are not sorted, and rTorrent hashes the bytes it was given).
+
+Anything wrong raises MetainfoError with a message meant for the person who uploaded the file.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bencodepy import BencodeDecodeError, BencodeDecoder
+
+# A real torrent nests 5 deep (dict > dict > list > dict > list); anything far deeper is an attack.
+MAX_DEPTH = 16
+
+
+class MetainfoError(ValueError):
+    """The file is not a torrent this site accepts; the message says why."""
+
+
+@dataclass(frozen=True)
+class MetaFile:
+    path: str  # '/'-separated, relative to the torrent's name for multi-file torrents
+    size: int
+
+
+@dataclass(frozen=True)
+class Metainfo:
+    info_hash: str  # v1, lowercase hex
+    name: str
+    size: int
+    piece_length: int
+    private: bool
+    multi_file: bool
+    files: list[MetaFile]
+    trackers: list[str] = field(default_factory=list)
+    raw: bytes = b""
+
+
+def _text(value, what: str) -> str:
+    if not isinstance(value, bytes):
+        raise MetainfoError(f"{what} must be a string")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MetainfoError(
+            f"{what} is not valid UTF-8 ({value[:60]!r}); this site keeps names as text, so "
+            "re-create the torrent with UTF-8 file names"
+        ) from None
+
+
+def _int(value, what: str, *, minimum: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MetainfoError(f"{what} must be an integer")
+    if value < minimum:
+        raise MetainfoError(f"{what} must be at least {minimum}")
+    return value
+
+
+def check_path_component(part: str, where: str) -> None:
+    """Refuse (never rewrite) a component that could leave the torrent's directory or confuse
+    a file system: empty, `.`/`..`, with a slash, backslash, NUL or any control character."""
+    if part in ("", ".", ".."):
+        raise MetainfoError(f"{where}: the path component {part!r} is not allowed")
+    if "/" in part or "\\" in part:
+        raise MetainfoError(f"{where}: a path component contains a slash ({part!r})")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in part):
+        raise MetainfoError(f"{where}: a path component contains a control character ({part!r})")
+
+
+def check_relative_path(path: str, where: str) -> list[str]:
+    """A '/'-separated relative path, checked component by component; returns the components."""
+    if path.startswith("/"):
+        raise MetainfoError(f"{where}: absolute paths are not allowed ({path!r})")
+    parts = path.split("/")
+    for part in parts:
+        check_path_component(part, where)
+    return parts
+
+
+def check_unique_paths(paths: list[str], where: str = "files") -> None:
+    """No two files with the same path, and no file where another needs a folder."""
+    seen: set[str] = set()
+    folders: set[str] = set()
+    for path in paths:
+        if path in seen:
+            raise MetainfoError(f"{where}: the path {path!r} appears twice")
+        seen.add(path)
+        parts = path.split("/")
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    clash = seen & folders
+    if clash:
+        raise MetainfoError(f"{where}: {sorted(clash)[0]!r} is both a file and a folder")
+
+
+def _info_span(decoder: BencodeDecoder, data: bytes) -> tuple[int, int]:
+    """Start and end offsets of the top-level `info` value, found with bencode.py's own
+    decoding functions (they return the offset where each value ends)."""
+    pos, span = 1, None
+    while data[pos : pos + 1] != b"e":
+        key, pos = decoder.decode_string(data, pos)
+        start = pos
+        _, pos = decoder.decode_func[data[pos : pos + 1]](data, pos, depth=1)
+        if key == b"info":
+            if span is not None:
+                raise MetainfoError("the torrent has two 'info' dictionaries")
+            span = (start, pos)
+    if span is None:
+        raise MetainfoError("the torrent has no 'info' dictionary")
+    return span
+
+
+def _trackers(top: dict) -> list[str]:
+    urls: list[str] = []
+    announce_list = top.get(b"announce-list")
+    if announce_list is not None:
+        if not isinstance(announce_list, list) or not all(
+            isinstance(tier, list) for tier in announce_list
+        ):
+            raise MetainfoError("'announce-list' must be a list of lists")
+        urls += [_text(u, "a tracker URL") for tier in announce_list for u in tier]
+    if b"announce" in top:
+        urls.append(_text(top[b"announce"], "'announce'"))
+    result: list[str] = []
+    for url in (u.strip() for u in urls):
+        if url and url not in result:
+            result.append(url)
+    return result
+
+
+def _files(info: dict, name: str, max_files: int) -> tuple[list[MetaFile], bool]:
+    if b"length" in info and b"files" in info:
+        raise MetainfoError("'info' has both 'length' and 'files'")
+    if b"length" in info:
+        return [MetaFile(path=name, size=_int(info[b"length"], "'length'"))], False
+    files = info.get(b"files")
+    if not isinstance(files, list) or not files:
+        raise MetainfoError("'info' needs 'length' (one file) or a non-empty 'files' list")
+    if len(files) > max_files:
+        raise MetainfoError(f"the torrent has {len(files):,} files; at most {max_files:,} allowed")
+    result = []
+    for number, entry in enumerate(files, 1):
+        if not isinstance(entry, dict):
+            raise MetainfoError(f"file {number} must be a dictionary")
+        size = _int(entry.get(b"length"), f"file {number}: 'length'")
+        parts = entry.get(b"path")
+        if not isinstance(parts, list) or not parts:
+            raise MetainfoError(f"file {number}: 'path' must be a non-empty list")
+        texts = [_text(p, f"file {number}: a path component") for p in parts]
+        for part in texts:
+            check_path_component(part, f"file {number}")
+        result.append(MetaFile(path="/".join(texts), size=size))
+    check_unique_paths([f.path for f in result])
+    return result, True
+
+
+def parse_metainfo(data: bytes, *, max_size: int, max_files: int) -> Metainfo:
+    """The checked contents of a .torrent (bytes), or MetainfoError saying what is wrong."""
+    if len(data) > max_size:
+        raise MetainfoError(f"the file is {len(data):,} bytes; at most {max_size:,} allowed")
+    if not data.startswith(b"d"):
+        raise MetainfoError("not a torrent file (it must be a bencoded dictionary)")
+    decoder = BencodeDecoder(max_depth=MAX_DEPTH)
+    try:
+        top = decoder.decode(data)
+        start, end = _info_span(decoder, data)
+    except BencodeDecodeError as exc:
+        raise MetainfoError(f"not a valid torrent file ({exc}); is it complete?") from None
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, MetainfoError):
+            raise
+        raise MetainfoError("not a valid torrent file (bad bencoding); is it complete?") from None
+    info = top.get(b"info")
+    if not isinstance(info, dict):
+        raise MetainfoError("'info' must be a dictionary")
+    name = _text(info.get(b"name"), "'name'") if b"name" in info else ""
+    if not name:
+        raise MetainfoError("the torrent has no name")
+    check_path_component(name, "name")
+    piece_length = _int(info.get(b"piece length"), "'piece length'", minimum=1)
+    pieces = info.get(b"pieces")
+    if pieces is None and b"file tree" in info:
+        raise MetainfoError("v2-only torrents are not supported: it needs a v1 part")
+    if not isinstance(pieces, bytes) or len(pieces) % 20:
+        raise MetainfoError("'pieces' must be a string of 20-byte SHA-1 hashes")
+    files, multi = _files(info, name, max_files)
+    size = sum(f.size for f in files)
+    if len(pieces) // 20 != math.ceil(size / piece_length):
+        raise MetainfoError(
+            f"the torrent is inconsistent: {len(pieces) // 20} piece hashes for {size:,} bytes "
+            f"in pieces of {piece_length:,}"
+        )
+    private = info.get(b"private", 0)
+    return Metainfo(
+        info_hash=hashlib.sha1(data[start:end]).hexdigest(),
+        name=name,
+        size=size,
+        piece_length=piece_length,
+        private=isinstance(private, int) and private == 1,
+        multi_file=multi,
+        files=files,
+        trackers=_trackers(top),
+        raw=data,
+    )
+
+
+def tracker_host(url: str) -> str:
+    """The lowercase host of an announce URL ('' when it has none)."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return ""

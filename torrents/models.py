@@ -1,0 +1,252 @@
+"""What the site keeps about nodes, torrents, their owners, tracker rules and traffic history."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Node(models.Model):
+    """One rTorrent daemon the site drives. The managed one is created from settings."""
+
+    name = models.SlugField(max_length=64, unique=True)
+    rpc_url = models.CharField(
+        "RPC URL",
+        max_length=500,
+        help_text="scgi:///path/rpc.sock, scgi://host:port or https://host/RPC2",
+    )
+    data_root = models.CharField(
+        max_length=1000, help_text="Where this node's torrent data lives, as this site sees it."
+    )
+    enabled = models.BooleanField(default=True)
+    managed = models.BooleanField(
+        default=False, editable=False, help_text="Started and configured by this site."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # What the last sync saw (kept by the sync; a person reads it on the server page).
+    is_up = models.BooleanField(null=True, editable=False)
+    version = models.CharField(max_length=32, blank=True, editable=False)
+    last_seen_at = models.DateTimeField(null=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TorrentStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", "waiting for approval"
+    QUEUED = "queued", "queued"
+    CHECKING = "checking", "checking"
+    DOWNLOADING = "downloading", "downloading"
+    SEEDING = "seeding", "seeding"
+    PAUSED = "paused", "paused"
+    STOPPED = "stopped", "stopped"
+    MISSING = "missing", "missing from rTorrent"
+    REJECTED = "rejected", "rejected"
+    ERROR = "error", "error"
+    REMOVED = "removed", "removed"
+
+
+# Statuses of a torrent that is (or should be) loaded in rTorrent.
+IN_RTORRENT = (
+    TorrentStatus.CHECKING,
+    TorrentStatus.DOWNLOADING,
+    TorrentStatus.SEEDING,
+    TorrentStatus.PAUSED,
+    TorrentStatus.STOPPED,
+)
+
+
+class Torrent(models.Model):
+    """One info-hash, stored and downloaded once, owned by every user who added it."""
+
+    info_hash = models.CharField(max_length=40, unique=True, help_text="v1, lowercase hex")
+    name = models.CharField(max_length=1024)
+    size_bytes = models.BigIntegerField(
+        null=True, help_text="Unknown for a magnet until rTorrent has its metadata."
+    )
+    piece_length = models.BigIntegerField(null=True)
+    private = models.BooleanField(default=False)
+    metainfo = models.BinaryField(
+        null=True, editable=False, help_text="The raw .torrent, kept to re-push and download."
+    )
+    magnet_uri = models.TextField(blank=True)
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="torrents")
+    status = models.CharField(
+        max_length=20, choices=TorrentStatus.choices, default=TorrentStatus.QUEUED, db_index=True
+    )
+    status_message = models.TextField(
+        blank=True,
+        help_text="What the owner is told: rejection reason, rTorrent's message, an error.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Ownership", related_name="torrents"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Pushing to rTorrent: every attempt is recorded so a stuck torrent explains itself.
+    push_attempts = models.PositiveIntegerField(default=0)
+    last_push_at = models.DateTimeField(null=True)
+    last_error = models.TextField(blank=True)
+
+    # Moderation.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    # What the last sync read from rTorrent.
+    completed_bytes = models.BigIntegerField(default=0)
+    down_rate = models.BigIntegerField(default=0, help_text="bytes/s")
+    up_rate = models.BigIntegerField(default=0, help_text="bytes/s")
+    uploaded_bytes = models.BigIntegerField(default=0, help_text="rTorrent's d.up.total, last seen")
+    downloaded_bytes = models.BigIntegerField(
+        default=0, help_text="rTorrent's d.down.total, last seen"
+    )
+    peers = models.PositiveIntegerField(default=0)
+    seeders = models.PositiveIntegerField(default=0)
+    rtorrent_message = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    stale = models.BooleanField(default=False, help_text="Its node did not answer the last sync.")
+    # Removal: set while the erase from rTorrent or the data deletion is still to be done.
+    purge_pending = models.BooleanField(default=False, editable=False)
+    download_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Files and zips of it taken home."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["node", "status"]),
+            # The lists' default order: a page is read from the index, not sorted each time.
+            models.Index(fields=["-created_at", "-id"], name="torrent_newest_first"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def progress(self) -> float:
+        """0.0 to 1.0; 0 while the size is unknown."""
+        if not self.size_bytes:
+            return 0.0
+        return min(1.0, self.completed_bytes / self.size_bytes)
+
+
+class TorrentFile(models.Model):
+    torrent = models.ForeignKey(Torrent, on_delete=models.CASCADE, related_name="files")
+    index = models.PositiveIntegerField()
+    path = models.CharField(
+        max_length=4096, help_text="Relative to the torrent's data, '/'-separated."
+    )
+    size_bytes = models.BigIntegerField()
+    completed_bytes = models.BigIntegerField(default=0)
+    priority = models.PositiveSmallIntegerField(default=1)
+    download_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["torrent", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["torrent", "index"], name="torrent_file_index_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Ownership(models.Model):
+    """A user owns a torrent they added ("pairing"): charged in quota, credited for traffic."""
+
+    torrent = models.ForeignKey(Torrent, on_delete=models.CASCADE, related_name="ownerships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ownerships"
+    )
+    charged_bytes = models.BigIntegerField(
+        default=0, help_text="What this ownership takes from the user's quota."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["torrent", "user"], name="ownership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} owns {self.torrent_id}"
+
+
+class TrackerRule(models.Model):
+    class Action(models.TextChoices):
+        ALLOW = "allow", "allow"
+        DENY = "deny", "deny"
+
+    pattern = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text="A host (tracker.example.org) or a domain (example.org).",
+    )
+    action = models.CharField(max_length=5, choices=Action.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pattern"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.pattern}"
+
+
+class TorrentHistory(models.Model):
+    """A user's traffic on one torrent. Outlives the torrent and its data (the ratio stays)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="torrent_history"
+    )
+    torrent = models.ForeignKey(
+        Torrent, on_delete=models.SET_NULL, null=True, blank=True, related_name="history"
+    )
+    info_hash = models.CharField(max_length=40)
+    name = models.CharField(max_length=1024)
+    uploaded_bytes = models.BigIntegerField(default=0)
+    downloaded_bytes = models.BigIntegerField(default=0)
+    seeding_seconds = models.BigIntegerField(default=0)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "info_hash"], name="history_user_hash_unique"),
+            models.CheckConstraint(
+                condition=models.Q(uploaded_bytes__gte=0, downloaded_bytes__gte=0),
+                name="history_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.name}"
+
+
+class TrafficBucket(models.Model):
+    """Per user, per hour: bytes uploaded and downloaded, for charts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="traffic"
+    )
+    hour = models.DateTimeField()
+    uploaded_bytes = models.BigIntegerField(default=0)
+    downloaded_bytes = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "hour"], name="traffic_user_hour_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.hour:%Y-%m-%d %H}:00"

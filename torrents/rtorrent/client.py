@@ -1,0 +1,252 @@
+"""The rTorrent client: every call the site makes to an rTorrent daemon goes through here.
+
+Reads of many torrents are one multicall (`d.multicall2` on 0.9.x, `d.multicall` on releases that
+renamed it back; detected once with `system.listMethods`). Loading a torrent is confirmed by
+looking the info-hash up afterwards, because `load.raw*` answers 0 even for garbage.
+"""
+
+import http.client
+import threading
+import time
+import xmlrpc.client
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from xml.parsers.expat import ExpatError
+
+from torrents.rtorrent.errors import (
+    RTorrentError,
+    RTorrentFault,
+    RTorrentUnavailable,
+    TorrentNotFound,
+    TorrentNotLoaded,
+)
+from torrents.rtorrent.fastparse import parse_scalar_rows
+from torrents.rtorrent.transport import SCGITransport, make_proxy
+
+UNKNOWN_HASH_FAULT = -501
+
+# The fields the sync reads for every torrent, in one multicall.
+TORRENT_FIELDS = (
+    "d.hash",
+    "d.name",
+    "d.size_bytes",
+    "d.completed_bytes",
+    "d.up.total",
+    "d.down.total",
+    "d.up.rate",
+    "d.down.rate",
+    "d.ratio",
+    "d.state",
+    "d.is_active",
+    "d.complete",
+    "d.is_open",
+    "d.hashing",
+    "d.message",
+    "d.peers_connected",
+    "d.peers_complete",
+    "d.directory",
+    "d.custom1",
+)
+
+# Method names per URL, detected once per process: they change only when rTorrent is upgraded.
+_methods_cache: dict[str, frozenset[str]] = {}
+_methods_lock = threading.Lock()
+
+
+def field_key(field: str) -> str:
+    """`d.up.total` -> `up_total`: the key a multicall row uses for a field."""
+    return field.split(".", 1)[1].replace(".", "_") if "." in field else field
+
+
+class RTorrentClient:
+    """A client for one daemon. Not shared between threads (an HTTP proxy keeps a connection)."""
+
+    def __init__(self, url: str, *, timeout: float = 10.0):
+        self.url = url
+        self.timeout = timeout
+        self._proxy = make_proxy(url, timeout)
+
+    # --- the one place calls are made ----------------------------------------------------
+    def call(self, method: str, *args):
+        with self._translated_errors(method):
+            return getattr(self._proxy, method)(*args)
+
+    def call_rows(self, method: str, *args, width: int) -> list[list]:
+        """A call answering rows of `width` scalars (a multicall of getters). Over SCGI the
+        answer is read by the fast reader (fastparse.py); otherwise, or when its shape is not the
+        expected one, by xmlrpc.client."""
+        transport = self._proxy._ServerProxy__transport
+        if not isinstance(transport, SCGITransport):
+            return self.call(method, *args)
+        with self._translated_errors(method):
+            body = transport.send(xmlrpc.client.dumps(args, method).encode())
+            rows = parse_scalar_rows(body, width)
+            if rows is None:
+                rows = xmlrpc.client.loads(body, use_builtin_types=True)[0][0]
+            return rows
+
+    @contextmanager
+    def _translated_errors(self, method: str):
+        """Every failure as an RTorrentError, transient or not (see errors.py)."""
+        try:
+            yield
+        except xmlrpc.client.Fault as exc:
+            cls = TorrentNotFound if exc.faultCode == UNKNOWN_HASH_FAULT else RTorrentFault
+            raise cls(
+                f"rTorrent refused {method}: {exc.faultString}", code=exc.faultCode, url=self.url
+            ) from None
+        except xmlrpc.client.ProtocolError as exc:
+            message = f"{self.url} answered HTTP {exc.errcode} {exc.errmsg}".strip()
+            if exc.errcode >= 500:
+                raise RTorrentUnavailable(message, url=self.url) from None
+            raise RTorrentError(message, url=self.url) from None
+        except (OSError, http.client.HTTPException) as exc:
+            reason = "timed out" if isinstance(exc, TimeoutError) else str(exc)
+            raise RTorrentUnavailable(
+                f"rTorrent at {self.url} is unreachable: {reason or type(exc).__name__}",
+                url=self.url,
+            ) from None
+        except ExpatError as exc:
+            raise RTorrentError(f"{self.url} did not answer XML-RPC: {exc}", url=self.url) from None
+
+    # --- the daemon --------------------------------------------------------------------
+    def methods(self) -> frozenset[str]:
+        with _methods_lock:
+            cached = _methods_cache.get(self.url)
+        if cached is None:
+            cached = frozenset(self.call("system.listMethods"))
+            with _methods_lock:
+                _methods_cache[self.url] = cached
+        return cached
+
+    def version(self) -> str:
+        return self.call("system.client_version")
+
+    def api_version(self) -> int:
+        return int(self.call("system.api_version"))
+
+    def system_multicall(self, calls: Sequence[tuple[str, Sequence]]) -> list:
+        """Many calls in one request. Each result is the value, or an RTorrentFault instance."""
+        answer = self.call(
+            "system.multicall", [{"methodName": m, "params": list(p)} for m, p in calls]
+        )
+        results = []
+        for (method, _), item in zip(calls, answer, strict=True):
+            if isinstance(item, dict):
+                code = item.get("faultCode", 0)
+                cls = TorrentNotFound if code == UNKNOWN_HASH_FAULT else RTorrentFault
+                results.append(cls(f"{method}: {item.get('faultString')}", code=code, url=self.url))
+            else:
+                results.append(item[0])
+        return results
+
+    def global_stats(self) -> dict:
+        values = self.system_multicall(
+            [
+                ("system.client_version", ()),
+                ("throttle.global_up.rate", ()),
+                ("throttle.global_down.rate", ()),
+                ("throttle.global_up.total", ()),
+                ("throttle.global_down.total", ()),
+                ("directory.default", ()),
+            ]
+        )
+        keys = ("version", "up_rate", "down_rate", "up_total", "down_total", "directory")
+        return dict(zip(keys, values, strict=True))
+
+    # --- many torrents at once ---------------------------------------------------------
+    def multicall_method(self) -> str:
+        methods = self.methods()
+        for name in ("d.multicall2", "d.multicall"):
+            if name in methods:
+                return name
+        raise RTorrentError(f"{self.url} has neither d.multicall2 nor d.multicall", url=self.url)
+
+    def torrents(self, fields: Iterable[str] = TORRENT_FIELDS, *, view: str = "main") -> list[dict]:
+        """Every torrent in `view`, one dict per torrent keyed by `field_key`, in one call."""
+        fields = tuple(fields)
+        rows = self.call_rows(
+            self.multicall_method(), "", view, *[f"{f}=" for f in fields], width=len(fields)
+        )
+        keys = [field_key(f) for f in fields]
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def hashes(self, view: str = "main") -> list[str]:
+        return [h.lower() for h in self.call("download_list", "", view)]
+
+    def files(self, info_hash: str) -> list[dict]:
+        fields = ("f.path", "f.size_bytes", "f.completed_chunks", "f.size_chunks", "f.priority")
+        rows = self.call("f.multicall", _h(info_hash), "", *[f"{f}=" for f in fields])
+        return [dict(zip([field_key(f) for f in fields], row, strict=True)) for row in rows]
+
+    def trackers(self, info_hash: str) -> list[dict]:
+        fields = ("t.url", "t.is_enabled", "t.scrape_complete", "t.scrape_incomplete")
+        rows = self.call("t.multicall", _h(info_hash), "", *[f"{f}=" for f in fields])
+        return [dict(zip([field_key(f) for f in fields], row, strict=True)) for row in rows]
+
+    def peers(self, info_hash: str) -> list[dict]:
+        fields = ("p.address", "p.port", "p.client_version", "p.down_total", "p.up_total")
+        rows = self.call("p.multicall", _h(info_hash), "", *[f"{f}=" for f in fields])
+        return [dict(zip([field_key(f) for f in fields], row, strict=True)) for row in rows]
+
+    # --- one torrent -------------------------------------------------------------------
+    def load(
+        self,
+        metainfo: bytes,
+        info_hash: str,
+        *,
+        start: bool = True,
+        commands: Sequence[str] = (),
+        confirm_timeout: float = 5.0,
+    ) -> None:
+        """Load a .torrent with trailing commands (e.g. `d.directory.set=/path`) and confirm
+        that `info_hash` appeared; raise TorrentNotLoaded when it did not."""
+        method = "load.raw_start" if start else "load.raw"
+        self.call(method, "", xmlrpc.client.Binary(metainfo), *commands)
+        deadline = time.monotonic() + confirm_timeout
+        while True:
+            if self.has(info_hash):
+                return
+            if time.monotonic() >= deadline:
+                raise TorrentNotLoaded(
+                    f"rTorrent did not take torrent {info_hash.lower()}: it answered the load "
+                    "but the info-hash never appeared (malformed metainfo? see its log)",
+                    url=self.url,
+                )
+            time.sleep(0.05)
+
+    def has(self, info_hash: str) -> bool:
+        try:
+            self.call("d.hash", _h(info_hash))
+        except TorrentNotFound:
+            return False
+        return True
+
+    def name(self, info_hash: str) -> str:
+        return self.call("d.name", _h(info_hash))
+
+    def start(self, info_hash: str) -> None:
+        self.call("d.start", _h(info_hash))
+
+    def stop(self, info_hash: str) -> None:
+        self.call("d.stop", _h(info_hash))
+
+    def pause(self, info_hash: str) -> None:
+        self.call("d.pause", _h(info_hash))
+
+    def resume(self, info_hash: str) -> None:
+        self.call("d.resume", _h(info_hash))
+
+    def check_hash(self, info_hash: str) -> None:
+        self.call("d.check_hash", _h(info_hash))
+
+    def erase(self, info_hash: str) -> None:
+        """Remove the torrent from rTorrent. Its data stays on disk: deleting it is the caller's."""
+        self.call("d.erase", _h(info_hash))
+
+    def announce(self, info_hash: str) -> None:
+        self.call("d.tracker_announce", _h(info_hash))
+
+
+def _h(info_hash: str) -> str:
+    return info_hash.upper()

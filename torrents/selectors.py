@@ -1,0 +1,64 @@
+"""Reads: the one place that decides which torrents a user may see, and what of them."""
+
+from urllib.parse import urlsplit
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from torrents.models import Torrent
+
+
+def torrents_visible_to(user) -> QuerySet[Torrent]:
+    """Admins see every torrent; a user sees the torrents they own; anonymous sees none."""
+    if not user.is_authenticated:
+        return Torrent.objects.none()
+    if user.is_staff:
+        return Torrent.objects.all()
+    return Torrent.objects.filter(ownerships__user=user)
+
+
+def torrents_owned_by(user) -> QuerySet[Torrent]:
+    """The torrents `user` owns themself (for an admin too: not everything they may see)."""
+    return Torrent.objects.filter(ownerships__user=user).defer("metainfo")
+
+
+def torrent_for_user(user, torrent_id: int) -> Torrent:
+    """The torrent, or Http404 for anyone who may not see it (ids do not leak)."""
+    # Without the raw metainfo (up to SEEDBOX_METAINFO_MAX_SIZE): file downloads, Range
+    # requests and controls never read it; the .torrent view loads it when it asks.
+    queryset = torrents_visible_to(user).select_related("node").defer("metainfo")
+    return get_object_or_404(queryset, pk=torrent_id)
+
+
+def torrent_secrets_visible_to(user, torrent: Torrent) -> bool:
+    """A .torrent, its announce URLs and its magnet link can carry the adder's private-tracker
+    passkey: only the user who added it and admins see them; co-owners see tracker hosts."""
+    return bool(user.is_staff or torrent.added_by_id == user.pk)
+
+
+def tracker_shown(url: str, *, full: bool) -> str:
+    """The announce URL, or only its host for someone who may not see the URL's secrets."""
+    return url if full else (urlsplit(url).hostname or "tracker")
+
+
+def torrent_trackers(torrent: Torrent, *, user) -> list[str]:
+    """Announce URLs from the kept metainfo or the magnet link (no call to rTorrent), as `user`
+    may see them."""
+    from torrents.metainfo import MetainfoError, parse_metainfo
+    from torrents.services.intake import IntakeError, magnet_parse
+
+    urls: list[str] = []
+    if torrent.metainfo:
+        try:
+            urls = parse_metainfo(
+                bytes(torrent.metainfo), max_size=1 << 40, max_files=1 << 30
+            ).trackers
+        except MetainfoError:
+            urls = []
+    elif torrent.magnet_uri:
+        try:
+            urls = magnet_parse(torrent.magnet_uri)[2]
+        except IntakeError:
+            urls = []
+    full = torrent_secrets_visible_to(user, torrent)
+    return [tracker_shown(url, full=full) for url in urls]

@@ -1,0 +1,196 @@
+"""Control of a torrent by its owners: pause, resume, recheck, re-push, and removal.
+
+Each action is one short call to rTorrent (`system.multicall`: the action and a read of the new
+state together), and the row is updated from that answer at once, so the next read shows the
+new state without waiting for the sync.
+
+Removal: the caller's ownership goes and their quota comes back. When the last owner leaves, the
+torrent becomes `removed` with `purge_pending` set, then is erased from rTorrent and its data
+directory deleted (`d.erase` keeps data). If rTorrent is down the flag stays: the purge task
+retries and every sync of the node finishes what is pending, so nothing is left behind.
+"""
+
+import logging
+import shutil
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from torrents.models import IN_RTORRENT, Ownership, Torrent, TorrentStatus
+from torrents.rtorrent import RTorrentError, TorrentNotFound
+from torrents.services.nodes import node_client
+from torrents.services.quota import quota_release
+from torrents.services.sync import torrent_status
+from torrents.storage import torrent_directory
+
+log = logging.getLogger(__name__)
+
+_STATE = ("d.state", "d.is_active", "d.complete", "d.hashing")
+
+
+class ControlError(Exception):
+    """The action cannot be done now; the message says why (the API answers 409)."""
+
+
+def _act(torrent: Torrent, actions: list[str]) -> str:
+    """Run `actions` then read the state, in one request; update the row; return the status."""
+    if torrent.status not in IN_RTORRENT:
+        raise ControlError(f"the torrent is {torrent.get_status_display()}, not in rTorrent")
+    h = torrent.info_hash.upper()
+    client = node_client(torrent.node, quick=True)
+    results = client.system_multicall([(m, (h,)) for m in (*actions, *_STATE)])
+    failure = next((r for r in results if isinstance(r, Exception)), None)
+    if isinstance(failure, TorrentNotFound):
+        raise ControlError("rTorrent does not have this torrent (the next sync marks it missing)")
+    if failure is not None:
+        raise failure
+    state = dict(
+        zip(("state", "is_active", "complete", "hashing"), results[len(actions) :], strict=True)
+    )
+    status = torrent_status(state)
+    Torrent.objects.filter(pk=torrent.pk, status__in=IN_RTORRENT).update(
+        status=status, updated_at=timezone.now()
+    )
+    torrent.status = status
+    return status
+
+
+def torrent_set_paused(*, torrent: Torrent, paused: bool) -> str:
+    """Pause (`d.pause`: stays open, no traffic) or resume (`d.resume`; `d.start` for a stopped
+    one). Pausing a stopped torrent leaves it stopped."""
+    if paused:
+        if torrent.status == TorrentStatus.STOPPED:
+            return _act(torrent, [])
+        return _act(torrent, ["d.pause"])
+    if torrent.status == TorrentStatus.STOPPED:
+        return _act(torrent, ["d.start"])
+    return _act(torrent, ["d.start", "d.resume"])
+
+
+def torrent_recheck(*, torrent: Torrent) -> str:
+    """Ask rTorrent to hash-check the data again (after the data was touched on disk)."""
+    return _act(torrent, ["d.check_hash"])
+
+
+def torrent_repush(*, torrent: Torrent) -> bool:
+    """Repair a `missing` torrent: back to `queued` and pushed again (the push task)."""
+    from torrents.services.push import push_after_commit
+
+    with transaction.atomic():
+        updated = Torrent.objects.filter(pk=torrent.pk, status=TorrentStatus.MISSING).update(
+            status=TorrentStatus.QUEUED,
+            status_message="",
+            last_error="",
+            push_attempts=0,
+            uploaded_bytes=0,
+            downloaded_bytes=0,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise ControlError(f"only a missing torrent is re-pushed; this one is {torrent.status}")
+        torrent.status = TorrentStatus.QUEUED
+        push_after_commit(torrent)
+    return True
+
+
+def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool = True) -> bool:
+    """Remove `by`'s ownership (an admin's `everyone` removes all of them) and give the quota
+    back. Returns True when nobody owns it any more: it is then purged from rTorrent and disk
+    after the commit (`purge=False`: the caller runs `purge_now_or_later` itself)."""
+    with transaction.atomic():
+        locked = Torrent.objects.select_for_update().get(pk=torrent.pk)
+        ownerships = Ownership.objects.filter(torrent=locked)
+        if not (everyone and by.is_staff):
+            ownerships = ownerships.filter(user=by)
+        for ownership in ownerships:
+            quota_release(user_id=ownership.user_id, nbytes=ownership.charged_bytes)
+        ownerships.delete()
+        last = not Ownership.objects.filter(torrent=locked).exists()
+        if last and locked.status != TorrentStatus.REMOVED:
+            Torrent.objects.filter(pk=locked.pk).update(
+                status=TorrentStatus.REMOVED,
+                purge_pending=True,
+                status_message="",
+                down_rate=0,
+                up_rate=0,
+                peers=0,
+                seeders=0,
+                updated_at=timezone.now(),
+            )
+            if purge:
+                transaction.on_commit(lambda: purge_now_or_later(torrent_id=locked.pk))
+    return last
+
+
+def purge_now_or_later(*, torrent_id: int) -> bool:
+    """One bounded attempt now (so the space is free when the answer arrives); when rTorrent
+    does not answer, the purge task takes over. True when done now."""
+    try:
+        torrent_purge(torrent_id=torrent_id, quick=True)
+    except (RTorrentError, OSError) as exc:
+        log.info("purge of torrent %s deferred: %s", torrent_id, exc)
+        purge_enqueue(torrent_id=torrent_id)
+        return False
+    return True
+
+
+def purge_enqueue(*, torrent_id: int) -> None:
+    """Queue the purge without ever blocking the request (a down broker: the sync does it)."""
+    from torrents.tasks.sync import purge_torrent
+
+    try:
+        purge_torrent.apply_async((torrent_id,), retry=False)
+    except Exception as exc:  # kombu raises several types for a broker that is down
+        log.warning("purge of torrent %s not queued (%s); the sync will do it", torrent_id, exc)
+
+
+def torrent_purge(*, torrent_id: int, quick: bool = False) -> str:
+    """Erase a removed torrent from rTorrent and delete its data directory. Safe to run twice;
+    raises RTorrentUnavailable (recorded on the row) for a retry."""
+    torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
+    if torrent is None or not torrent.purge_pending:
+        return "skipped"
+    if torrent.status != TorrentStatus.REMOVED:  # added again meanwhile: keep everything
+        Torrent.objects.filter(pk=torrent_id).update(purge_pending=False)
+        return "revived"
+    try:
+        node_client(torrent.node, quick=quick).erase(torrent.info_hash)
+    except TorrentNotFound:
+        pass
+    except RTorrentError as exc:
+        Torrent.objects.filter(pk=torrent_id).update(
+            last_error=f"erase from rTorrent pending: {exc.message}"
+        )
+        raise
+    try:
+        directory_delete(torrent=torrent)
+    except OSError as exc:
+        Torrent.objects.filter(pk=torrent_id).update(last_error=f"data not deleted: {exc}")
+        raise
+    Torrent.objects.filter(pk=torrent_id, status=TorrentStatus.REMOVED).update(
+        purge_pending=False,
+        last_error="",
+        completed_bytes=0,
+        uploaded_bytes=0,
+        downloaded_bytes=0,
+        updated_at=timezone.now(),
+    )
+    return "purged"
+
+
+def directory_delete(*, torrent: Torrent) -> bool:
+    """Delete the torrent's own data directory, never anything outside the node's data root
+    (a symlinked directory is unlinked, not followed)."""
+    root = Path(torrent.node.data_root).resolve()
+    directory = torrent_directory(torrent)
+    if directory.is_symlink():
+        directory.unlink()
+        return True
+    if not directory.exists():
+        return False
+    resolved = directory.resolve()
+    if resolved == root or not resolved.is_relative_to(root):
+        raise OSError(f"refusing to delete {resolved}: not inside the data root {root}")
+    shutil.rmtree(resolved)
+    return True

@@ -1,0 +1,164 @@
+"""Taking files home: which file on disk a request means, the byte range it asks, the zip.
+
+Every path is built from the torrent's own rows (never from the request), resolved with symlinks
+followed, and refused unless it lies inside that torrent's directory, itself inside the node's
+data root. Counters: a file download counts when its body is sent from the first byte (a
+download manager's later Range requests do not count again); a zip counts once for the torrent.
+"""
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db.models import F
+from werkzeug.http import parse_range_header
+from zipstream import ZIP_STORED, ZipStream
+
+from torrents.models import Torrent, TorrentFile
+from torrents.rtorrent import RTorrentError
+from torrents.services.nodes import node_client
+from torrents.storage import torrent_directory
+
+
+class NotAvailable(Exception):
+    """The file is not there (not downloaded yet, gone, or outside the torrent): answer 404."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    id: int
+    index: int
+    path: str
+    size_bytes: int
+    progress: float
+    priority: int
+    download_count: int
+
+
+def torrent_files_list(*, torrent: Torrent) -> list[FileEntry]:
+    """The files with their progress: read live from rTorrent in one short call when it
+    answers, else from the rows (complete torrents count as 1.0)."""
+    rows = list(torrent.files.all())
+    live: list[dict] = []
+    if rows:
+        try:
+            live = node_client(torrent.node, quick=True).files(torrent.info_hash)
+        except RTorrentError:
+            live = []
+    by_index = dict(enumerate(live)) if len(live) == len(rows) else {}
+    entries = []
+    for row in rows:
+        remote = by_index.get(row.index)
+        if remote is not None:
+            chunks = remote["size_chunks"]
+            progress = remote["completed_chunks"] / chunks if chunks else 1.0
+            priority = int(remote["priority"])
+        else:
+            done = row.size_bytes if torrent.completed_at else row.completed_bytes
+            progress = done / row.size_bytes if row.size_bytes else 1.0
+            priority = row.priority
+        entries.append(
+            FileEntry(
+                row.id,
+                row.index,
+                row.path,
+                row.size_bytes,
+                round(min(progress, 1.0), 4),
+                priority,
+                row.download_count,
+            )
+        )
+    return entries
+
+
+def _data_base(torrent: Torrent) -> Path:
+    """Where the torrent's relative file paths start: a multi-file torrent's files are in
+    `<dir>/<name>/`, a single-file torrent's file (whose path is its name) in `<dir>/`."""
+    directory = torrent_directory(torrent)
+    named = directory / torrent.name
+    return named if named.is_dir() else directory
+
+
+def _inside(torrent: Torrent) -> Path:
+    """The torrent's directory, resolved; NotAvailable unless it is inside the data root."""
+    root = Path(torrent.node.data_root).resolve()
+    try:
+        directory = torrent_directory(torrent).resolve(strict=True)
+    except OSError:
+        raise NotAvailable("the torrent's data is not on disk") from None
+    if directory == root or not directory.is_relative_to(root):
+        raise NotAvailable("the torrent's directory is outside the data root")
+    return directory
+
+
+def file_path(*, torrent: Torrent, file: TorrentFile) -> Path:
+    """The real path of one of the torrent's files, symlinks resolved, or NotAvailable."""
+    directory = _inside(torrent)
+    try:
+        resolved = (_data_base(torrent) / file.path).resolve(strict=True)
+    except OSError:
+        raise NotAvailable(f"{file.path} is not on disk yet") from None
+    if not resolved.is_relative_to(directory) or not resolved.is_file():
+        raise NotAvailable(f"{file.path} is not a file of this torrent")
+    return resolved
+
+
+def byte_range(header: str | None, length: int) -> tuple[int, int] | bool | None:
+    """The one range (start, stop) a Range header asks of `length` bytes; None to send it all
+    (no header, a malformed one, or several ranges: RFC 9110 lets a server ignore those);
+    False when it cannot be satisfied (416). A suffix longer than the file means all of it."""
+    if not header:
+        return None
+    parsed = parse_range_header(header)
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+        return None
+    start, stop = parsed.ranges[0]
+    if start < 0:
+        start, stop = max(0, length + start), length
+    else:
+        stop = length if stop is None else min(stop, length)
+    if start >= length or start >= stop:
+        return False
+    return start, stop
+
+
+def download_count(*, torrent: Torrent, file: TorrentFile | None = None) -> None:
+    Torrent.objects.filter(pk=torrent.pk).update(download_count=F("download_count") + 1)
+    if file is not None:
+        TorrentFile.objects.filter(pk=file.pk).update(download_count=F("download_count") + 1)
+
+
+def folder_files(*, torrent: Torrent, folder: str = "") -> list[TorrentFile]:
+    """The torrent's files under `folder` ('' for all), or NotAvailable for none/bad input."""
+    files = list(torrent.files.all())
+    folder = folder.strip("/")
+    if folder:
+        if posixpath.normpath(folder) != folder or folder.startswith(".."):
+            raise NotAvailable("no such folder in this torrent")
+        files = [f for f in files if f.path.startswith(folder + "/")]
+    if not files:
+        raise NotAvailable("no such folder in this torrent" if folder else "no files")
+    return files
+
+
+def torrent_zip(*, torrent: Torrent, files: list[TorrentFile]) -> ZipStream:
+    """A zip of the files as it will be streamed (stored, zip64 when needed, sized ahead so the
+    response has a Content-Length). Files not on disk, or resolving outside the torrent's
+    directory, are left out."""
+    stream = ZipStream(compress_type=ZIP_STORED, sized=True)
+    multi = _data_base(torrent) != torrent_directory(torrent)
+    for file in files:
+        try:
+            path = file_path(torrent=torrent, file=file)
+        except NotAvailable:
+            continue
+        arcname = f"{torrent.name}/{file.path}" if multi else file.path
+        stream.add_path(str(path), arcname)
+    if not len(stream.info_list()):
+        raise NotAvailable("none of these files is on disk yet")
+    return stream
+
+
+def zip_filename(*, torrent: Torrent, folder: str = "") -> str:
+    base = posixpath.basename(folder.strip("/")) if folder else torrent.name
+    return f"{base or torrent.info_hash}.zip"

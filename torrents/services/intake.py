@@ -1,0 +1,292 @@
+"""Adding torrents: one service behind the API, the upload page and the admin.
+
+Each item is checked (metainfo, tracker rules, quota) and written in its own transaction, so one
+bad item never costs the others; the push to rTorrent is scheduled for after the commit. The same
+info-hash is stored once: another user adding it becomes a co-owner (charged too), the same user
+gets a clear answer, and a removed or rejected torrent added again is revived.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+
+import torf
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+
+from torrents.metainfo import MetaFile, Metainfo, MetainfoError, parse_metainfo
+from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
+from torrents.services.push import push_after_commit
+from torrents.services.quota import QuotaExceeded, quota_charge
+from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
+
+
+class IntakeError(Exception):
+    """One item cannot be added; the message is for the person who sent it."""
+
+
+class IntakeRequestError(Exception):
+    """The whole request is refused (too many items, nothing sent)."""
+
+
+# What a rejected item's reason may come from: all are messages meant for people.
+ITEM_ERRORS = (IntakeError, MetainfoError, TrackerRefused, QuotaExceeded)
+
+
+@dataclass
+class Rejection:
+    name: str
+    reason: str
+
+
+@dataclass
+class IntakeResult:
+    added: list[Torrent] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def node_for_new_torrent() -> Node:
+    """The enabled node holding the fewest torrents (removed ones aside); ties go by name."""
+    node = (
+        Node.objects.filter(enabled=True)
+        .annotate(load=Count("torrents", filter=~Q(torrents__status=TorrentStatus.REMOVED)))
+        .order_by("load", "name")
+        .first()
+    )
+    if node is None:
+        raise IntakeError("no rTorrent node is enabled on this site; ask an administrator")
+    return node
+
+
+def initial_status(user) -> str:
+    """`pending_approval` when moderation is on and the user is neither trusted nor an admin."""
+    if settings.SEEDBOX_REQUIRE_APPROVAL and not (user.is_staff or getattr(user, "trusted", False)):
+        return TorrentStatus.PENDING_APPROVAL
+    return TorrentStatus.QUEUED
+
+
+def require_trackers(trackers: list[str]) -> None:
+    # rTorrent 0.9.8 silently drops a torrent with no tracker at all (and DHT is off by default).
+    if not trackers and not settings.SEEDBOX_RTORRENT_DHT:
+        raise IntakeError(
+            "it has no tracker, and rTorrent drops torrents without one: add an announce URL"
+        )
+
+
+def _charge(ownership: Ownership, size: int | None) -> None:
+    if size:
+        quota_charge(user_id=ownership.user_id, nbytes=size - ownership.charged_bytes)
+        ownership.charged_bytes = size
+        ownership.save(update_fields=["charged_bytes"])
+
+
+def _create(*, user, meta: Metainfo | None, info_hash: str, name: str, magnet_uri: str) -> Torrent:
+    torrent = Torrent.objects.create(
+        info_hash=info_hash,
+        name=name,
+        size_bytes=meta.size if meta else None,
+        piece_length=meta.piece_length if meta else None,
+        private=meta.private if meta else False,
+        metainfo=meta.raw if meta else None,
+        magnet_uri=magnet_uri,
+        node=node_for_new_torrent(),
+        status=initial_status(user),
+        added_by=user,
+    )
+    if meta:
+        torrent_files_write(torrent=torrent, files=meta.files)
+    return torrent
+
+
+def torrent_files_write(*, torrent: Torrent, files: list[MetaFile]) -> None:
+    TorrentFile.objects.bulk_create(
+        TorrentFile(torrent=torrent, index=i, path=f.path, size_bytes=f.size)
+        for i, f in enumerate(files)
+    )
+
+
+def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -> None:
+    """A removed or rejected torrent added again: queued (or pending) anew, owned by `user`."""
+    torrent.ownerships.exclude(user=user).delete()
+    if meta and torrent.metainfo is None:
+        torrent.metainfo = meta.raw
+        torrent.piece_length = meta.piece_length
+        torrent.private = meta.private
+    if meta and torrent.size_bytes is None:
+        torrent.size_bytes = meta.size
+        torrent.name = meta.name
+        torrent.files.all().delete()
+        torrent_files_write(torrent=torrent, files=meta.files)
+    if magnet_uri and not torrent.magnet_uri:
+        torrent.magnet_uri = magnet_uri
+    if not torrent.node.enabled:
+        torrent.node = node_for_new_torrent()
+    torrent.status = initial_status(user)
+    torrent.status_message = ""
+    torrent.last_error = ""
+    torrent.push_attempts = 0
+    torrent.reviewed_by = None
+    torrent.reviewed_at = None
+    torrent.added_by = user
+    torrent.save()
+
+
+def torrent_take(
+    *, user, info_hash: str, name: str, meta: Metainfo | None = None, magnet_uri: str = ""
+) -> tuple[Torrent, bool]:
+    """Create, revive or pair the torrent for `user` and charge their quota; call inside a
+    transaction. Returns (torrent, fresh): fresh when it must be (re)pushed to rTorrent."""
+    existing = Torrent.objects.select_for_update().filter(info_hash=info_hash).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                torrent = _create(
+                    user=user, meta=meta, info_hash=info_hash, name=name, magnet_uri=magnet_uri
+                )
+        except IntegrityError:  # someone added the same hash a moment ago: pair with theirs
+            existing = Torrent.objects.select_for_update().get(info_hash=info_hash)
+        else:
+            _charge(Ownership.objects.create(torrent=torrent, user=user), torrent.size_bytes)
+            return torrent, True
+    fresh = existing.status in (TorrentStatus.REMOVED, TorrentStatus.REJECTED)
+    ownership = existing.ownerships.filter(user=user).first()
+    if ownership and not fresh:
+        raise IntakeError(f"you already have this torrent: {existing.name} (#{existing.pk})")
+    if existing.private and not fresh and ownership is None:
+        # A private tracker counts traffic per account by the passkey in the announce URL, and
+        # rTorrent announces one URL per torrent: sharing it would announce as the first adder.
+        raise IntakeError(
+            "another user of this seedbox already has this private torrent; a private "
+            "tracker's torrent cannot be shared between accounts"
+        )
+    if fresh:
+        _revive(existing, user=user, meta=meta, magnet_uri=magnet_uri)
+    elif meta and existing.metainfo is None:
+        existing.metainfo = meta.raw
+        existing.save(update_fields=["metainfo", "updated_at"])
+    ownership = ownership or Ownership.objects.create(torrent=existing, user=user)
+    _charge(ownership, existing.size_bytes)
+    return existing, fresh
+
+
+def metainfo_read(upload: UploadedFile) -> Metainfo:
+    """Parse an uploaded .torrent, refusing an oversized one before reading it into memory."""
+    limit = settings.SEEDBOX_METAINFO_MAX_SIZE
+    if upload.size > limit:
+        raise MetainfoError(f"the file is {upload.size:,} bytes; at most {limit:,} allowed")
+    upload.seek(0)
+    return parse_metainfo(
+        upload.read(), max_size=limit, max_files=settings.SEEDBOX_METAINFO_MAX_FILES
+    )
+
+
+def torrent_add_metainfo(*, user, meta: Metainfo) -> Torrent:
+    """Way 1: a .torrent file. rTorrent downloads it into the torrent's own directory."""
+    tracker_rules_check(urls=meta.trackers, user=user)
+    require_trackers(meta.trackers)
+    with transaction.atomic():
+        torrent, fresh = torrent_take(
+            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta
+        )
+        if fresh:
+            push_after_commit(torrent)
+    return torrent
+
+
+def magnet_parse(uri: str) -> tuple[str, str, list[str]]:
+    """(v1 info-hash in lowercase hex, display name, trackers) of a magnet link."""
+    try:
+        magnet = torf.Magnet.from_string(uri.strip())
+    except torf.TorfError as exc:
+        raise IntakeError(f"not a usable magnet link: {exc}") from None
+    text = magnet.infohash
+    try:
+        info_hash = base64.b32decode(text.upper()).hex() if len(text) == 32 else text.lower()
+        bytes.fromhex(info_hash)
+    except (binascii.Error, ValueError):
+        raise IntakeError("the magnet link's info-hash is not valid") from None
+    return info_hash, magnet.dn or info_hash, list(magnet.tr)
+
+
+def torrent_add_magnet(*, user, uri: str) -> Torrent:
+    """Way 2: a magnet link. The size is known, and charged, once rTorrent has the metadata
+    (see magnets.torrent_metadata_resolved)."""
+    info_hash, name, trackers = magnet_parse(uri)
+    tracker_rules_check(urls=trackers, user=user)
+    require_trackers(trackers)
+    with transaction.atomic():
+        torrent, fresh = torrent_take(
+            user=user, info_hash=info_hash, name=name[:1024], magnet_uri=uri.strip()
+        )
+        if fresh:
+            push_after_commit(torrent)
+    return torrent
+
+
+def _lines(values: list[str]) -> list[str]:
+    return [line.strip() for value in values for line in value.splitlines() if line.strip()]
+
+
+def intake_submit(
+    *,
+    user,
+    torrents: list[UploadedFile] = (),
+    magnets: list[str] = (),
+    torrent: UploadedFile | None = None,
+    files: list[UploadedFile] = (),
+    paths: list[str] = (),
+    name: str = "",
+    trackers: list[str] = (),
+    private: bool = False,
+    comment: str = "",
+) -> IntakeResult:
+    """Every way in at once; per item, the torrent or the reason it was refused."""
+    from torrents.services.uploads import torrent_add_from_data, torrent_add_with_data
+
+    magnet_list = _lines(list(magnets))
+    count = len(torrents) + len(magnet_list) + (1 if torrent or files else 0)
+    limit = settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST
+    if count == 0:
+        raise IntakeRequestError(
+            "nothing to add: send .torrent files (torrents), magnet links (magnets), a .torrent "
+            "with its data (torrent + files) or data to make a torrent from (files)"
+        )
+    if count > limit:
+        raise IntakeRequestError(f"{count} torrents in one request; at most {limit} allowed")
+    result = IntakeResult()
+
+    def attempt(label: str, add) -> None:
+        try:
+            result.added.append(add())
+        except ITEM_ERRORS as exc:
+            result.rejected.append(Rejection(name=label, reason=str(exc)))
+
+    for upload in torrents:
+        attempt(
+            upload.name, lambda u=upload: torrent_add_metainfo(user=user, meta=metainfo_read(u))
+        )
+    for uri in magnet_list:
+        attempt(uri[:200], lambda u=uri: torrent_add_magnet(user=user, uri=u))
+    if torrent is not None:
+        attempt(
+            torrent.name,
+            lambda: torrent_add_with_data(
+                user=user, meta=metainfo_read(torrent), files=list(files), paths=list(paths)
+            ),
+        )
+    elif files:
+        attempt(
+            name or files[0].name,
+            lambda: torrent_add_from_data(
+                user=user,
+                files=list(files),
+                paths=list(paths),
+                name=name,
+                trackers=_lines(list(trackers)),
+                private=private,
+                comment=comment,
+            ),
+        )
+    return result

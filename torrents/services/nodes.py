@@ -1,0 +1,62 @@
+"""Nodes: the rTorrent daemons the site drives, and how to reach them."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from torrents.models import Node
+from torrents.rtorrent import RTorrentClient, RTorrentError
+
+
+def managed_daemon_config():
+    """The DaemonConfig of the managed rTorrent, from settings."""
+    from torrents.rtorrent.daemon import DaemonConfig
+
+    return DaemonConfig(
+        base_dir=settings.SEEDBOX_RTORRENT_DIR,
+        data_dir=settings.SEEDBOX_DATA_DIR,
+        binary=settings.SEEDBOX_RTORRENT_BIN,
+        port_range=settings.SEEDBOX_RTORRENT_PORT_RANGE,
+        bind_address=settings.SEEDBOX_RTORRENT_BIND,
+        dht=settings.SEEDBOX_RTORRENT_DHT,
+        pex=settings.SEEDBOX_RTORRENT_PEX,
+        max_open_files=settings.SEEDBOX_RTORRENT_MAX_OPEN_FILES,
+    )
+
+
+def node_ensure_managed() -> Node:
+    """Create or update the node that settings describe (SEEDBOX_NODE_NAME, _RTORRENT_URL)."""
+    node, _ = Node.objects.update_or_create(
+        name=settings.SEEDBOX_NODE_NAME,
+        defaults={
+            "rpc_url": settings.SEEDBOX_RTORRENT_URL,
+            "data_root": str(settings.SEEDBOX_DATA_DIR),
+            "managed": settings.SEEDBOX_RTORRENT_MANAGED,
+        },
+    )
+    return node
+
+
+def node_client(node: Node, *, quick: bool = False) -> RTorrentClient:
+    """A client for the node; `quick` for calls made while a person waits."""
+    timeout = (
+        settings.SEEDBOX_RTORRENT_QUICK_TIMEOUT if quick else settings.SEEDBOX_RTORRENT_TIMEOUT
+    )
+    return RTorrentClient(node.rpc_url, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class NodeProbe:
+    node: str
+    ok: bool
+    version: str = ""
+    error: str = ""
+
+
+def node_probe(node: Node) -> NodeProbe:
+    """Ask the node its version, within the quick timeout."""
+    try:
+        version = node_client(node, quick=True).version()
+    except RTorrentError as exc:
+        return NodeProbe(node=node.name, ok=False, error=exc.message)
+    return NodeProbe(node=node.name, ok=True, version=version)

@@ -1,0 +1,222 @@
+"""Pushing torrents into rTorrent, and the reconcile that makes sure nothing queued is lost.
+
+The row is written first; the push happens after the commit, in a Celery task. Publishing that
+task never blocks a request: when the broker is down the torrent simply stays `queued` and the
+periodic reconcile pushes it. Every attempt is recorded on the row (attempts, when, last error).
+"""
+
+import logging
+import time
+from contextlib import suppress
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from torrents.models import Node, Torrent, TorrentStatus
+from torrents.rtorrent import (
+    RTorrentError,
+    RTorrentUnavailable,
+    TorrentNotFound,
+    TorrentNotLoaded,
+)
+from torrents.services.nodes import node_client
+from torrents.storage import torrent_directory
+
+log = logging.getLogger(__name__)
+
+
+# After a failed publish, further publishes in this process are skipped for a while: a request
+# adding 20 torrents must not wait 20 connection timeouts on a broker that is down.
+BROKER_BACKOFF_SECONDS = 15.0
+_broker_down_until = 0.0
+
+
+def push_enqueue(*, torrent_id: int, verify_data: bool = False) -> bool:
+    """Publish the push task once, without the publisher's retry loop; False when the broker
+    did not take it (the torrent stays `queued`; the reconcile will push it later)."""
+    global _broker_down_until
+    from torrents.tasks.push import push_torrent
+
+    if time.monotonic() < _broker_down_until:
+        return False
+    try:
+        push_torrent.apply_async((torrent_id,), {"verify_data": verify_data}, retry=False)
+    except Exception as exc:  # kombu raises several types for a broker that is down
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        log.warning(
+            "push of torrent %s not queued (%s); the reconcile will push it", torrent_id, exc
+        )
+        return False
+    return True
+
+
+def push_after_commit(torrent: Torrent, *, verify_data: bool = False) -> None:
+    """Schedule the push for when the current transaction commits (only `queued` torrents);
+    `verify_data` when the upload brought data, to report data that does not match."""
+    if torrent.status == TorrentStatus.QUEUED:
+        torrent_id = torrent.pk
+        transaction.on_commit(lambda: push_enqueue(torrent_id=torrent_id, verify_data=verify_data))
+
+
+def _load_magnet(client, uri: str, info_hash: str, commands: list[str]) -> None:
+    """rTorrent 0.9.8 takes a magnet URI through `load.start`; like `load.raw` it answers 0
+    whatever happens (it drops a magnet without trackers when DHT is off), so confirm the hash."""
+    client.call("load.start", "", uri, *commands)
+    deadline = time.monotonic() + 5.0
+    while not client.has(info_hash):
+        if time.monotonic() >= deadline:
+            raise TorrentNotLoaded(
+                f"rTorrent did not take the magnet link for {info_hash}", url=client.url
+            )
+        time.sleep(0.05)
+
+
+def _record(torrent_id: int, **fields) -> None:
+    Torrent.objects.filter(pk=torrent_id).update(updated_at=timezone.now(), **fields)
+
+
+def _undo_stray_load(torrent_id: int) -> str:
+    """The torrent was removed or rejected while this push loaded it: nobody may be left with a
+    torrent running in rTorrent that no one owns. A removed one is purged again (erase and data),
+    by the task now and by the sync should the broker be down; a rejected one is erased."""
+    from torrents.services.control import purge_enqueue
+
+    torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
+    if torrent is None:
+        return "gone meanwhile"
+    if torrent.status == TorrentStatus.REMOVED:
+        Torrent.objects.filter(pk=torrent_id).update(purge_pending=True)
+        transaction.on_commit(lambda: purge_enqueue(torrent_id=torrent_id))
+        return "removed meanwhile"
+    if torrent.status == TorrentStatus.REJECTED:
+        with suppress(TorrentNotFound):
+            node_client(torrent.node).erase(torrent.info_hash)
+        return "rejected meanwhile"
+    return "changed meanwhile"
+
+
+def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
+    """Load a queued torrent into its node with its directory set and confirm the hash appeared.
+
+    Safe to run twice: anything not `queued`, or already in rTorrent, is left as it is. Raises
+    RTorrentUnavailable (transient) for the task to retry; permanent errors set `error`.
+    Returns what happened, for logs and tests."""
+    torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
+    if torrent is None or torrent.status != TorrentStatus.QUEUED:
+        return "skipped"
+    _record(torrent_id, push_attempts=F("push_attempts") + 1, last_push_at=timezone.now())
+    client = node_client(torrent.node)
+    directory = torrent_directory(torrent)
+    try:
+        if client.has(torrent.info_hash):
+            outcome = "already loaded"
+        else:
+            commands = [f"d.directory.set={directory}"]
+            if torrent.metainfo:
+                directory.mkdir(parents=True, exist_ok=True)
+                client.load(bytes(torrent.metainfo), torrent.info_hash, commands=commands)
+                outcome = "loaded with data" if verify_data else "loaded"
+            elif torrent.magnet_uri:
+                directory.mkdir(parents=True, exist_ok=True)
+                _load_magnet(client, torrent.magnet_uri, torrent.info_hash, commands)
+                outcome = "magnet loaded"
+            else:
+                raise RTorrentError("the torrent has neither metainfo nor a magnet link")
+    except RTorrentUnavailable as exc:
+        _record(torrent_id, last_error=exc.message)
+        raise
+    except (RTorrentError, OSError) as exc:
+        message = exc.message if isinstance(exc, RTorrentError) else f"cannot prepare data: {exc}"
+        _record(torrent_id, status=TorrentStatus.ERROR, status_message=message, last_error=message)
+        return "error"
+    # Only a row still `queued` moves on: a moderator or a remove may have acted meanwhile.
+    moved = Torrent.objects.filter(pk=torrent_id, status=TorrentStatus.QUEUED).update(
+        status=TorrentStatus.CHECKING, last_error="", updated_at=timezone.now()
+    )
+    if not moved:
+        return _undo_stray_load(torrent_id)
+    if outcome == "loaded with data":
+        verify_after(torrent_id)
+    return outcome
+
+
+def verify_after(torrent_id: int, countdown: float = 2.0) -> None:
+    from torrents.tasks.push import verify_uploaded_data
+
+    try:
+        verify_uploaded_data.apply_async((torrent_id,), countdown=countdown, retry=False)
+    except Exception as exc:
+        log.warning("data check of torrent %s not queued: %s", torrent_id, exc)
+
+
+def torrent_verify_data(*, torrent_id: int) -> bool | None:
+    """After rTorrent's hash check of uploaded data: True when complete, False (and a message
+    the owner sees) when the data does not match; None while rTorrent is still checking."""
+    torrent = Torrent.objects.select_related("node").get(pk=torrent_id)
+    client = node_client(torrent.node)
+    h = torrent.info_hash.upper()
+    hashing, checked, complete, done, size = client.system_multicall(
+        [
+            (m, (h,))
+            for m in (
+                "d.hashing",
+                "d.is_hash_checked",
+                "d.complete",
+                "d.completed_bytes",
+                "d.size_bytes",
+            )
+        ]
+    )
+    if any(isinstance(v, Exception) for v in (hashing, checked, complete)):
+        return False  # no longer in rTorrent: nothing left to check
+    if hashing or not checked:
+        return None
+    if complete:
+        return True
+    _record(
+        torrent_id,
+        status_message=(
+            f"the uploaded data does not match the torrent: {done:,} of {size:,} bytes are "
+            "right after rTorrent's check; the rest will be downloaded from peers"
+        ),
+    )
+    return False
+
+
+def node_reconcile(*, node: Node) -> dict:
+    """Push every `queued` torrent of the node that rTorrent does not have (one list call)."""
+    queued = list(
+        Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED).values_list(
+            "pk", "info_hash"
+        )
+    )
+    counts = {"queued": len(queued), "pushed": 0, "present": 0, "failed": 0}
+    if not queued:
+        return counts
+    present = set(node_client(node).hashes())
+    for pk, info_hash in queued:
+        if info_hash in present:
+            counts["present"] += 1
+            Torrent.objects.filter(pk=pk, status=TorrentStatus.QUEUED).update(
+                status=TorrentStatus.CHECKING, last_error="", updated_at=timezone.now()
+            )
+            continue
+        try:
+            outcome = torrent_push(torrent_id=pk)
+        except RTorrentUnavailable:
+            counts["failed"] += 1
+            break  # the node went away: the next run tries again
+        counts["pushed" if outcome != "error" else "failed"] += 1
+    return counts
+
+
+def torrents_reconcile() -> dict[str, dict]:
+    """node_reconcile for every enabled node; a node that is down is reported, not raised."""
+    report = {}
+    for node in Node.objects.filter(enabled=True):
+        try:
+            report[node.name] = node_reconcile(node=node)
+        except RTorrentUnavailable as exc:
+            report[node.name] = {"error": exc.message}
+    return report

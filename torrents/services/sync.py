@@ -1,0 +1,277 @@
+"""The sync: keep the database true to one rTorrent node, in one multicall and a few statements.
+
+Per run: one `d.multicall2` for every torrent of the node, one query for the rows, then one
+UPDATE for every changed row, and (only when there was traffic) one query for the owners and two
+upserts for the history. The query count does not grow with the number of torrents.
+
+Counters: rTorrent's `d.up.total`/`d.down.total` are kept on the row as the baseline. A delta is
+`new - baseline`; when a counter went down (rTorrent restarted, the torrent was re-added) the new
+value becomes the baseline and the delta is 0, so a delta is never negative and never counted
+twice (at most one interval of traffic right after a restart goes uncredited). The baseline and
+the history credit are written in one transaction; a Redis lock per node (tasks/sync.py) keeps
+two runs from reading the same baseline.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from torrents.models import IN_RTORRENT, Node, Torrent, TorrentStatus
+from torrents.rtorrent import RTorrentError
+from torrents.services.bulk import BIGINT, BOOL, TEXT, TIMESTAMP, bulk_update
+from torrents.services.history import Credit, history_credit, owners_by_torrent
+from torrents.services.nodes import node_client
+
+log = logging.getLogger(__name__)
+
+# What the sync reads for every torrent (fewer fields, a faster multicall).
+SYNC_FIELDS = (
+    "d.hash",
+    "d.name",
+    "d.size_bytes",
+    "d.completed_bytes",
+    "d.up.total",
+    "d.down.total",
+    "d.up.rate",
+    "d.down.rate",
+    "d.state",
+    "d.is_active",
+    "d.complete",
+    "d.hashing",
+    "d.is_meta",
+    "d.message",
+    "d.peers_connected",
+    "d.peers_complete",
+)
+
+# Rows the sync follows: loaded (or being loaded) in rTorrent, or missing from it.
+FOLLOWED = (*IN_RTORRENT, TorrentStatus.QUEUED, TorrentStatus.MISSING)
+
+MISSING_MESSAGE = "gone from rTorrent without being removed here; an owner or admin can re-push it"
+
+# The columns the sync compares and writes (the first is the key); a changed row also gets
+# `synced_at` and `updated_at`.
+_COLUMNS = [
+    ("id", BIGINT),
+    ("status", TEXT),
+    ("completed_bytes", BIGINT),
+    ("down_rate", BIGINT),
+    ("up_rate", BIGINT),
+    ("uploaded_bytes", BIGINT),
+    ("downloaded_bytes", BIGINT),
+    ("peers", BIGINT),
+    ("seeders", BIGINT),
+    ("rtorrent_message", TEXT),
+    ("stale", BOOL),
+    ("status_message", TEXT),
+    ("completed_at", TIMESTAMP),
+]
+_READ = [name for name, _ in _COLUMNS] + ["info_hash", "name", "size_bytes", "purge_pending"]
+
+
+def torrent_status(remote: dict) -> str:
+    """rTorrent's flags as one status: hashing wins; state 0 is stopped; state 1 but inactive is
+    paused (`d.pause`); otherwise seeding when complete, downloading when not."""
+    if remote["hashing"]:
+        return TorrentStatus.CHECKING
+    if not remote["state"]:
+        return TorrentStatus.STOPPED
+    if not remote["is_active"]:
+        return TorrentStatus.PAUSED
+    return TorrentStatus.SEEDING if remote["complete"] else TorrentStatus.DOWNLOADING
+
+
+def counter_delta(new: int, baseline: int) -> int:
+    """Traffic since the baseline; 0 when the counter went down (a new baseline starts)."""
+    return new - baseline if new >= baseline else 0
+
+
+@dataclass
+class SyncReport:
+    node: str
+    ok: bool = True
+    error: str = ""
+    remote: int = 0
+    followed: int = 0
+    updated: int = 0
+    missing: list[int] = field(default_factory=list)
+    completed: list[int] = field(default_factory=list)
+    credited: int = 0
+    unknown: int = 0  # in rTorrent but not on this site
+    purge: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)  # magnets whose metadata arrived
+
+
+def node_mark_down(*, node: Node, error: str) -> None:
+    """The node did not answer: its torrents keep their last state, marked stale."""
+    Node.objects.filter(pk=node.pk).update(is_up=False, last_error=error[:2000])
+    # updated_at moves so that the live list's poll (rows changed since) shows the stale badge.
+    Torrent.objects.filter(node=node, status__in=FOLLOWED, stale=False).update(
+        stale=True, updated_at=timezone.now()
+    )
+
+
+def node_sync(*, node: Node) -> SyncReport:
+    """One sync of one node (see the module docstring). Never raises for a node that is down."""
+    report = SyncReport(node=node.name)
+    client = node_client(node)
+    try:
+        remote = {r["hash"].lower(): r for r in client.torrents(SYNC_FIELDS)}
+        version = node.version if node.is_up and node.version else client.version()
+    except RTorrentError as exc:
+        log.warning("sync of node %s: %s", node.name, exc.message)
+        node_mark_down(node=node, error=exc.message)
+        report.ok, report.error = False, exc.message
+        return report
+    report.remote = len(remote)
+    with transaction.atomic():
+        # Serialises runs on Postgres even if the Redis lock were lost (a no-op on SQLite).
+        previous = Node.objects.select_for_update().only("last_seen_at").get(pk=node.pk)
+        now = timezone.now()
+        _apply(node=node, remote=remote, report=report, now=now, since=previous.last_seen_at)
+        Node.objects.filter(pk=node.pk).update(
+            is_up=True, version=version[:32], last_seen_at=now, last_error=""
+        )
+    _after(client=client, report=report)
+    return report
+
+
+def _after(*, client, report: SyncReport) -> None:
+    """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish
+    and magnets whose metadata arrived (rare, so one call each is fine)."""
+    from torrents.services.control import torrent_purge
+    from torrents.services.magnets import torrent_metadata_resolved
+
+    for torrent_id in report.purge:
+        try:
+            torrent_purge(torrent_id=torrent_id)
+        except (RTorrentError, OSError) as exc:
+            log.warning("removal of torrent %s still pending: %s", torrent_id, exc)
+    for torrent in Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True):
+        try:
+            files = client.files(torrent.info_hash)
+            name = client.name(torrent.info_hash)
+        except RTorrentError as exc:
+            log.warning("metadata of magnet %s not read: %s", torrent.info_hash, exc.message)
+            continue
+        torrent_metadata_resolved(
+            torrent=torrent, name=name, size_bytes=sum(f["size_bytes"] for f in files), files=files
+        )
+
+
+def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, since) -> None:
+    rows = Torrent.objects.filter(
+        Q(status__in=FOLLOWED) | Q(purge_pending=True), node=node
+    ).values_list("id", *_READ[1:])
+    seeding_gap = _seeding_gap(now, since)
+    changed, credits = [], []
+    seen = set()
+    for old in rows:
+        row = dict(zip(_READ, old, strict=True))
+        info_hash = row["info_hash"]
+        seen.add(info_hash)
+        if row["purge_pending"]:
+            report.purge.append(row["id"])
+            continue
+        report.followed += 1
+        r = remote.get(info_hash)
+        if r is None:
+            new = _missing(row)
+        else:
+            new, credit = _present(row, r, now, seeding_gap)
+            if credit:
+                credits.append(credit)
+            if row["size_bytes"] is None and r["size_bytes"] and not r["is_meta"]:
+                report.resolved.append(row["id"])
+            if new["completed_at"] and not row["completed_at"]:
+                report.completed.append(row["id"])
+        if new["status"] == TorrentStatus.MISSING and row["status"] != TorrentStatus.MISSING:
+            report.missing.append(row["id"])
+        values = [new[name] for name, _ in _COLUMNS]
+        if values != [row[name] for name, _ in _COLUMNS]:
+            changed.append(values)
+    report.unknown = len(remote.keys() - seen)
+    report.updated = bulk_update(
+        table=Torrent._meta.db_table,
+        key="id",
+        columns=_COLUMNS,
+        rows=changed,
+        constants={"synced_at": (TIMESTAMP, now), "updated_at": (TIMESTAMP, now)},
+    )
+    if credits:
+        report.credited = history_credit(
+            credits=credits, owners=owners_by_torrent(node_id=node.pk), now=now
+        )
+
+
+def _missing(row: dict) -> dict:
+    """A followed torrent rTorrent does not have. `queued` ones are the push's business; the
+    others were lost: `missing`, with the counters' baseline reset for when it is re-pushed."""
+    if row["status"] == TorrentStatus.QUEUED:
+        return {**row, "stale": False}
+    message = row["status_message"] if row["status"] == TorrentStatus.MISSING else MISSING_MESSAGE
+    return {
+        **row,
+        "status": TorrentStatus.MISSING,
+        "status_message": message,
+        "down_rate": 0,
+        "up_rate": 0,
+        "peers": 0,
+        "seeders": 0,
+        "uploaded_bytes": 0,
+        "downloaded_bytes": 0,
+        "stale": False,
+    }
+
+
+def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[dict, Credit | None]:
+    status = torrent_status(r)
+    up, down = int(r["up_total"]), int(r["down_total"])
+    new = {
+        **row,
+        "status": status,
+        "completed_bytes": int(r["completed_bytes"]),
+        "down_rate": int(r["down_rate"]),
+        "up_rate": int(r["up_rate"]),
+        "uploaded_bytes": up,
+        "downloaded_bytes": down,
+        "peers": int(r["peers_connected"]),
+        "seeders": int(r["peers_complete"]),
+        "rtorrent_message": r["message"] or "",
+        "stale": False,
+        # A message about being missing no longer applies once it is back.
+        "status_message": "" if row["status"] == TorrentStatus.MISSING else row["status_message"],
+        # Truthy marks "complete now"; the caller puts the time in once, for the first time.
+        "completed_at": row["completed_at"]
+        or (now if r["complete"] and not r["is_meta"] else None),
+    }
+    uploaded = counter_delta(up, row["uploaded_bytes"])
+    downloaded = counter_delta(down, row["downloaded_bytes"])
+    seeding = seeding_gap if status == row["status"] == TorrentStatus.SEEDING else 0
+    just_completed = new["completed_at"] is not None and row["completed_at"] is None
+    if not (uploaded or downloaded or seeding or just_completed):
+        return new, None
+    credit = Credit(
+        torrent_id=row["id"],
+        info_hash=row["info_hash"],
+        name=row["name"],
+        uploaded=uploaded,
+        downloaded=downloaded,
+        seeding_seconds=seeding,
+        completed_at=now if just_completed else None,
+    )
+    return new, credit
+
+
+def _seeding_gap(now: dt.datetime, since: dt.datetime | None) -> int:
+    """Seconds since the node's previous good sync, capped: a sync that did not run for an hour
+    (worker down) does not vouch that the torrent seeded all that time."""
+    if since is None:
+        return 0
+    cap = max(60.0, 4 * settings.SEEDBOX_SYNC_INTERVAL)
+    return int(min(max((now - since).total_seconds(), 0.0), cap))

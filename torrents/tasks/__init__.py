@@ -1,0 +1,10 @@
+"""Celery tasks of the torrents app (found by autodiscover through this package).
+
+Tasks take ids, are safe to run twice, declare their retries, and call services.
+Each area adds its module here: push (intake), sync (sync and history).
+"""
+
+from torrents.tasks import (
+    push,  # noqa: F401  (registers the push and reconcile tasks)
+    sync,  # noqa: F401  (registers the sync and purge tasks)
+)

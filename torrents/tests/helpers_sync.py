@@ -1,0 +1,84 @@
+"""Test set-up for the sync, control and download tests: torrents made on the fly with their
+rows (Torrent, TorrentFile, Ownership, quota charged) and, when asked, loaded into the node's
+real rTorrent with `d.directory.set=torrent_directory(t)`. Test set-up only: the site's own way
+in is the intake service."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from accounts.models import User
+from seedbox.testing import api_client as api  # noqa: F401  (re-exported to the tests)
+from seedbox.testing import committed, wait_until  # noqa: F401
+from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
+from torrents.services.nodes import node_client
+from torrents.services.quota import quota_charge
+from torrents.storage import torrent_directory
+from torrents.tests.factories import make_torrent
+
+GiB = 1 << 30
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return User.objects.create_user("owner.sync@example.com", "pw", quota_bytes=GiB)
+
+
+@pytest.fixture
+def other(db) -> User:
+    return User.objects.create_user("other.sync@example.com", "pw", quota_bytes=GiB)
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return User.objects.create_user(
+        "admin.sync@example.com", "pw", is_staff=True, is_superuser=True
+    )
+
+
+def add_torrent(
+    node: Node,
+    owners: list[User],
+    scratch: Path,
+    *,
+    name: str = "payload.bin",
+    size: int = 64 * 1024,
+    files: dict[str, int] | None = None,
+    trackers: list[str] | None = None,
+    with_data: bool = False,
+    load: bool = True,
+    start: bool = False,
+    status: str = TorrentStatus.STOPPED,
+) -> Torrent:
+    """A torrent made in `scratch`, its rows, its owners charged; with `with_data` its data put
+    in its directory (so rTorrent seeds it); with `load` loaded into the node."""
+    metainfo, info_hash, data = make_torrent(scratch, name, size, files=files, trackers=trackers)
+    total = sum(files.values()) if files else size
+    torrent = Torrent.objects.create(
+        info_hash=info_hash,
+        name=name,
+        size_bytes=total,
+        piece_length=16 * 1024,
+        metainfo=metainfo,
+        node=node,
+        status=status,
+        added_by=owners[0] if owners else None,
+    )
+    entries = sorted(files.items()) if files else [(name, size)]
+    TorrentFile.objects.bulk_create(
+        TorrentFile(torrent=torrent, index=i, path=path, size_bytes=n)
+        for i, (path, n) in enumerate(entries)
+    )
+    for user in owners:
+        quota_charge(user_id=user.pk, nbytes=total)
+        Ownership.objects.create(torrent=torrent, user=user, charged_bytes=total)
+    directory = torrent_directory(torrent)
+    directory.mkdir(parents=True, exist_ok=True)
+    if with_data:
+        shutil.copytree(data, directory / name) if files else shutil.copy(data, directory / name)
+    if load:
+        node_client(node).load(
+            metainfo, info_hash, start=start, commands=[f"d.directory.set={directory}"]
+        )
+    return torrent

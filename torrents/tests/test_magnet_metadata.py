@@ -1,0 +1,89 @@
+"""A magnet end to end: rTorrent fetches its metadata from a real peer (a second rTorrent
+seeding through opentracker), the sync sees the size, and the owners' quota is charged then; a
+torrent too big for the quota is stopped with a message that names no one."""
+
+import time
+from urllib.parse import quote
+
+import pytest
+
+from torrents.models import Torrent, TorrentStatus
+from torrents.services.nodes import node_client
+from torrents.services.sync import node_sync
+from torrents.tests.factories import make_torrent
+from torrents.tests.intake_support import post, push_queued, wait_until
+
+FILES = {"cd/one.bin": 700_000, "two.bin": 300_000}
+SIZE = sum(FILES.values())
+
+
+def _seed_and_ask_by_magnet(node, user, tracker, rtorrent_factory, tmp_path) -> Torrent:
+    metainfo, info_hash, source = make_torrent(
+        tmp_path / "src", "album", files=FILES, trackers=[tracker.announce_url],
+        piece_size=64 * 1024,
+    )  # fmt: skip
+    tracker.allow(info_hash)
+    seeder_daemon = rtorrent_factory()
+    seeder = node_client(type(node)(rpc_url=seeder_daemon.config.url))
+    seeder.load(metainfo, info_hash, commands=[f"d.directory.set={source.parent}"])
+    wait_until(lambda: seeder.call("d.complete", info_hash.upper()) == 1, what="seeder check")
+
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&dn=album&tr={quote(tracker.announce_url, safe='')}"
+    response = post(user, {"magnets": magnet})
+    assert response.status_code == 201, response.data
+    push_queued()
+    torrent = Torrent.objects.get(info_hash=info_hash)
+    assert torrent.size_bytes is None
+    ours = node_client(node)
+    last_announce = 0.0
+
+    def metadata_known() -> bool:
+        nonlocal last_announce
+        node_sync(node=node)
+        torrent.refresh_from_db()
+        if torrent.size_bytes is not None:
+            return True
+        if time.monotonic() - last_announce > 4:  # rTorrent aborts past 10 announces in 10 s
+            seeder.announce(info_hash)
+            time.sleep(0.3)
+            ours.announce(info_hash)
+            last_announce = time.monotonic()
+        time.sleep(0.2)
+        return False
+
+    wait_until(metadata_known, timeout=60, what="the magnet's metadata from the seeder")
+    return torrent
+
+
+@pytest.mark.slow
+def test_a_magnet_is_charged_once_its_metadata_arrives(
+    node, alice, tracker, rtorrent_factory, tmp_path
+):
+    torrent = _seed_and_ask_by_magnet(node, alice, tracker, rtorrent_factory, tmp_path)
+
+    assert torrent.name == "album"
+    assert torrent.size_bytes == SIZE
+    assert sorted((f.path, f.size_bytes) for f in torrent.files.all()) == sorted(FILES.items())
+    alice.refresh_from_db()
+    assert alice.used_bytes == SIZE
+    assert torrent.ownerships.get().charged_bytes == SIZE
+
+
+@pytest.mark.slow
+def test_a_magnet_too_big_for_the_quota_is_stopped_with_a_clear_message(
+    node, alice, tracker, rtorrent_factory, tmp_path
+):
+    alice.quota_bytes = SIZE - 1
+    alice.save()
+
+    torrent = _seed_and_ask_by_magnet(node, alice, tracker, rtorrent_factory, tmp_path)
+
+    assert torrent.status == TorrentStatus.ERROR
+    assert "do not fit every owner's free quota" in torrent.status_message
+    assert alice.email not in torrent.status_message
+    alice.refresh_from_db()
+    assert alice.used_bytes == 0
+    assert node_client(node).call("d.state", torrent.info_hash.upper()) == 0
+    node_sync(node=node)
+    torrent.refresh_from_db()
+    assert torrent.status == TorrentStatus.ERROR, "the sync must not hide the refusal"

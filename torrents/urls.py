@@ -1,0 +1,58 @@
+"""API routes of the torrents app, mounted under /api/."""
+
+from django.urls import path, re_path
+
+from torrents.api import control, downloads, moderation, stats, trackers
+from torrents.api import torrents as torrent_views
+
+urlpatterns = [
+    re_path(r"^torrents/?$", torrent_views.TorrentListCreateView.as_view(), name="api-torrents"),
+    path(
+        "torrents/<int:pk>",
+        control.by_method(
+            GET=torrent_views.TorrentDetailView.as_view(),
+            PATCH=control.TorrentControlView.as_view(),
+            DELETE=control.TorrentControlView.as_view(),
+        ),
+        name="api-torrent",
+    ),
+    path(
+        "torrents/<int:pk>/torrent",
+        torrent_views.TorrentMetainfoView.as_view(),
+        name="api-torrent-metainfo",
+    ),
+    path(
+        "torrents/<int:pk>/approve",
+        moderation.TorrentApproveView.as_view(),
+        name="api-torrent-approve",
+    ),
+    path(
+        "torrents/<int:pk>/reject",
+        moderation.TorrentRejectView.as_view(),
+        name="api-torrent-reject",
+    ),
+    # Sync, control and downloads (torrents/api/control.py, downloads.py, stats.py).
+    *[
+        path(
+            f"torrents/<int:pk>/{action}",
+            control.TorrentActionView.as_view(action_name=action),
+            name=f"api-torrent-{action}",
+        )
+        for action in ("pause", "resume", "recheck", "repush")
+    ],
+    path("torrents/<int:pk>/files", downloads.TorrentFilesView.as_view(), name="api-torrent-files"),
+    path(
+        "torrents/<int:pk>/files/<int:file_id>/download",
+        downloads.TorrentFileDownloadView.as_view(),
+        name="api-torrent-file-download",
+    ),
+    path(
+        "torrents/<int:pk>/download.zip",
+        downloads.TorrentZipView.as_view(),
+        name="api-torrent-zip",
+    ),
+    path("users/<int:pk>/stats", stats.UserStatsView.as_view(), name="api-user-stats"),
+    path("server", stats.ServerView.as_view(), name="api-server"),
+    path("trackers", trackers.TrackerRuleListView.as_view(), name="api-trackers"),
+    path("trackers/<int:pk>", trackers.TrackerRuleDetailView.as_view(), name="api-tracker"),
+]

@@ -1,0 +1,69 @@
+"""Pause, resume, recheck and delete from the pages: the control services, run for one torrent
+or several, each outcome told in a flash message."""
+
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.http import HttpRequest
+
+from torrents.models import Ownership, Torrent
+from torrents.rtorrent import RTorrentError
+from torrents.services.control import (
+    ControlError,
+    torrent_recheck,
+    torrent_remove,
+    torrent_set_paused,
+)
+
+ACTIONS = {"pause": "Paused", "resume": "Resumed", "recheck": "Checking", "delete": "Deleted"}
+
+
+def _names(torrents: list[Torrent]) -> str:
+    shown = ", ".join(t.name for t in torrents[:3])
+    return shown + (f" and {len(torrents) - 3} more" if len(torrents) > 3 else "")
+
+
+def _remove(request: HttpRequest, torrents: list[Torrent], everyone: bool) -> None:
+    """An admin removes a torrent for every owner when asked, or when they do not own it."""
+    user = request.user
+    owned = set(
+        Ownership.objects.filter(user=user, torrent__in=torrents).values_list(
+            "torrent_id", flat=True
+        )
+    )
+    for torrent in torrents:
+        torrent_remove(
+            torrent=torrent,
+            by=user,
+            everyone=user.is_staff and (everyone or torrent.pk not in owned),
+        )
+
+
+def torrents_act(
+    request: HttpRequest, *, torrents: Iterable[Torrent], action: str, everyone: bool = False
+) -> int:
+    """Run `action` on each torrent; flash one message for what was done and one per failure.
+    Returns how many succeeded."""
+    torrents = list(torrents)
+    if action == "delete":
+        _remove(request, torrents, everyone)
+        messages.success(request, f"Deleted {_names(torrents)}.")
+        return len(torrents)
+    run = {
+        "pause": lambda t: torrent_set_paused(torrent=t, paused=True),
+        "resume": lambda t: torrent_set_paused(torrent=t, paused=False),
+        "recheck": lambda t: torrent_recheck(torrent=t),
+    }[action]
+    done: list[Torrent] = []
+    for torrent in torrents:
+        try:
+            run(torrent)
+        except ControlError as exc:
+            messages.error(request, f"{torrent.name}: {exc}")
+        except RTorrentError as exc:
+            messages.error(request, f"{torrent.name}: rTorrent did not do it ({exc.message})")
+        else:
+            done.append(torrent)
+    if done:
+        messages.success(request, f"{ACTIONS[action]} {_names(done)}.")
+    return len(done)

@@ -1,0 +1,131 @@
+"""The add page: the four ways in of the intake service, one form each, with per-item results
+and errors next to the field that caused them. Works as plain forms; with JS, htmx posts them
+so that a progress bar can follow a big upload."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from torrents.models import Torrent, TorrentStatus
+from torrents.services.intake import IntakeRequestError, IntakeResult, intake_submit
+
+_TRUE = {"1", "true", "on", "yes"}
+
+# Each way in: its form's main field (where request-level errors go).
+WAYS = {"torrents": "torrents", "magnets": "magnets", "with-data": "torrent", "data": "files"}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    name: str
+    outcome: str  # added | pending | refused
+    detail: str = ""
+    torrent: Torrent | None = None
+
+
+def _items(result: IntakeResult) -> list[ItemResult]:
+    items = [
+        ItemResult(
+            name=t.name,
+            outcome="pending" if t.status == TorrentStatus.PENDING_APPROVAL else "added",
+            detail="an administrator approves it before it starts"
+            if t.status == TorrentStatus.PENDING_APPROVAL
+            else "",
+            torrent=t,
+        )
+        for t in result.added
+    ]
+    items += [ItemResult(name=r.name, outcome="refused", detail=r.reason) for r in result.rejected]
+    return items
+
+
+def field_for(way: str, reason: str) -> str:
+    """Which field of the way's form a refusal belongs next to, from what the reason is about
+    (the service reports per item, not per field)."""
+    text = reason.lower()
+    if way == "data":
+        if "'name'" in text or "name " in text[:5]:
+            return "name"
+        if "tracker" in text or "announce" in text:
+            return "trackers"
+        return "files"
+    if way == "with-data":
+        if any(w in text for w in ("path", "bytes but", "not a file", "files but", "upload")):
+            return "files"
+        return "torrent"
+    return WAYS[way]
+
+
+def _submit(request: HttpRequest, way: str) -> IntakeResult:
+    post, files = request.POST, request.FILES
+    user = request.user
+    if way == "torrents":
+        return intake_submit(user=user, torrents=files.getlist("torrents"))
+    if way == "magnets":
+        return intake_submit(user=user, magnets=post.getlist("magnets"))
+    if way == "with-data":
+        return intake_submit(
+            user=user,
+            torrent=files.get("torrent"),
+            files=files.getlist("files"),
+            paths=post.getlist("paths"),
+        )
+    return intake_submit(
+        user=user,
+        files=files.getlist("files"),
+        paths=post.getlist("paths"),
+        name=post.get("name", "").strip(),
+        trackers=post.getlist("trackers"),
+        private=post.get("private", "").lower() in _TRUE,
+        comment=post.get("comment", "").strip(),
+    )
+
+
+def _context(**extra) -> dict:
+    return {
+        "upload_limit": settings.SEEDBOX_UPLOAD_MAX_SIZE,
+        "per_request": settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST,
+        "default_trackers": "\n".join(settings.SEEDBOX_DEFAULT_TRACKERS),
+        "errors": {},
+        "values": {},
+        **extra,
+    }
+
+
+@login_required
+def add(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "torrents/add.html", _context())
+    way = request.POST.get("way", "")
+    if way not in WAYS:
+        return render(
+            request, "torrents/add.html", _context(form_error="Choose a way to add."), status=400
+        )
+    # Text the person typed comes back in the form: bad input loses nothing.
+    values = {key: request.POST.get(key, "") for key in ("magnets", "name", "trackers", "comment")}
+    values["private"] = request.POST.get("private", "").lower() in _TRUE
+    errors: dict[str, list[str]] = {}
+    items: list[ItemResult] = []
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.SEEDBOX_UPLOAD_MAX_SIZE:
+        errors[WAYS[way]] = [
+            f"the upload is {length:,} bytes; at most {settings.SEEDBOX_UPLOAD_MAX_SIZE:,} "
+            "are accepted"
+        ]
+    else:
+        try:
+            items = _items(_submit(request, way))
+        except IntakeRequestError as exc:
+            errors[WAYS[way]] = [str(exc)]
+    for item in items:
+        if item.outcome == "refused":
+            errors.setdefault(field_for(way, item.detail), []).append(f"{item.name}: {item.detail}")
+    added = any(item.outcome != "refused" for item in items)
+    context = _context(way=way, items=items, errors=errors, values=values if errors else {})
+    return render(request, "torrents/add.html", context, status=200 if added else 400)

@@ -1,0 +1,106 @@
+"""What the torrent page shows beyond the row: the files as a tree, and what only rTorrent knows
+now (per-file progress, tracker state, peers), read in ONE short call with the quick timeout.
+When the node does not answer, the page says so and shows what the database has."""
+
+import posixpath
+from dataclasses import dataclass, field
+
+from torrents.models import IN_RTORRENT, Torrent, TorrentFile
+from torrents.rtorrent import RTorrentError
+from torrents.services.nodes import node_client
+
+PLAYABLE = {
+    ".mp4": "video", ".m4v": "video", ".webm": "video", ".ogv": "video", ".mov": "video",
+    ".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".oga": "audio", ".opus": "audio",
+    ".flac": "audio", ".wav": "audio", ".aac": "audio",
+}  # fmt: skip
+
+_FILE_FIELDS = ("f.completed_chunks=", "f.size_chunks=")
+_TRACKER_FIELDS = ("t.url=", "t.is_enabled=", "t.scrape_complete=", "t.scrape_incomplete=")
+_PEER_FIELDS = ("p.address=", "p.port=", "p.client_version=", "p.down_rate=", "p.up_rate=")
+
+
+@dataclass
+class Live:
+    """rTorrent's answer, or `error` saying why there is none."""
+
+    files: list[list] | None = None
+    trackers: list[list] = field(default_factory=list)
+    peers: list[list] = field(default_factory=list)
+    error: str = ""
+
+
+def torrent_live(torrent: Torrent) -> Live:
+    """Files' chunks, trackers and peers of one torrent in one system.multicall (quick timeout)."""
+    if torrent.status not in IN_RTORRENT:
+        return Live(error=f"the torrent is {torrent.get_status_display()}")
+    h = torrent.info_hash.upper()
+    try:
+        files, trackers, peers = node_client(torrent.node, quick=True).system_multicall(
+            [
+                ("f.multicall", (h, "", *_FILE_FIELDS)),
+                ("t.multicall", (h, "", *_TRACKER_FIELDS)),
+                ("p.multicall", (h, "", *_PEER_FIELDS)),
+            ]
+        )
+    except RTorrentError as exc:
+        return Live(error=f"rTorrent did not answer ({exc.message})")
+    failure = next((r for r in (files, trackers, peers) if isinstance(r, Exception)), None)
+    if failure is not None:
+        return Live(error=f"rTorrent could not tell ({failure})")
+    return Live(files=files, trackers=trackers, peers=peers)
+
+
+@dataclass
+class TreeEntry:
+    """One line of the file tree: a folder (file is None) or a file, at `depth`."""
+
+    name: str
+    path: str
+    depth: int
+    size: int = 0
+    done: int = 0
+    file: TorrentFile | None = None
+    media: str = ""
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.size else int(100 * self.done / self.size)
+
+
+def file_tree(torrent: Torrent, files: list[TorrentFile], live: Live) -> list[TreeEntry]:
+    """Folders before their contents, sizes and progress summed up the tree. Progress per file
+    comes from rTorrent's chunks when it answered, else from the rows (a complete torrent's
+    files are complete)."""
+    chunks = live.files if live.files is not None and len(live.files) == len(files) else None
+    entries: list[TreeEntry] = []
+    folders: dict[str, TreeEntry] = {}
+    for row in sorted(files, key=lambda f: f.path.split("/")):
+        if chunks is not None:
+            completed, total = chunks[row.index]
+            done = row.size_bytes if not total else row.size_bytes * completed // total
+        elif torrent.completed_at:
+            done = row.size_bytes
+        else:
+            done = row.completed_bytes
+        parts = row.path.split("/")
+        for depth in range(len(parts) - 1):
+            folder = "/".join(parts[: depth + 1])
+            if folder not in folders:
+                folders[folder] = TreeEntry(name=parts[depth], path=folder, depth=depth)
+                entries.append(folders[folder])
+            folders[folder].size += row.size_bytes
+            folders[folder].done += done
+        extension = posixpath.splitext(row.path)[1].lower()
+        entries.append(
+            TreeEntry(
+                name=parts[-1],
+                path=row.path,
+                depth=len(parts) - 1,
+                size=row.size_bytes,
+                done=min(done, row.size_bytes),
+                file=row,
+                media=PLAYABLE.get(extension, ""),
+            )
+        )
+    return entries

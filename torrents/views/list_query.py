@@ -1,0 +1,163 @@
+"""What the torrent list shows: the query string (status, search, sort, page) turned into one
+page of rows, read through the visibility selector. Shared by the page and its live fragment."""
+
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, FloatField, QuerySet
+from django.db.models.functions import Cast, NullIf
+from django.http import QueryDict
+
+from torrents.models import Torrent, TorrentStatus
+from torrents.selectors import torrents_visible_to
+
+PAGE_SIZE = 50
+
+# The columns a row shows (and the poll re-reads): everything else stays in the database.
+ROW_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "status_message",
+    "size_bytes",
+    "completed_bytes",
+    "down_rate",
+    "up_rate",
+    "uploaded_bytes",
+    "peers",
+    "seeders",
+    "stale",
+    "created_at",
+    "updated_at",
+)
+
+_PROGRESS = Cast("completed_bytes", FloatField()) / NullIf(F("size_bytes"), 0)
+# rTorrent's own d.ratio: uploaded over the bytes it has (so a torrent added with its data,
+# which downloaded nothing, still has a ratio).
+_RATIO = Cast("uploaded_bytes", FloatField()) / NullIf(F("completed_bytes"), 0)
+
+SORTS = {
+    "added": ("created_at", "id"),
+    "name": ("name", "id"),
+    "size": ("size_bytes", "id"),
+    "progress": ("progress_value", "id"),
+    "status": ("status", "id"),
+    "down": ("down_rate", "id"),
+    "up": ("up_rate", "id"),
+    "ratio": ("ratio_value", "id"),
+    "peers": ("peers", "id"),
+}
+SORT_LABELS = {
+    "name": "Name",
+    "status": "Status",
+    "progress": "Progress",
+    "size": "Size",
+    "down": "Down",
+    "up": "Up",
+    "ratio": "Ratio",
+    "peers": "Peers",
+    "added": "Added",
+}
+DEFAULT_SORT = "-added"
+
+
+@dataclass
+class ListQuery:
+    """The list's parameters, cleaned: anything unknown falls back to the default."""
+
+    status: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    statuses: list[str] = field(default_factory=lambda: list(TorrentStatus.values))
+
+    @classmethod
+    def from_request(cls, params: QueryDict) -> "ListQuery":
+        status = params.get("status", "")
+        sort = params.get("sort", DEFAULT_SORT)
+        try:
+            page = max(1, int(params.get("page", "1")))
+        except ValueError:
+            page = 1
+        return cls(
+            status=status if status in TorrentStatus.values else "",
+            q=params.get("q", "").strip()[:200],
+            sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
+            page=page,
+        )
+
+    def params(self, **changes) -> str:
+        """The query string of this view with `changes` (None drops a key); defaults left out."""
+        values = {"status": self.status, "q": self.q, "sort": self.sort, "page": self.page}
+        values.update(changes)
+        defaults = {"status": "", "q": "", "sort": DEFAULT_SORT, "page": 1}
+        return urlencode({k: v for k, v in values.items() if v is not None and v != defaults[k]})
+
+    def sort_link(self, key: str) -> str:
+        """Query string sorting by `key`; the current key flips its direction."""
+        if self.sort.lstrip("-") == key:
+            target = key if self.sort.startswith("-") else f"-{key}"
+        else:
+            target = key if key in ("name", "status") else f"-{key}"
+        return self.params(sort=target, page=None)
+
+    def headers(self) -> list[dict]:
+        """The table's sortable column headers: label, link, and aria-sort for the current one."""
+        current, descending = self.sort.lstrip("-"), self.sort.startswith("-")
+        return [
+            {
+                "key": key,
+                "label": label,
+                "link": self.sort_link(key),
+                "aria_sort": ("descending" if descending else "ascending")
+                if key == current
+                else "",
+            }
+            for key, label in SORT_LABELS.items()
+        ]
+
+    def filtered(self, user) -> QuerySet[Torrent]:
+        queryset = torrents_visible_to(user)
+        if self.status:
+            queryset = queryset.filter(status=self.status)
+        else:  # removed torrents stay for the record (admins see them), asked for by name only
+            queryset = queryset.exclude(status=TorrentStatus.REMOVED)
+        if self.q:
+            queryset = queryset.filter(name__icontains=self.q)
+        return queryset
+
+    def ordered(self, user) -> QuerySet[Torrent]:
+        key = self.sort.lstrip("-")
+        descending = self.sort.startswith("-")
+        order = []
+        for name in SORTS[key]:
+            expression = F(name)
+            order.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            )
+        return (
+            self.filtered(user)
+            .annotate(progress_value=_PROGRESS, ratio_value=_RATIO)
+            .only(*ROW_FIELDS)
+            .order_by(*order)
+        )
+
+
+def page_of(query: ListQuery, user) -> Page:
+    """One page of rows (a count and one SELECT); a page past the end shows the last one."""
+    paginator = Paginator(query.ordered(user), PAGE_SIZE)
+    return paginator.get_page(query.page)
+
+
+def status_counts(user) -> dict[str, int]:
+    """{status: how many} of the user's torrents, in one grouped query."""
+    rows = torrents_visible_to(user).order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def ids_digest(ids: list[int]) -> str:
+    """A short fingerprint of which rows a page shows, in order: the poll sends it back, and a
+    different answer means rows came or went (the whole table is sent again)."""
+    return hashlib.blake2s(",".join(map(str, ids)).encode(), digest_size=6).hexdigest()
