@@ -5,6 +5,7 @@ import pytest
 from django.test import TestCase
 
 from torrents.models import Torrent, TorrentStatus
+from torrents.rtorrent import RTorrentClient
 from torrents.services.sync import node_sync
 from torrents.tests.helpers_sync import add_torrent, wait_until
 from torrents.tests.pages_support import client_for, make_rows
@@ -85,6 +86,25 @@ def test_failures_are_told_per_torrent(owner):
         "/torrents/bulk/", {"action": "pause", "ids": [queued.pk]}, follow=True
     )
     assert "not in rTorrent" in response.content.decode()
+
+
+def test_a_node_that_does_not_answer_is_asked_once(owner, node, rtorrent, monkeypatch):
+    rows = make_rows([owner], 5, node=node, status=TorrentStatus.SEEDING)
+    rtorrent.stop()
+    calls = []
+    real = RTorrentClient.system_multicall
+    monkeypatch.setattr(
+        RTorrentClient, "system_multicall", lambda self, c: calls.append(c) or real(self, c)
+    )
+    response = client_for(owner).post(
+        "/torrents/bulk/", {"action": "pause", "ids": [t.pk for t in rows]}, follow=True
+    )
+    html = response.content.decode()
+    assert len(calls) == 1
+    assert html.count("rTorrent is not answering") == 1
+    assert "Nothing done for Row torrent" in html
+    assert "and 2 more" in html
+    assert statuses(*rows) == ["seeding"] * 5
 
 
 def test_nothing_selected_or_unknown_action(owner, other, client):

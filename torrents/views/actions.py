@@ -55,15 +55,30 @@ def torrents_act(
         "recheck": lambda t: torrent_recheck(torrent=t),
     }[action]
     done: list[Torrent] = []
+    # A node that failed to answer once is not asked again in this request: with hundreds
+    # selected on a hung daemon, each call would wait its whole timeout.
+    unreachable: dict[int, tuple[str, list[Torrent]]] = {}
     for torrent in torrents:
+        if torrent.node_id in unreachable:
+            unreachable[torrent.node_id][1].append(torrent)
+            continue
         try:
             run(torrent)
         except ControlError as exc:
             messages.error(request, f"{torrent.name}: {exc}")
         except RTorrentError as exc:
-            messages.error(request, f"{torrent.name}: rTorrent did not do it ({exc.message})")
+            if exc.transient:
+                unreachable[torrent.node_id] = (exc.message, [torrent])
+            else:
+                messages.error(request, f"{torrent.name}: rTorrent did not do it ({exc.message})")
         else:
             done.append(torrent)
+    for why, skipped in unreachable.values():
+        messages.error(
+            request,
+            f"Nothing done for {_names(skipped)}: rTorrent is not answering ({why}). "
+            "Try again in a moment.",
+        )
     if done:
         messages.success(request, f"{ACTIONS[action]} {_names(done)}.")
     return len(done)
