@@ -102,10 +102,7 @@ class TorrentControlView(APIView):
     @extend_schema(responses={204: None, 202: dict})
     def delete(self, request: Request, pk: int) -> Response:
         torrent = torrent_for_user(request.user, pk)
-        owns = torrent.ownerships.filter(user=request.user).exists()
-        everyone = request.user.is_staff and (
-            not owns or request.query_params.get("everyone", "").lower() in _TRUE
-        )
+        everyone = request.query_params.get("everyone", "").lower() in _TRUE
         if not torrent_remove(torrent=torrent, by=request.user, everyone=everyone, purge=False):
             return Response(status=status.HTTP_204_NO_CONTENT)
         # Committed: one bounded attempt now; a pending one is retried by a task and the sync.

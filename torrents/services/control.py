@@ -95,14 +95,16 @@ def torrent_repush(*, torrent: Torrent) -> bool:
 
 
 def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool = True) -> bool:
-    """Remove `by`'s ownership (an admin's `everyone` removes all of them) and give the quota
-    back. Returns True when nobody owns it any more: it is then purged from rTorrent and disk
-    after the commit (`purge=False`: the caller runs `purge_now_or_later` itself)."""
+    """Remove `by`'s ownership and give the quota back. An admin removes every owner's when
+    asked (`everyone`) or when they do not own it themself. Returns True when nobody owns it any
+    more: it is then purged from rTorrent and disk after the commit (`purge=False`: the caller
+    runs `purge_now_or_later` itself)."""
     with transaction.atomic():
         locked = Torrent.objects.select_for_update().get(pk=torrent.pk)
         ownerships = Ownership.objects.filter(torrent=locked)
-        if not (everyone and by.is_staff):
-            ownerships = ownerships.filter(user=by)
+        mine = ownerships.filter(user=by)
+        if not (by.is_staff and (everyone or not mine.exists())):
+            ownerships = mine
         for ownership in ownerships:
             quota_release(user_id=ownership.user_id, nbytes=ownership.charged_bytes)
         ownerships.delete()

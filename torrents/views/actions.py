@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.http import HttpRequest
 
-from torrents.models import Ownership, Torrent
+from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
 from torrents.services.control import (
     ControlError,
@@ -24,19 +24,8 @@ def _names(torrents: list[Torrent]) -> str:
 
 
 def _remove(request: HttpRequest, torrents: list[Torrent], everyone: bool) -> None:
-    """An admin removes a torrent for every owner when asked, or when they do not own it."""
-    user = request.user
-    owned = set(
-        Ownership.objects.filter(user=user, torrent__in=torrents).values_list(
-            "torrent_id", flat=True
-        )
-    )
     for torrent in torrents:
-        torrent_remove(
-            torrent=torrent,
-            by=user,
-            everyone=user.is_staff and (everyone or torrent.pk not in owned),
-        )
+        torrent_remove(torrent=torrent, by=request.user, everyone=everyone)
 
 
 def torrents_act(
