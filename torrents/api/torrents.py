@@ -78,7 +78,9 @@ class TorrentListCreateView(generics.ListAPIView):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         body = {
             "added": TorrentListSerializer(result.added, many=True).data,
-            "rejected": [{"name": r.name, "reason": r.reason} for r in result.rejected],
+            "rejected": [
+                {"name": r.name, "reason": r.reason, "field": r.field} for r in result.rejected
+            ],
         }
         if not result.added:
             body["detail"] = "nothing was added"

@@ -24,7 +24,13 @@ from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
 
 
 class IntakeError(Exception):
-    """One item cannot be added; the message is for the person who sent it."""
+    """One item cannot be added; the message is for the person who sent it. `field` names the
+    request field the refusal is about, when it is not the item itself (`files`, `paths`,
+    `name`, `trackers`), so that forms show it next to that field."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class IntakeRequestError(Exception):
@@ -39,6 +45,7 @@ ITEM_ERRORS = (IntakeError, MetainfoError, TrackerRefused, QuotaExceeded)
 class Rejection:
     name: str
     reason: str
+    field: str | None = None  # the request field it is about, when not the item itself
 
 
 @dataclass
@@ -261,7 +268,8 @@ def intake_submit(
         try:
             result.added.append(add())
         except ITEM_ERRORS as exc:
-            result.rejected.append(Rejection(name=label, reason=str(exc)))
+            field_name = getattr(exc, "field", None)
+            result.rejected.append(Rejection(name=label, reason=str(exc), field=field_name))
 
     for upload in torrents:
         attempt(

@@ -25,14 +25,16 @@ from torrents.metainfo import (
 from torrents.models import Torrent
 from torrents.services.intake import IntakeError, require_trackers, torrent_take
 from torrents.services.push import push_after_commit
-from torrents.services.tracker_rules import tracker_rules_check
+from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
 from torrents.storage import torrent_directory
 
 
 def _relative_paths(files: list[UploadedFile], paths: list[str]) -> list[str]:
     """Each upload's relative path: from `paths` (one per file, in order) or its file name."""
     if paths and len(paths) != len(files):
-        raise IntakeError(f"{len(files)} files but {len(paths)} paths: send one path per file")
+        raise IntakeError(
+            f"{len(files)} files but {len(paths)} paths: send one path per file", field="paths"
+        )
     raw = paths or [f.name for f in files]
     result = []
     for path in raw:
@@ -40,19 +42,19 @@ def _relative_paths(files: list[UploadedFile], paths: list[str]) -> list[str]:
         try:
             check_relative_path(path, "paths")
         except MetainfoError as exc:
-            raise IntakeError(str(exc)) from None
+            raise IntakeError(str(exc), field="files") from None
         result.append(path)
     try:
         check_unique_paths(result, "paths")
     except MetainfoError as exc:
-        raise IntakeError(str(exc)) from None
+        raise IntakeError(str(exc), field="files") from None
     return result
 
 
 def _inside(directory: Path, relative: str) -> Path:
     target = (directory / relative).resolve()
     if not target.is_relative_to(directory.resolve()):
-        raise IntakeError(f"{relative!r} would land outside the torrent's directory")
+        raise IntakeError(f"{relative!r} would land outside the torrent's directory", field="files")
     return target
 
 
@@ -84,17 +86,19 @@ def _match(meta: Metainfo, files: list[UploadedFile], paths: list[str]) -> list[
         if entry is None:
             raise IntakeError(
                 f"{path!r} is not a file of this torrent (give its path inside the torrent in "
-                "'paths', one per file)"
+                "'paths', one per file)",
+                field="files",
             )
         if upload.size != entry.size:
             raise IntakeError(
                 f"{path!r} is {upload.size:,} bytes but the torrent's file is {entry.size:,}: "
-                "this is not the torrent's data"
+                "this is not the torrent's data",
+                field="files",
             )
         inside = entry.path if not meta.multi_file else f"{meta.name}/{entry.path}"
         matched.append((inside, upload))
     if len({inside for inside, _ in matched}) != len(matched):
-        raise IntakeError("the same file of the torrent was sent twice")
+        raise IntakeError("the same file of the torrent was sent twice", field="files")
     return matched
 
 
@@ -129,14 +133,16 @@ def _layout(relative: list[str], name: str) -> tuple[str, list[str]]:
     if not name and len(tops) == 1 and all("/" in p for p in relative):
         return tops.pop(), [p.split("/", 1)[1] for p in relative]
     if not name:
-        raise IntakeError("several files need a 'name' for the torrent's folder")
+        raise IntakeError("several files need a 'name' for the torrent's folder", field="name")
     return name, relative
 
 
 def _check_trackers(trackers: list[str]) -> list[str]:
     for url in trackers:
         if not url.lower().startswith(("http://", "https://", "udp://")) or not tracker_host(url):
-            raise IntakeError(f"{url!r} is not an announce URL (http://, https:// or udp://)")
+            raise IntakeError(
+                f"{url!r} is not an announce URL (http://, https:// or udp://)", field="trackers"
+            )
     return trackers
 
 
@@ -156,17 +162,21 @@ def torrent_add_from_data(
     if not trackers:
         raise IntakeError(
             "no tracker: give announce URLs in 'trackers' (rTorrent drops a torrent without one; "
-            "the site has no SEEDBOX_DEFAULT_TRACKERS)"
+            "the site has no SEEDBOX_DEFAULT_TRACKERS)",
+            field="trackers",
         )
-    tracker_rules_check(urls=trackers, user=user)
+    try:
+        tracker_rules_check(urls=trackers, user=user)
+    except TrackerRefused as exc:
+        raise IntakeError(str(exc), field="trackers") from None
     name = name.strip()
     if name:
         try:
             check_relative_path(name, "name")
         except MetainfoError as exc:
-            raise IntakeError(str(exc)) from None
+            raise IntakeError(str(exc), field="name") from None
         if "/" in name:
-            raise IntakeError("'name' must not contain a slash")
+            raise IntakeError("'name' must not contain a slash", field="name")
     torrent_name, inner = _layout(_relative_paths(files, paths), name)
     staging = Path(tempfile.mkdtemp(prefix="create-", dir=settings.FILE_UPLOAD_TEMP_DIR))
     try:
@@ -181,7 +191,7 @@ def torrent_add_from_data(
                 root, trackers=trackers, name=torrent_name, private=private, comment=comment
             )
         except torf.TorfError as exc:
-            raise IntakeError(f"cannot make a torrent of this data: {exc}") from None
+            raise IntakeError(f"cannot make a torrent of this data: {exc}", field="files") from None
         meta = parse_metainfo(
             data,
             max_size=settings.SEEDBOX_METAINFO_MAX_SIZE,

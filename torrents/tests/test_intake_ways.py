@@ -33,7 +33,11 @@ def test_torrent_files_end_in_rtorrent_in_their_own_directory(node, alice, tmp_p
     assert response.status_code == 201, response.data
     assert sorted(t["info_hash"] for t in response.data["added"]) == sorted([hash_one, hash_two])
     assert response.data["rejected"] == [
-        {"name": "junk.torrent", "reason": "not a torrent file (it must be a bencoded dictionary)"}
+        {
+            "name": "junk.torrent",
+            "reason": "not a torrent file (it must be a bencoded dictionary)",
+            "field": None,  # about the item itself
+        }
     ]
     assert push_queued() == ["loaded", "loaded"]
     client = node_client(node)
@@ -144,21 +148,30 @@ def test_data_that_does_not_match_is_reported_after_the_check(node, alice, tmp_p
 
 
 @pytest.mark.parametrize(
-    ("fields", "reason"),
+    ("fields", "reason", "field"),
     [
-        ({"paths": ["../../etc/passwd"]}, "'..' is not allowed"),
-        ({"paths": ["/abs/one.bin"]}, "absolute paths are not allowed"),
-        ({"paths": ["one.bin", "two"]}, "1 files but 2 paths"),
-        ({"files_override": [upload("one.bin", b"short")]}, "is 5 bytes but the torrent's file"),
-        ({"files_override": [upload("other", b"x" * 10)], "paths": ["a/other"]}, "not a file"),
+        ({"paths": ["../../etc/passwd"]}, "'..' is not allowed", "files"),
+        ({"paths": ["/abs/one.bin"]}, "absolute paths are not allowed", "files"),
+        ({"paths": ["one.bin", "two"]}, "1 files but 2 paths", "paths"),
+        (
+            {"files_override": [upload("one.bin", b"short")]},
+            "is 5 bytes but the torrent's file",
+            "files",
+        ),
+        (
+            {"files_override": [upload("other", b"x" * 10)], "paths": ["a/other"]},
+            "not a file",
+            "files",
+        ),
     ],
 )
-def test_torrent_with_data_refuses_bad_files(node, alice, tmp_path, fields, reason):
+def test_torrent_with_data_refuses_bad_files(node, alice, tmp_path, fields, reason, field):
     data, _, path = make_torrent(tmp_path, "folder", files={"one.bin": 100, "two.bin": 10})
     files = fields.pop("files_override", [upload("one.bin", (path / "one.bin").read_bytes())])
     response = post(alice, {"torrent": upload("t.torrent", data), "files": files, **fields})
     assert response.status_code == 400
     assert reason in response.data["rejected"][0]["reason"]
+    assert response.data["rejected"][0]["field"] == field
     assert not Torrent.objects.exists()
 
 
@@ -214,10 +227,12 @@ def test_data_only_without_any_tracker_is_refused_clearly(node, alice, settings)
     response = post(alice, {"files": [upload("song.ogg", b"o" * 5000)]})
     assert response.status_code == 400
     assert "no tracker" in response.data["rejected"][0]["reason"]
+    assert response.data["rejected"][0]["field"] == "trackers"
     response = post(
         alice, {"files": [upload("a", b"1"), upload("b", b"2")], "trackers": "http://t/a"}
     )
     assert "several files need a 'name'" in response.data["rejected"][0]["reason"]
+    assert response.data["rejected"][0]["field"] == "name"
 
 
 def test_request_limits(node, alice, settings, tmp_path):

@@ -10,7 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from torrents.models import Torrent, TorrentStatus
-from torrents.services.intake import IntakeRequestError, IntakeResult, intake_submit
+from torrents.services.intake import (
+    IntakeRequestError,
+    IntakeResult,
+    Rejection,
+    intake_submit,
+)
 
 _TRUE = {"1", "true", "on", "yes"}
 
@@ -24,6 +29,7 @@ class ItemResult:
     outcome: str  # added | pending | refused
     detail: str = ""
     torrent: Torrent | None = None
+    rejection: Rejection | None = None
 
 
 def _items(result: IntakeResult) -> list[ItemResult]:
@@ -38,25 +44,27 @@ def _items(result: IntakeResult) -> list[ItemResult]:
         )
         for t in result.added
     ]
-    items += [ItemResult(name=r.name, outcome="refused", detail=r.reason) for r in result.rejected]
+    items += [
+        ItemResult(name=r.name, outcome="refused", detail=r.reason, rejection=r)
+        for r in result.rejected
+    ]
     return items
 
 
-def field_for(way: str, reason: str) -> str:
-    """Which field of the way's form a refusal belongs next to, from what the reason is about
-    (the service reports per item, not per field)."""
-    text = reason.lower()
-    if way == "data":
-        if "'name'" in text or "name " in text[:5]:
-            return "name"
-        if "tracker" in text or "announce" in text:
-            return "trackers"
-        return "files"
-    if way == "with-data":
-        if any(w in text for w in ("path", "bytes but", "not a file", "files but", "upload")):
-            return "files"
-        return "torrent"
-    return WAYS[way]
+# The fields each way's form shows. A refusal about another one (the hidden `paths`, filled in
+# from folder names) goes next to the files it came with; one about the item, next to the item.
+FORM_FIELDS = {
+    "torrents": {"torrents"},
+    "magnets": {"magnets"},
+    "with-data": {"torrent", "files"},
+    "data": {"files", "name", "trackers"},
+}
+
+
+def field_for(way: str, rejection: Rejection) -> str:
+    """Which field of the way's form a refusal belongs next to."""
+    field = "files" if rejection.field == "paths" else rejection.field
+    return field if field in FORM_FIELDS[way] else WAYS[way]
 
 
 def _submit(request: HttpRequest, way: str) -> IntakeResult:
@@ -125,7 +133,8 @@ def add(request: HttpRequest) -> HttpResponse:
             errors[WAYS[way]] = [str(exc)]
     for item in items:
         if item.outcome == "refused":
-            errors.setdefault(field_for(way, item.detail), []).append(f"{item.name}: {item.detail}")
+            field = field_for(way, item.rejection)
+            errors.setdefault(field, []).append(f"{item.name}: {item.detail}")
     added = any(item.outcome != "refused" for item in items)
     context = _context(way=way, items=items, errors=errors, values=values if errors else {})
     return render(request, "torrents/add.html", context, status=200 if added else 400)
