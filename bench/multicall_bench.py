@@ -41,7 +41,7 @@ def main() -> None:
     print(f"rTorrent {version}, {n} torrents loaded (stopped)")
     print(f"one multicall, 1 field:            {median_ms(one_field):8.1f} ms")
     print(
-        f"one multicall, {len(TORRENT_FIELDS)} fields (the sync): {median_ms(all_fields):8.1f} ms"
+        f"one multicall, {len(TORRENT_FIELDS)} fields (full read): {median_ms(all_fields):8.1f} ms"
     )
     print(f"  the same through xmlrpc.client:   {median_ms(generic):8.1f} ms")
     print(f"{n} single d.name calls:          {median_ms(singles):8.1f} ms")

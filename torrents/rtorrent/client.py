@@ -25,7 +25,8 @@ from torrents.rtorrent.transport import SCGITransport, make_proxy
 
 UNKNOWN_HASH_FAULT = -501
 
-# The fields the sync reads for every torrent, in one multicall.
+# Every field `torrents()` reads by default, in one multicall (the sync reads its own subset,
+# `torrents.services.sync.SYNC_FIELDS`).
 TORRENT_FIELDS = (
     "d.hash",
     "d.name",

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from seedbox.testing import Announcer
 from torrents.models import Torrent
 from torrents.services.nodes import node_client
 from torrents.tests.factories import make_torrent
@@ -42,24 +43,16 @@ def test_an_uploaded_torrent_is_downloaded_by_another_client(
     target.mkdir()  # rTorrent creates the torrent's folder, not missing parents
     leecher.load(data, info_hash, commands=[f"d.directory.set={target}"])
 
-    # Announce by hand (opentracker's interval is ~30 min), but rarely: rTorrent 0.9.8 aborts
-    # with "Tracker request had more than 10 requests in 10 seconds" when pushed harder.
-    last_announce = 0.0
+    announce = Announcer(info_hash, seeder, leecher)
 
     def leecher_done() -> bool:
-        nonlocal last_announce
-        if leecher.call("d.complete", h) == 1:
-            return True
-        if time.monotonic() - last_announce > 4:
-            seeder.announce(info_hash)
-            time.sleep(0.3)
-            leecher.announce(info_hash)
-            last_announce = time.monotonic()
-        time.sleep(0.1)
-        return False
+        announce()
+        return leecher.call("d.complete", h) == 1
 
     started = time.monotonic()
-    wait_until(leecher_done, timeout=60, what="the second rTorrent to download")
+    wait_until(
+        leecher_done, timeout=60, what="the second rTorrent to download", explain=announce.report
+    )
     print(f"transfer of {torrent.size_bytes:,} bytes took {time.monotonic() - started:.2f}s")
     for rel in files:
         assert (target / "payload" / rel).read_bytes() == (source / rel).read_bytes()

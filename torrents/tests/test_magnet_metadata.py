@@ -2,11 +2,11 @@
 seeding through opentracker), the sync sees the size, and the owners' quota is charged then; a
 torrent too big for the quota is stopped with a message that names no one."""
 
-import time
 from urllib.parse import quote
 
 import pytest
 
+from seedbox.testing import Announcer
 from torrents.models import Torrent, TorrentStatus
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
@@ -35,23 +35,20 @@ def _seed_and_ask_by_magnet(node, user, tracker, rtorrent_factory, tmp_path) -> 
     torrent = Torrent.objects.get(info_hash=info_hash)
     assert torrent.size_bytes is None
     ours = node_client(node)
-    last_announce = 0.0
+    announce = Announcer(info_hash, seeder, ours)
 
     def metadata_known() -> bool:
-        nonlocal last_announce
+        announce()
         node_sync(node=node)
         torrent.refresh_from_db()
-        if torrent.size_bytes is not None:
-            return True
-        if time.monotonic() - last_announce > 4:  # rTorrent aborts past 10 announces in 10 s
-            seeder.announce(info_hash)
-            time.sleep(0.3)
-            ours.announce(info_hash)
-            last_announce = time.monotonic()
-        time.sleep(0.2)
-        return False
+        return torrent.size_bytes is not None
 
-    wait_until(metadata_known, timeout=60, what="the magnet's metadata from the seeder")
+    wait_until(
+        metadata_known,
+        timeout=60,
+        what="the magnet's metadata from the seeder",
+        explain=announce.report,
+    )
     return torrent
 
 

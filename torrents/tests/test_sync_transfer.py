@@ -4,6 +4,7 @@ the seeder neither takes credit back nor counts it twice."""
 
 import pytest
 
+from seedbox.testing import Announcer
 from torrents.models import TorrentHistory, TrafficBucket
 from torrents.rtorrent import RTorrentClient
 from torrents.services.nodes import node_client
@@ -39,9 +40,13 @@ def test_uploaders_are_credited_what_the_leecher_received(
     leecher_dir = leecher_daemon.config.data_dir
     leecher_dir.mkdir(parents=True, exist_ok=True)
     leecher.load(bytes(seed.metainfo), seed.info_hash, commands=[f"d.directory.set={leecher_dir}"])
-    seeder.announce(seed.info_hash)
-    leecher.announce(seed.info_hash)
-    wait_until(lambda: leecher.call("d.complete", h) == 1, timeout=60, what="the download")
+    announce = Announcer(seed.info_hash, seeder, leecher)
+
+    def downloaded() -> bool:
+        announce()
+        return leecher.call("d.complete", h) == 1
+
+    wait_until(downloaded, timeout=60, what="the download", explain=announce.report)
     received = leecher.call("d.down.total", h)
     assert received >= SIZE
     wait_until(lambda: seeder.call("d.up.total", h) >= received, what="the seeder's counter")

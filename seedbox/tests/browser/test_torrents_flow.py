@@ -3,17 +3,16 @@ it, and the owner's open list follows it live (no reload) while the site's rTorr
 from a second rTorrent through a real tracker; a .torrent with its data seeds at once, pauses,
 resumes, and its file downloads from the torrent page; files alone become a seeding torrent."""
 
-import contextlib
 import re
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from seedbox.testing import Announcer
 from seedbox.tests.browser.conftest import log_in, make_user, screenshot
 from seedbox.tests.browser.stack import wait_for
-from torrents.rtorrent import RTorrentClient, RTorrentError
+from torrents.rtorrent import RTorrentClient
 from torrents.tests.factories import make_torrent
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -86,22 +85,15 @@ def test_pending_torrent_approved_then_downloaded_live(
     site_rtorrent = RTorrentClient(f"scgi://{stack.var_dir / 'rtorrent' / 'rpc.sock'}")
     progress = row(page, "holiday-video.bin").get_by_test_id("progress")
     seen: list[str] = []
-    last_announce = 0.0
+    announce = Announcer(info_hash, seeder, site_rtorrent)
 
     def seeding() -> bool:
-        nonlocal last_announce
         text = progress.text_content()
         if not seen or seen[-1] != text:
             seen.append(text)
         if row(page, "holiday-video.bin").get_attribute("data-status") == "seeding":
             return True
-        # opentracker's interval is ~30 min: announce by hand, rarely (rTorrent refuses floods).
-        if time.monotonic() - last_announce > 4:
-            for client in (seeder, site_rtorrent):
-                # Not loaded on the site's rTorrent yet: the next round announces it.
-                with contextlib.suppress(RTorrentError):
-                    client.announce(info_hash)
-            last_announce = time.monotonic()
+        announce()  # the site's rTorrent may not hold it yet: then the next round
         return False
 
     wait_for(seeding, timeout=SEEDING_TIMEOUT, what="the owner's row to show seeding", stack=stack)
