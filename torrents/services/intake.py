@@ -144,7 +144,8 @@ def torrent_take(
     *, user, info_hash: str, name: str, meta: Metainfo | None = None, magnet_uri: str = ""
 ) -> tuple[Torrent, bool]:
     """Create, revive or pair the torrent for `user` and charge their quota; call inside a
-    transaction. Returns (torrent, fresh): fresh when it must be (re)pushed to rTorrent."""
+    transaction. Returns (torrent, fresh): fresh when it must be (re)pushed to rTorrent (new,
+    revived, or pending until a trusted user or an admin added it too)."""
     existing = Torrent.objects.select_for_update().filter(info_hash=info_hash).first()
     if existing is None:
         try:
@@ -170,7 +171,15 @@ def torrent_take(
         )
     if fresh:
         _revive(existing, user=user, meta=meta, magnet_uri=magnet_uri)
-    elif meta and existing.metainfo is None:
+    elif (
+        existing.status == TorrentStatus.PENDING_APPROVAL
+        and initial_status(user) == TorrentStatus.QUEUED
+    ):
+        # A user whose torrents skip moderation adds it too: it waits for no one any longer.
+        existing.status = TorrentStatus.QUEUED
+        existing.save(update_fields=["status", "updated_at"])
+        fresh = True
+    if not fresh and meta and existing.metainfo is None:
         existing.metainfo = meta.raw
         existing.save(update_fields=["metainfo", "updated_at"])
     ownership = ownership or Ownership.objects.create(torrent=existing, user=user)

@@ -33,6 +33,30 @@ def test_trusted_users_skip_moderation(node, alice, settings, tmp_path):
     assert Torrent.objects.get().status == TorrentStatus.QUEUED
 
 
+def test_a_trusted_co_owner_releases_a_pending_torrent(pending, alice, bob):
+    bob.trusted = True
+    bob.save()
+    metainfo = bytes(pending.metainfo)
+    response = post(bob, {"torrents": [upload("w.torrent", metainfo)]})
+    assert response.status_code == 201, response.data
+    pending.refresh_from_db()
+    assert pending.status == TorrentStatus.QUEUED
+    assert sorted(pending.ownerships.values_list("user__email", flat=True)) == sorted(
+        [alice.email, bob.email]
+    )
+    assert push_queued() == ["loaded"]
+    assert node_client(pending.node).hashes() == [pending.info_hash]
+
+
+def test_an_untrusted_co_owner_leaves_it_waiting(pending, bob):
+    response = post(bob, {"torrents": [upload("w.torrent", bytes(pending.metainfo))]})
+    assert response.status_code == 201, response.data
+    pending.refresh_from_db()
+    assert pending.status == TorrentStatus.PENDING_APPROVAL
+    assert pending.ownerships.count() == 2
+    assert push_queued() == []
+
+
 def test_admin_approves_then_it_is_pushed(pending, boss):
     response = committed(lambda: api(boss).post(f"/api/torrents/{pending.pk}/approve"))
     assert response.status_code == 200
