@@ -45,36 +45,57 @@ def wait_until(
         time.sleep(0.05)
 
 
+def _tracker_answers(client, info_hash: str) -> int:
+    rows = client.call("t.multicall", info_hash.upper(), "", "t.success_counter=")
+    return sum(row[0] for row in rows)
+
+
+def announce_seeder(client, info_hash: str, timeout: float = 10.0) -> None:
+    """Announce the seeding rTorrent and wait until the tracker has answered it. Do this before
+    the downloader exists: the downloader then dials the seeder, and the seeder never dials back.
+    Two rTorrents that dial each other at the same moment (the seeder announcing after the
+    downloader did) drop both handshakes ("network error") and do not try again for minutes."""
+    before = _tracker_answers(client, info_hash)
+    last = float("-inf")
+
+    def answered() -> bool:
+        nonlocal last
+        if _tracker_answers(client, info_hash) > before:
+            return True
+        if time.monotonic() - last > 2:  # refused (the whitelist not re-read yet): again
+            client.announce(info_hash)
+            last = time.monotonic()
+        return False
+
+    wait_until(answered, timeout=timeout, what="the tracker to answer the seeder's announce")
+
+
 class Announcer:
-    """Announce one info-hash by hand from several rTorrents, in order, at most every `every`
-    seconds: call it while waiting for a transfer.
+    """While waiting for a transfer, call it: the downloading rTorrent announces again, at most
+    every `every` seconds (opentracker's interval is about 30 minutes; rTorrent 0.9.8 aborts with
+    "Tracker request had more than 10 requests in 10 seconds" when pushed harder). Only the
+    downloader: see `announce_seeder`. A downloader that does not hold the torrent yet is skipped
+    this round. `report()` describes both sides for a failure message."""
 
-    opentracker's interval is about 30 minutes, so a peer that announced before the other side
-    did (or before the tracker re-read its whitelist) hears of no one until it announces again.
-    Rarely, though: rTorrent 0.9.8 aborts with "Tracker request had more than 10 requests in 10
-    seconds" when pushed harder. A client that does not hold the torrent yet is skipped this round.
-    """
-
-    def __init__(self, info_hash: str, *clients, every: float = 4.0):
+    def __init__(self, info_hash: str, downloader, *, seeder, every: float = 4.0):
         self.info_hash = info_hash
-        self.clients = clients
+        self.downloader = downloader
+        self.seeder = seeder
         self.every = every
         self.last = float("-inf")
 
     def __call__(self) -> None:
         if time.monotonic() - self.last < self.every:
             return
-        for client in self.clients:
-            with contextlib.suppress(RTorrentError):
-                client.announce(self.info_hash)
-            time.sleep(0.3)  # the first peer's announce reaches the tracker first
+        with contextlib.suppress(RTorrentError):
+            self.downloader.announce(self.info_hash)
         self.last = time.monotonic()
 
     def report(self) -> str:
-        """What each client says of the torrent, its trackers and its peers (for failures)."""
+        """What each side says of the torrent, its trackers and its peers."""
         h = self.info_hash.upper()
         lines = []
-        for client in self.clients:
+        for side, client in (("seeder", self.seeder), ("downloader", self.downloader)):
             try:
                 state = [client.call(m, h) for m in ("d.state", "d.complete", "d.message")]
                 trackers = client.call(
@@ -84,7 +105,7 @@ class Announcer:
             except RTorrentError as exc:
                 state, trackers, peers = exc.message, [], []
             lines.append(
-                f"{client.url}: state/complete/message {state}; trackers (url, ok, failed) "
-                f"{trackers}; peers {peers}"
+                f"{side} {client.url}: state/complete/message {state}; "
+                f"trackers (url, ok, failed) {trackers}; peers {peers}"
             )
         return "\n".join(lines)

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from seedbox.testing import Announcer
+from seedbox.testing import Announcer, announce_seeder
 from torrents.models import Torrent
 from torrents.services.nodes import node_client
 from torrents.tests.factories import make_torrent
@@ -36,6 +36,7 @@ def test_an_uploaded_torrent_is_downloaded_by_another_client(
     seeder = node_client(node)
     h = info_hash.upper()
     wait_until(lambda: seeder.call("d.complete", h) == 1, what="the seeder's hash check")
+    announce_seeder(seeder, info_hash)
 
     leecher_daemon = rtorrent_factory()
     leecher = node_client(type(node)(rpc_url=leecher_daemon.config.url))
@@ -43,7 +44,7 @@ def test_an_uploaded_torrent_is_downloaded_by_another_client(
     target.mkdir()  # rTorrent creates the torrent's folder, not missing parents
     leecher.load(data, info_hash, commands=[f"d.directory.set={target}"])
 
-    announce = Announcer(info_hash, seeder, leecher)
+    announce = Announcer(info_hash, leecher, seeder=seeder)
 
     def leecher_done() -> bool:
         announce()

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from seedbox.testing import Announcer
+from seedbox.testing import Announcer, announce_seeder
 from torrents.models import Torrent, TorrentStatus
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
@@ -27,6 +27,7 @@ def _seed_and_ask_by_magnet(node, user, tracker, rtorrent_factory, tmp_path) -> 
     seeder = node_client(type(node)(rpc_url=seeder_daemon.config.url))
     seeder.load(metainfo, info_hash, commands=[f"d.directory.set={source.parent}"])
     wait_until(lambda: seeder.call("d.complete", info_hash.upper()) == 1, what="seeder check")
+    announce_seeder(seeder, info_hash)
 
     magnet = f"magnet:?xt=urn:btih:{info_hash}&dn=album&tr={quote(tracker.announce_url, safe='')}"
     response = post(user, {"magnets": magnet})
@@ -35,7 +36,7 @@ def _seed_and_ask_by_magnet(node, user, tracker, rtorrent_factory, tmp_path) -> 
     torrent = Torrent.objects.get(info_hash=info_hash)
     assert torrent.size_bytes is None
     ours = node_client(node)
-    announce = Announcer(info_hash, seeder, ours)
+    announce = Announcer(info_hash, ours, seeder=seeder)
 
     def metadata_known() -> bool:
         announce()

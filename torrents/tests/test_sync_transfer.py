@@ -4,7 +4,7 @@ the seeder neither takes credit back nor counts it twice."""
 
 import pytest
 
-from seedbox.testing import Announcer
+from seedbox.testing import Announcer, announce_seeder
 from torrents.models import TorrentHistory, TrafficBucket
 from torrents.rtorrent import RTorrentClient
 from torrents.services.nodes import node_client
@@ -34,13 +34,14 @@ def test_uploaders_are_credited_what_the_leecher_received(
     seeder = node_client(node)
     wait_until(lambda: seeder.call("d.complete", h) == 1, what="the seeder's hash check")
     node_sync(node=node)  # baseline: nothing uploaded yet
+    announce_seeder(seeder, seed.info_hash)
 
     leecher_daemon = rtorrent_factory()
     leecher = RTorrentClient(leecher_daemon.config.url)
     leecher_dir = leecher_daemon.config.data_dir
     leecher_dir.mkdir(parents=True, exist_ok=True)
     leecher.load(bytes(seed.metainfo), seed.info_hash, commands=[f"d.directory.set={leecher_dir}"])
-    announce = Announcer(seed.info_hash, seeder, leecher)
+    announce = Announcer(seed.info_hash, leecher, seeder=seeder)
 
     def downloaded() -> bool:
         announce()

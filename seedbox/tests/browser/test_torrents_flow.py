@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from seedbox.testing import Announcer
+from seedbox.testing import Announcer, announce_seeder
 from seedbox.tests.browser.conftest import log_in, make_user, screenshot
 from seedbox.tests.browser.stack import wait_for
 from torrents.rtorrent import RTorrentClient
@@ -60,6 +60,7 @@ def test_pending_torrent_approved_then_downloaded_live(
     seeder.load(metainfo, info_hash, start=True, commands=[f"d.directory.set={source}"])
     h = info_hash.upper()
     wait_for(lambda: seeder.call("d.complete", h) == 1, timeout=30, what="the seeder's check")
+    announce_seeder(seeder, info_hash)
 
     page = new_page()
     log_in(page, owner)
@@ -85,7 +86,7 @@ def test_pending_torrent_approved_then_downloaded_live(
     site_rtorrent = RTorrentClient(f"scgi://{stack.var_dir / 'rtorrent' / 'rpc.sock'}")
     progress = row(page, "holiday-video.bin").get_by_test_id("progress")
     seen: list[str] = []
-    announce = Announcer(info_hash, seeder, site_rtorrent)
+    announce = Announcer(info_hash, site_rtorrent, seeder=seeder)
 
     def seeding() -> bool:
         text = progress.text_content()
