@@ -10,6 +10,7 @@ directory deleted (`d.erase` keeps data). If rTorrent is down the flag stays: th
 retries and every sync of the node finishes what is pending, so nothing is left behind.
 """
 
+import contextlib
 import logging
 import shutil
 from pathlib import Path
@@ -149,28 +150,40 @@ def purge_enqueue(*, torrent_id: int) -> None:
 
 def torrent_purge(*, torrent_id: int, quick: bool = False) -> str:
     """Erase a removed torrent from rTorrent and delete its data directory. Safe to run twice;
-    raises RTorrentUnavailable (recorded on the row) for a retry."""
-    torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
-    if torrent is None or not torrent.purge_pending:
-        return "skipped"
-    if torrent.status != TorrentStatus.REMOVED:  # added again meanwhile: keep everything
-        Torrent.objects.filter(pk=torrent_id).update(purge_pending=False)
-        return "revived"
+    raises RTorrentUnavailable (recorded on the row) for a retry.
+
+    The row stays locked while it runs: someone adding the torrent again meanwhile waits for the
+    purge to end, then revives it cleanly; a purge never erases a revived torrent or its new data.
+    """
     try:
-        node_client(torrent.node, quick=quick).erase(torrent.info_hash)
-    except TorrentNotFound:
-        pass
+        with transaction.atomic():
+            return _purge_locked(torrent_id, quick=quick)
     except RTorrentError as exc:
         Torrent.objects.filter(pk=torrent_id).update(
             last_error=f"erase from rTorrent pending: {exc.message}"
         )
         raise
-    try:
-        directory_delete(torrent=torrent)
     except OSError as exc:
         Torrent.objects.filter(pk=torrent_id).update(last_error=f"data not deleted: {exc}")
         raise
-    Torrent.objects.filter(pk=torrent_id, status=TorrentStatus.REMOVED).update(
+
+
+def _purge_locked(torrent_id: int, *, quick: bool) -> str:
+    torrent = (
+        Torrent.objects.select_for_update(of=("self",))
+        .select_related("node")
+        .filter(pk=torrent_id)
+        .first()
+    )
+    if torrent is None or not torrent.purge_pending:
+        return "skipped"
+    if torrent.status != TorrentStatus.REMOVED:  # added again meanwhile: keep everything
+        Torrent.objects.filter(pk=torrent_id).update(purge_pending=False)
+        return "revived"
+    with contextlib.suppress(TorrentNotFound):
+        node_client(torrent.node, quick=quick).erase(torrent.info_hash)
+    directory_delete(torrent=torrent)
+    Torrent.objects.filter(pk=torrent_id).update(
         purge_pending=False,
         last_error="",
         completed_bytes=0,
