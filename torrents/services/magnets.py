@@ -69,5 +69,6 @@ def torrent_metadata_resolved(*, torrent: Torrent, name: str, size_bytes: int, f
         try:
             node_client(torrent.node).stop(torrent.info_hash)
         except RTorrentError as exc:
+            # The row says `error`: the node's next sync stops what runs against it.
             log.warning("could not stop %s after its quota was refused: %s", torrent.info_hash, exc)
     return problem is None

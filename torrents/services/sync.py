@@ -105,6 +105,7 @@ class SyncReport:
     unknown: int = 0  # in rTorrent but not on this site
     purge: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)  # magnets whose metadata arrived
+    halted: list[str] = field(default_factory=list)  # running although the site says it must not
 
 
 def node_mark_down(*, node: Node, error: str) -> None:
@@ -142,8 +143,8 @@ def node_sync(*, node: Node) -> SyncReport:
 
 
 def _after(*, client, report: SyncReport) -> None:
-    """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish
-    and magnets whose metadata arrived (rare, so one call each is fine)."""
+    """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish,
+    torrents to stop, and magnets whose metadata arrived (rare, so one call each is fine)."""
     from torrents.services.control import torrent_purge
     from torrents.services.magnets import torrent_metadata_resolved
 
@@ -152,6 +153,11 @@ def _after(*, client, report: SyncReport) -> None:
             torrent_purge(torrent_id=torrent_id)
         except (RTorrentError, OSError) as exc:
             log.warning("removal of torrent %s still pending: %s", torrent_id, exc)
+    for info_hash in report.halted:
+        try:
+            client.stop(info_hash)
+        except RTorrentError as exc:
+            log.warning("torrent %s not stopped: %s", info_hash, exc.message)
     for torrent in Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True):
         try:
             files = client.files(torrent.info_hash)
@@ -196,6 +202,16 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         if values != [row[name] for name, _ in _COLUMNS]:
             changed.append(values)
     report.unknown = len(remote.keys() - seen)
+    # Known here in a state that must not run (error, e.g. a magnet over quota whose stop
+    # failed; pending, rejected, removed) yet running in rTorrent: stopped after this run.
+    running = [h for h in remote.keys() - seen if int(remote[h]["state"])]
+    if running:
+        report.halted = list(
+            Torrent.objects.filter(node=node, info_hash__in=running).values_list(
+                "info_hash", flat=True
+            )
+        )
+        report.unknown -= len(report.halted)
     report.updated = bulk_update(
         table=Torrent._meta.db_table,
         key="id",

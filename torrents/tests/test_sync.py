@@ -10,6 +10,7 @@ from torrents.services.history import split_evenly
 from torrents.services.nodes import node_client
 from torrents.services.sync import counter_delta, node_sync, torrent_status
 from torrents.tasks.sync import node_lock, sync_node, sync_nodes
+from torrents.tests.factories import make_torrent
 from torrents.tests.helpers_sync import (
     add_torrent,
     wait_until,
@@ -173,6 +174,28 @@ def test_a_node_that_does_not_answer_keeps_state_marked_stale(node, rtorrent, ow
     assert torrent.stale is False
     assert node.is_up is True
     assert node.last_error == ""
+
+
+def test_a_torrent_that_must_not_run_is_stopped(node, owner, tmp_path):
+    # e.g. a magnet over quota whose stop failed: the row says error, rTorrent still runs it.
+    refused = add_torrent(node, [owner], tmp_path / "r", name="r.bin", start=True)
+    Torrent.objects.filter(pk=refused.pk).update(
+        status=TorrentStatus.ERROR, status_message="too big once its metadata arrived"
+    )
+    client = node_client(node)
+    # Someone else's torrent, loaded in rTorrent by hand: not the site's to stop.
+    metainfo, foreign, _ = make_torrent(tmp_path / "u", "foreign.bin")
+    client.load(metainfo, foreign, commands=[f"d.directory.set={tmp_path / 'u'}"])
+    assert client.call("d.state", refused.info_hash.upper()) == 1
+
+    report = node_sync(node=node)
+
+    assert report.halted == [refused.info_hash]
+    assert report.unknown == 1
+    assert client.call("d.state", refused.info_hash.upper()) == 0
+    assert client.call("d.state", foreign.upper()) == 1
+    refused.refresh_from_db()
+    assert refused.status == TorrentStatus.ERROR  # the site's word stands
 
 
 def test_counters_that_went_down_start_a_new_baseline_without_credit(node, owner, tmp_path):
