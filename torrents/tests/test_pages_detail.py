@@ -142,6 +142,16 @@ def test_pause_resume_recheck_from_the_page(album, owner):
     assert client.get(url + "action/").status_code == 405
 
 
+def test_a_shared_torrent_says_its_actions_act_for_the_other_owners(album, owner, other):
+    url = f"/torrents/{album.pk}/"
+    assert 'id="shared-note"' not in client_for(owner).get(url).content.decode()
+    album.ownerships.create(user=other, charged_bytes=album.size_bytes)
+    for page in (url, url + "summary/"):
+        html = client_for(owner).get(page).content.decode()
+        assert "Shared with 1 other user: it is stored and downloaded once" in html
+        assert other.email not in html
+
+
 def test_delete_asks_first_then_removes_and_purges(album, owner):
     client = client_for(owner)
     url = f"/torrents/{album.pk}/delete/"

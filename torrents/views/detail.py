@@ -49,6 +49,12 @@ def _history(request: HttpRequest, torrent: Torrent) -> list[TorrentHistory]:
     return list(rows.order_by("user__email"))
 
 
+def _others(request: HttpRequest, torrent: Torrent) -> int:
+    """How many other users own it: a shared torrent is downloaded once, so pause, resume and
+    recheck act for them too (the page says so; it names no one)."""
+    return torrent.ownerships.exclude(user=request.user).count()
+
+
 @login_required
 @require_safe
 def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -73,6 +79,7 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
             "trackers": trackers,
             "history": _history(request, torrent),
             "owners": owners,
+            "others": _others(request, torrent),
         },
     )
 
@@ -82,7 +89,11 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
 def torrent_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary alone, polled by the page every few seconds (the row only: no rTorrent)."""
     torrent = _torrent(request, pk)
-    return render(request, "torrents/_summary.html", {"torrent": torrent, "live_poll": True})
+    return render(
+        request,
+        "torrents/_summary.html",
+        {"torrent": torrent, "live_poll": True, "others": _others(request, torrent)},
+    )
 
 
 @login_required
