@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import bencodepy
 from bencodepy import BencodeDecodeError, BencodeDecoder
 
 # A real torrent nests 5 deep (dict > dict > list > dict > list); anything far deeper is an attack.
@@ -204,6 +205,18 @@ def parse_metainfo(data: bytes, *, max_size: int, max_files: int) -> Metainfo:
         trackers=_trackers(top),
         raw=data,
     )
+
+
+def metainfo_from_info(info: bytes, *, trackers: list[str]) -> bytes:
+    """A .torrent around the exact bytes of an `info` dictionary (what a magnet's metadata is:
+    rTorrent writes it to `<HASH>.meta`), announcing to `trackers`. The info bytes are kept as
+    they are, so the info-hash stays the same; parse the result before trusting it."""
+    head: dict[bytes, object] = {}
+    if trackers:
+        head[b"announce"] = trackers[0].encode()
+        head[b"announce-list"] = [[url.encode()] for url in trackers]
+    # Keys of a bencoded dictionary are sorted: "announce", "announce-list", then "info".
+    return bencodepy.encode(head)[:-1] + b"4:info" + info + b"e"
 
 
 def tracker_host(url: str) -> str:

@@ -146,7 +146,7 @@ def _after(*, client, report: SyncReport) -> None:
     """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish,
     torrents to stop, and magnets whose metadata arrived (rare, so one call each is fine)."""
     from torrents.services.control import torrent_purge
-    from torrents.services.magnets import torrent_metadata_resolved
+    from torrents.services.magnets import magnet_resolve
 
     for torrent_id in report.purge:
         try:
@@ -158,16 +158,12 @@ def _after(*, client, report: SyncReport) -> None:
             client.stop(info_hash)
         except RTorrentError as exc:
             log.warning("torrent %s not stopped: %s", info_hash, exc.message)
-    for torrent in Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True):
+    resolved = Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True)
+    for torrent in resolved.select_related("node"):
         try:
-            files = client.files(torrent.info_hash)
-            name = client.name(torrent.info_hash)
+            magnet_resolve(torrent=torrent, client=client)
         except RTorrentError as exc:
             log.warning("metadata of magnet %s not read: %s", torrent.info_hash, exc.message)
-            continue
-        torrent_metadata_resolved(
-            torrent=torrent, name=name, size_bytes=sum(f["size_bytes"] for f in files), files=files
-        )
 
 
 def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, since) -> None:

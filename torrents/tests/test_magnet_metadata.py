@@ -1,17 +1,23 @@
 """A magnet end to end: rTorrent fetches its metadata from a real peer (a second rTorrent
-seeding through opentracker), the sync sees the size, and the owners' quota is charged then; a
-torrent too big for the quota is stopped with a message that names no one."""
+seeding through opentracker), the sync sees the size, the owners' quota is charged then, and the
+site keeps a .torrent made from the metadata; a torrent too big for the quota is stopped with a
+message that names no one; metadata that breaks the upload rules is refused."""
 
+import hashlib
 from urllib.parse import quote
 
+import bencodepy
 import pytest
 
 from seedbox.testing import Announcer, announce_seeder
+from torrents.metainfo import parse_metainfo
 from torrents.models import Torrent, TorrentStatus
+from torrents.services.magnets import magnet_resolve
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
+from torrents.storage import torrent_directory
 from torrents.tests.factories import make_torrent
-from torrents.tests.intake_support import post, push_queued, wait_until
+from torrents.tests.intake_support import api, post, push_queued, wait_until
 
 FILES = {"cd/one.bin": 700_000, "two.bin": 300_000}
 SIZE = sum(FILES.values())
@@ -65,6 +71,14 @@ def test_a_magnet_is_charged_once_its_metadata_arrives(
     alice.refresh_from_db()
     assert alice.used_bytes == SIZE
     assert torrent.ownerships.get().charged_bytes == SIZE
+    # The .torrent, made from rTorrent's copy of the metadata: same info-hash, the magnet's tracker.
+    kept = parse_metainfo(bytes(torrent.metainfo), max_size=1 << 20, max_files=10)
+    assert kept.info_hash == torrent.info_hash
+    assert kept.piece_length == torrent.piece_length == 64 * 1024
+    assert kept.trackers == [tracker.announce_url]
+    response = api(alice).get(f"/api/torrents/{torrent.pk}/torrent")
+    assert response.status_code == 200
+    assert response.content == bytes(torrent.metainfo)
 
 
 @pytest.mark.slow
@@ -85,3 +99,34 @@ def test_a_magnet_too_big_for_the_quota_is_stopped_with_a_clear_message(
     node_sync(node=node)
     torrent.refresh_from_db()
     assert torrent.status == TorrentStatus.ERROR, "the sync must not hide the refusal"
+
+
+def test_metadata_that_breaks_the_upload_rules_is_refused(node, alice, tracker):
+    # What rTorrent writes to <HASH>.meta: the info dictionary, here with a path that climbs out.
+    info = bencodepy.encode(
+        {
+            b"name": b"trick",
+            b"piece length": 16384,
+            b"pieces": b"x" * 20,
+            b"files": [{b"length": 10, b"path": [b"..", b"escape.txt"]}],
+        }
+    )
+    info_hash = hashlib.sha1(info).hexdigest()
+    post(alice, {"magnets": f"magnet:?xt=urn:btih:{info_hash}&tr={tracker.announce_url}"})
+    push_queued()
+    torrent = Torrent.objects.get()
+    directory = torrent_directory(torrent)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{info_hash.upper()}.meta").write_bytes(info)
+
+    assert magnet_resolve(torrent=torrent, client=node_client(node)) is False
+
+    torrent.refresh_from_db()
+    alice.refresh_from_db()
+    assert torrent.status == TorrentStatus.ERROR
+    assert torrent.status_message.startswith("its metadata was refused:")
+    assert "'..'" in torrent.status_message
+    assert torrent.size_bytes is None
+    assert torrent.metainfo is None
+    assert alice.used_bytes == 0
+    assert node_client(node).call("d.state", info_hash.upper()) == 0

@@ -6,7 +6,7 @@ import bencodepy
 import pytest
 import torf
 
-from torrents.metainfo import MetainfoError, parse_metainfo
+from torrents.metainfo import MetainfoError, metainfo_from_info, parse_metainfo
 from torrents.tests.factories import make_torrent
 
 LIMITS = {"max_size": 1 << 20, "max_files": 100}
@@ -132,3 +132,20 @@ def test_private_flag(tmp_path):
     t = torf.Torrent(path=tmp_path / "p.bin", trackers=["http://t/ann"], private=True)
     t.generate()
     assert parse(t.dump()).private is True
+
+
+def test_a_torrent_made_around_a_magnets_info_keeps_its_hash(tmp_path):
+    data, info_hash, _ = make_torrent(tmp_path, "album", files={"a/1.bin": 3000, "2.bin": 10})
+    info = bencodepy.encode(bencodepy.decode(data)[b"info"])  # torf writes sorted keys
+    assert hashlib.sha1(info).hexdigest() == info_hash
+    trackers = ["http://t.example/announce", "udp://u.example:80"]
+
+    meta = parse_metainfo(
+        metainfo_from_info(info, trackers=trackers), max_size=1 << 20, max_files=9
+    )
+
+    assert meta.info_hash == info_hash
+    assert meta.trackers == trackers
+    assert sorted(f.path for f in meta.files) == ["2.bin", "a/1.bin"]
+    bare = parse_metainfo(metainfo_from_info(info, trackers=[]), max_size=1 << 20, max_files=9)
+    assert (bare.info_hash, bare.trackers) == (info_hash, [])
