@@ -19,6 +19,7 @@ from torrents.selectors import torrent_for_user
 from torrents.services.control import (
     ControlError,
     purge_now_or_later,
+    removes_for_everyone,
     torrent_recheck,
     torrent_remove,
     torrent_repush,
@@ -102,7 +103,11 @@ class TorrentControlView(APIView):
     @extend_schema(responses={204: None, 202: dict})
     def delete(self, request: Request, pk: int) -> Response:
         torrent = torrent_for_user(request.user, pk)
-        everyone = request.query_params.get("everyone", "").lower() in _TRUE
+        everyone = removes_for_everyone(
+            torrent=torrent,
+            by=request.user,
+            asked=request.query_params.get("everyone", "").lower() in _TRUE,
+        )
         if not torrent_remove(torrent=torrent, by=request.user, everyone=everyone, purge=False):
             return Response(status=status.HTTP_204_NO_CONTENT)
         # Committed: one bounded attempt now; a pending one is retried by a task and the sync.

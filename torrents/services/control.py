@@ -15,7 +15,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from torrents.models import IN_RTORRENT, Ownership, Torrent, TorrentStatus
@@ -95,17 +95,23 @@ def torrent_repush(*, torrent: Torrent) -> bool:
     return True
 
 
+def removes_for_everyone(*, torrent: Torrent, by, asked: bool) -> bool:
+    """Whether a delete by `by` (from a page or the API) removes the torrent for every owner: an
+    admin's does when asked, or when the admin does not own it (there is nothing else to remove).
+    """
+    return by.is_staff and (asked or not torrent.ownerships.filter(user=by).exists())
+
+
 def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool = True) -> bool:
-    """Remove `by`'s ownership and give the quota back. An admin removes every owner's when
-    asked (`everyone`) or when they do not own it themself. Returns True when nobody owns it any
-    more: it is then purged from rTorrent and disk after the commit (`purge=False`: the caller
-    runs `purge_now_or_later` itself)."""
+    """Remove `by`'s ownership (an admin's `everyone`: every owner's; see
+    `removes_for_everyone`) and give the quota back. Returns True when nobody owns it any more:
+    it is then purged from rTorrent and disk after the commit (`purge=False`: the caller runs
+    `purge_now_or_later` itself)."""
     with transaction.atomic():
         locked = Torrent.objects.select_for_update().get(pk=torrent.pk)
         ownerships = Ownership.objects.filter(torrent=locked)
-        mine = ownerships.filter(user=by)
-        if not (by.is_staff and (everyone or not mine.exists())):
-            ownerships = mine
+        if not (everyone and by.is_staff):
+            ownerships = ownerships.filter(user=by)
         for ownership in ownerships:
             quota_release(user_id=ownership.user_id, nbytes=ownership.charged_bytes)
         ownerships.delete()
@@ -152,11 +158,15 @@ def torrent_purge(*, torrent_id: int, quick: bool = False) -> str:
     """Erase a removed torrent from rTorrent and delete its data directory. Safe to run twice;
     raises RTorrentUnavailable (recorded on the row) for a retry.
 
-    The row stays locked while it runs: someone adding the torrent again meanwhile waits for the
-    purge to end, then revives it cleanly; a purge never erases a revived torrent or its new data.
+    On a database with row locks (Postgres) the row stays locked while it runs: someone adding
+    the torrent again meanwhile waits for the purge to end, then revives it cleanly; a purge never
+    erases a revived torrent or its new data. SQLite has no row locks, and its IMMEDIATE
+    transactions lock the whole database: there the purge runs without one (the re-check of the
+    status just before erasing is what guards it).
     """
+    locking = connection.features.has_select_for_update
     try:
-        with transaction.atomic():
+        with transaction.atomic() if locking else contextlib.nullcontext():
             return _purge_locked(torrent_id, quick=quick)
     except RTorrentError as exc:
         Torrent.objects.filter(pk=torrent_id).update(

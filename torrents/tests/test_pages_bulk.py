@@ -101,10 +101,28 @@ def test_a_node_that_does_not_answer_is_asked_once(owner, node, rtorrent, monkey
     )
     html = response.content.decode()
     assert len(calls) == 1
-    assert html.count("rTorrent is not answering") == 1
-    assert "Nothing done for Row torrent" in html
+    assert html.count("rTorrent did not answer for Row torrent") == 1
     assert "and 2 more" in html
     assert statuses(*rows) == ["seeding"] * 5
+
+
+def test_deleting_on_a_node_that_does_not_answer_tries_one_purge(
+    owner, node, rtorrent, monkeypatch
+):
+    rows = make_rows([owner], 4, node=node, status=TorrentStatus.SEEDING)
+    rtorrent.stop()
+    erases = []
+    real = RTorrentClient.erase
+    monkeypatch.setattr(RTorrentClient, "erase", lambda self, h: erases.append(h) or real(self, h))
+    response = client_for(owner).post(
+        "/torrents/bulk/",
+        {"action": "delete", "ids": [t.pk for t in rows], "confirm": "yes"},
+        follow=True,
+    )
+    assert "Deleted Row torrent" in response.content.decode()
+    assert len(erases) == 1  # the others go to the purge task and the sync
+    assert statuses(*rows) == ["removed"] * 4
+    assert all(Torrent.objects.get(pk=t.pk).purge_pending for t in rows)
 
 
 def test_nothing_selected_or_unknown_action(owner, other, client):

@@ -10,6 +10,9 @@ from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
 from torrents.services.control import (
     ControlError,
+    purge_enqueue,
+    purge_now_or_later,
+    removes_for_everyone,
     torrent_recheck,
     torrent_remove,
     torrent_set_paused,
@@ -24,8 +27,17 @@ def _names(torrents: list[Torrent]) -> str:
 
 
 def _remove(request: HttpRequest, torrents: list[Torrent], everyone: bool) -> None:
+    """Remove each; purge what nobody owns any more now, except on a node that already failed to
+    answer in this request (its purges are queued at once: the task and the sync finish them)."""
+    unreachable: set[int] = set()
     for torrent in torrents:
-        torrent_remove(torrent=torrent, by=request.user, everyone=everyone)
+        asked = removes_for_everyone(torrent=torrent, by=request.user, asked=everyone)
+        if not torrent_remove(torrent=torrent, by=request.user, everyone=asked, purge=False):
+            continue
+        if torrent.node_id in unreachable:
+            purge_enqueue(torrent_id=torrent.pk)
+        elif not purge_now_or_later(torrent_id=torrent.pk):
+            unreachable.add(torrent.node_id)
 
 
 def torrents_act(
@@ -65,8 +77,8 @@ def torrents_act(
     for why, skipped in unreachable.values():
         messages.error(
             request,
-            f"Nothing done for {_names(skipped)}: rTorrent is not answering ({why}). "
-            "Try again in a moment.",
+            f"rTorrent did not answer for {_names(skipped)} ({why}): check them and try "
+            "again in a moment.",
         )
     if done:
         messages.success(request, f"{ACTIONS[action]} {_names(done)}.")
