@@ -144,8 +144,9 @@ def torrent_take(
     *, user, info_hash: str, name: str, meta: Metainfo | None = None, magnet_uri: str = ""
 ) -> tuple[Torrent, bool]:
     """Create, revive or pair the torrent for `user` and charge their quota; call inside a
-    transaction. Returns (torrent, fresh): fresh when it must be (re)pushed to rTorrent (new,
-    revived, or pending until a trusted user or an admin added it too)."""
+    transaction. Returns (torrent, fresh): fresh when it is new or revived, and the caller stores
+    its data (if any) and pushes it. A pending torrent that a user who skips moderation adds too
+    is released here (queued and pushed)."""
     existing = Torrent.objects.select_for_update().filter(info_hash=info_hash).first()
     if existing is None:
         try:
@@ -171,20 +172,28 @@ def torrent_take(
         )
     if fresh:
         _revive(existing, user=user, meta=meta, magnet_uri=magnet_uri)
-    elif (
-        existing.status == TorrentStatus.PENDING_APPROVAL
-        and initial_status(user) == TorrentStatus.QUEUED
-    ):
-        # A user whose torrents skip moderation adds it too: it waits for no one any longer.
-        existing.status = TorrentStatus.QUEUED
-        existing.save(update_fields=["status", "updated_at"])
-        fresh = True
-    if not fresh and meta and existing.metainfo is None:
-        existing.metainfo = meta.raw
-        existing.save(update_fields=["metainfo", "updated_at"])
+    else:
+        if meta and existing.metainfo is None:
+            existing.metainfo = meta.raw
+            existing.save(update_fields=["metainfo", "updated_at"])
+        if (
+            existing.status == TorrentStatus.PENDING_APPROVAL
+            and initial_status(user) == TorrentStatus.QUEUED
+        ):
+            _release(existing)
     ownership = ownership or Ownership.objects.create(torrent=existing, user=user)
     _charge(ownership, existing.size_bytes)
     return existing, fresh
+
+
+def _release(torrent: Torrent) -> None:
+    """A user whose torrents skip moderation adds a torrent that waits for approval: it waits for
+    no one any longer. It is pushed as it is (with the data its first adder sent, if any); the
+    newcomer's upload adds nothing, as for any co-owner."""
+    torrent.status = TorrentStatus.QUEUED
+    torrent.status_message = ""
+    torrent.save(update_fields=["status", "status_message", "updated_at"])
+    push_after_commit(torrent)
 
 
 def metainfo_read(upload: UploadedFile) -> Metainfo:

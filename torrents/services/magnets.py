@@ -23,7 +23,7 @@ from torrents.metainfo import (
     metainfo_from_info,
     parse_metainfo,
 )
-from torrents.models import Torrent, TorrentStatus
+from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError
 from torrents.services.intake import IntakeError, magnet_parse, torrent_files_write
 from torrents.services.nodes import node_client
@@ -95,9 +95,10 @@ def magnet_resolve(*, torrent: Torrent, client) -> bool:
 
 
 def _refuse(torrent: Torrent, message: str) -> None:
-    Torrent.objects.filter(pk=torrent.pk, size_bytes__isnull=True).update(
-        status=TorrentStatus.ERROR, status_message=message, updated_at=timezone.now()
-    )
+    # Not a torrent removed or rejected meanwhile: its purge must not be undone.
+    Torrent.objects.filter(pk=torrent.pk, size_bytes__isnull=True).exclude(
+        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED)
+    ).update(status=TorrentStatus.ERROR, status_message=message, updated_at=timezone.now())
     _stop(torrent)
 
 
@@ -107,6 +108,18 @@ def _stop(torrent: Torrent) -> None:
     except RTorrentError as exc:
         # The row says `error`: the node's next sync stops what runs against it.
         log.warning("could not stop %s after refusing it: %s", torrent.info_hash, exc)
+
+
+def _keep_first_owner(torrent: Torrent) -> None:
+    """A private tracker's torrent cannot be shared between accounts (its tracker counts traffic
+    by the passkey of the one announce URL): the intake refuses a second owner, but a magnet's
+    private flag is known only now. The first owner keeps it; the others, never charged for it
+    yet (a magnet is charged here), lose it."""
+    ownerships = list(torrent.ownerships.order_by("created_at", "pk"))
+    if len(ownerships) > 1:
+        later = [o.pk for o in ownerships[1:]]
+        Ownership.objects.filter(pk__in=later, charged_bytes=0).delete()
+        log.info("private magnet %s: kept its first owner only", torrent.info_hash)
 
 
 def torrent_metadata_resolved(
@@ -127,6 +140,8 @@ def torrent_metadata_resolved(
             locked.private = meta.private
         locked.files.all().delete()
         torrent_files_write(torrent=locked, files=_meta_files(files))
+        if locked.private:
+            _keep_first_owner(locked)
         problem = None
         try:
             with transaction.atomic():

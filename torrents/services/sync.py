@@ -158,7 +158,9 @@ def _after(*, client, report: SyncReport) -> None:
             client.stop(info_hash)
         except RTorrentError as exc:
             log.warning("torrent %s not stopped: %s", info_hash, exc.message)
-    resolved = Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True)
+    resolved = Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True).exclude(
+        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED)
+    )
     for torrent in resolved.select_related("node"):
         try:
             magnet_resolve(torrent=torrent, client=client)

@@ -48,6 +48,22 @@ def test_a_trusted_co_owner_releases_a_pending_torrent(pending, alice, bob):
     assert node_client(pending.node).hashes() == [pending.info_hash]
 
 
+def test_a_pending_magnet_released_by_a_trusted_torrent_file_keeps_the_file(
+    node, alice, bob, settings, tmp_path
+):
+    settings.SEEDBOX_REQUIRE_APPROVAL = True
+    data, info_hash, _ = make_torrent(tmp_path, "m.bin", 3000)
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&tr=http://127.0.0.1:6969/announce"
+    assert post(alice, {"magnets": magnet}).status_code == 201
+    bob.trusted = True
+    bob.save()
+    assert post(bob, {"torrents": [upload("m.torrent", data)]}).status_code == 201
+    torrent = Torrent.objects.get()
+    assert torrent.status == TorrentStatus.QUEUED
+    assert bytes(torrent.metainfo) == data
+    assert push_queued() == ["loaded"]  # from the .torrent, not the bare magnet
+
+
 def test_an_untrusted_co_owner_leaves_it_waiting(pending, bob):
     response = post(bob, {"torrents": [upload("w.torrent", bytes(pending.metainfo))]})
     assert response.status_code == 201, response.data

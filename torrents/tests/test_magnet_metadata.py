@@ -130,3 +130,33 @@ def test_metadata_that_breaks_the_upload_rules_is_refused(node, alice, tracker):
     assert torrent.metainfo is None
     assert alice.used_bytes == 0
     assert node_client(node).call("d.state", info_hash.upper()) == 0
+
+
+def test_a_private_magnet_stays_with_its_first_owner(node, alice, bob, tracker):
+    info = bencodepy.encode(
+        {
+            b"name": b"private.bin",
+            b"length": 10,
+            b"piece length": 16384,
+            b"pieces": b"x" * 20,
+            b"private": 1,
+        }
+    )
+    info_hash = hashlib.sha1(info).hexdigest()
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&tr={tracker.announce_url}"
+    for user in (alice, bob):  # the private flag is not known yet: both become owners
+        assert post(user, {"magnets": magnet}).status_code == 201
+    torrent = Torrent.objects.get()
+    assert torrent.ownerships.count() == 2
+    directory = torrent_directory(torrent)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{info_hash.upper()}.meta").write_bytes(info)
+
+    assert magnet_resolve(torrent=torrent, client=node_client(node)) is True
+
+    torrent.refresh_from_db()
+    assert torrent.private is True
+    assert list(torrent.ownerships.values_list("user", flat=True)) == [alice.pk]
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.used_bytes, bob.used_bytes) == (10, 0)
