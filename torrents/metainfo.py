@@ -219,6 +219,14 @@ def metainfo_from_info(info: bytes, *, trackers: list[str]) -> bytes:
     return bencodepy.encode(head)[:-1] + b"4:info" + info + b"e"
 
 
+def metainfo_with_trackers(data: bytes, *, trackers: list[str]) -> bytes:
+    """The same torrent (the exact `info` bytes, so the same info-hash) announcing to `trackers`
+    only: another account's announce URLs, and the passkeys in them, are not carried over."""
+    decoder = BencodeDecoder(max_depth=MAX_DEPTH)
+    start, end = _info_span(decoder, data)
+    return metainfo_from_info(data[start:end], trackers=trackers)
+
+
 def tracker_host(url: str) -> str:
     """The lowercase host of an announce URL ('' when it has none)."""
     try:

@@ -16,7 +16,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
-from torrents.metainfo import MetaFile, Metainfo, MetainfoError, parse_metainfo
+from torrents.metainfo import (
+    MetaFile,
+    Metainfo,
+    MetainfoError,
+    metainfo_with_trackers,
+    parse_metainfo,
+)
 from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
@@ -115,19 +121,23 @@ def torrent_files_write(*, torrent: Torrent, files: list[MetaFile]) -> None:
 
 
 def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -> None:
-    """A removed or rejected torrent added again: queued (or pending) anew, owned by `user`."""
+    """A removed or rejected torrent added again: queued (or pending) anew, owned by `user`, with
+    their .torrent or magnet link: what an earlier adder sent (announce URLs, passkeys) goes."""
     torrent.ownerships.exclude(user=user).delete()
-    if meta and torrent.metainfo is None:
+    if meta:
         torrent.metainfo = meta.raw
         torrent.piece_length = meta.piece_length
         torrent.private = meta.private
+    elif torrent.metainfo is not None:  # keep the file list, announce to their trackers
+        torrent.metainfo = metainfo_with_trackers(
+            bytes(torrent.metainfo), trackers=magnet_trackers(magnet_uri)
+        )
+    torrent.magnet_uri = magnet_uri
     if meta and torrent.size_bytes is None:
         torrent.size_bytes = meta.size
         torrent.name = meta.name
         torrent.files.all().delete()
         torrent_files_write(torrent=torrent, files=meta.files)
-    if magnet_uri and not torrent.magnet_uri:
-        torrent.magnet_uri = magnet_uri
     if not torrent.node.enabled:
         torrent.node = node_for_new_torrent()
     torrent.status = initial_status(user)
@@ -163,7 +173,7 @@ def torrent_take(
     ownership = existing.ownerships.filter(user=user).first()
     if ownership and not fresh:
         raise IntakeError(f"you already have this torrent: {existing.name} (#{existing.pk})")
-    if existing.private and not fresh and ownership is None:
+    if (existing.private or (meta and meta.private)) and not fresh and ownership is None:
         # A private tracker counts traffic per account by the passkey in the announce URL, and
         # rTorrent announces one URL per torrent: sharing it would announce as the first adder.
         raise IntakeError(
@@ -174,8 +184,13 @@ def torrent_take(
         _revive(existing, user=user, meta=meta, magnet_uri=magnet_uri)
     else:
         if meta and existing.metainfo is None:
-            existing.metainfo = meta.raw
-            existing.save(update_fields=["metainfo", "updated_at"])
+            # A co-owner's .torrent for a magnet: its files, announcing as the adder's magnet
+            # does (the co-owner's announce URLs stay theirs).
+            existing.metainfo = metainfo_with_trackers(
+                meta.raw, trackers=magnet_trackers(existing.magnet_uri)
+            )
+            existing.piece_length = meta.piece_length
+            existing.save(update_fields=["metainfo", "piece_length", "updated_at"])
         if (
             existing.status == TorrentStatus.PENDING_APPROVAL
             and initial_status(user) == TorrentStatus.QUEUED
@@ -218,6 +233,14 @@ def torrent_add_metainfo(*, user, meta: Metainfo) -> Torrent:
         if fresh:
             push_after_commit(torrent)
     return torrent
+
+
+def magnet_trackers(uri: str) -> list[str]:
+    """The announce URLs of a stored magnet link ([] for none or a link that no longer parses)."""
+    try:
+        return magnet_parse(uri)[2] if uri else []
+    except IntakeError:
+        return []
 
 
 def magnet_parse(uri: str) -> tuple[str, str, list[str]]:

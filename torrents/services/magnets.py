@@ -25,7 +25,7 @@ from torrents.metainfo import (
 )
 from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError
-from torrents.services.intake import IntakeError, magnet_parse, torrent_files_write
+from torrents.services.intake import magnet_trackers, torrent_files_write
 from torrents.services.nodes import node_client
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.storage import torrent_directory
@@ -61,12 +61,8 @@ def magnet_metainfo(torrent: Torrent) -> Metainfo | None:
         return None
     if hashlib.sha1(info).hexdigest() != torrent.info_hash:
         return None
-    try:
-        trackers = magnet_parse(torrent.magnet_uri)[2] if torrent.magnet_uri else []
-    except IntakeError:
-        trackers = []
     return parse_metainfo(
-        metainfo_from_info(info, trackers=trackers),
+        metainfo_from_info(info, trackers=magnet_trackers(torrent.magnet_uri)),
         max_size=settings.SEEDBOX_METAINFO_MAX_SIZE + 64 * 1024,
         max_files=settings.SEEDBOX_METAINFO_MAX_FILES,
     )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from torrents.metainfo import parse_metainfo
 from torrents.models import Torrent, TorrentStatus
 from torrents.services.nodes import node_client
 from torrents.tests.factories import make_torrent
@@ -60,7 +61,9 @@ def test_a_pending_magnet_released_by_a_trusted_torrent_file_keeps_the_file(
     assert post(bob, {"torrents": [upload("m.torrent", data)]}).status_code == 201
     torrent = Torrent.objects.get()
     assert torrent.status == TorrentStatus.QUEUED
-    assert bytes(torrent.metainfo) == data
+    kept = parse_metainfo(bytes(torrent.metainfo), max_size=1 << 20, max_files=10)
+    assert kept.info_hash == info_hash
+    assert kept.trackers == ["http://127.0.0.1:6969/announce"]  # the magnet's
     assert push_queued() == ["loaded"]  # from the .torrent, not the bare magnet
 
 

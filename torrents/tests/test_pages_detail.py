@@ -142,7 +142,7 @@ def test_pause_resume_recheck_from_the_page(album, owner):
     assert client.get(url + "action/").status_code == 405
 
 
-def test_a_shared_torrent_says_its_actions_act_for_the_other_owners(album, owner, other):
+def test_a_shared_torrent_says_its_actions_act_for_the_other_owners(album, owner, other, admin):
     url = f"/torrents/{album.pk}/"
     assert 'id="shared-note"' not in client_for(owner).get(url).content.decode()
     album.ownerships.create(user=other, charged_bytes=album.size_bytes)
@@ -150,6 +150,8 @@ def test_a_shared_torrent_says_its_actions_act_for_the_other_owners(album, owner
         html = client_for(owner).get(page).content.decode()
         assert "Shared with 1 other user: it is stored and downloaded once" in html
         assert other.email not in html
+    staff_view = client_for(admin).get(url).content.decode()
+    assert "Owned by 2 users: pause, resume and recheck act for all of them" in staff_view
 
 
 def test_delete_asks_first_then_removes_and_purges(album, owner):

@@ -1,10 +1,13 @@
 """A private tracker's passkey lives in the announce URL: it must never reach another user.
 Private torrents are not shared between accounts; for shared public ones, only the user who
-added the torrent (and admins) see announce URLs, the magnet link and the .torrent."""
+added the torrent (and admins) see announce URLs, the magnet link and the .torrent; what one user
+sent is never handed to another as theirs (a co-owner's .torrent, a revival)."""
 
 from django.test import Client
 
+from torrents.metainfo import parse_metainfo
 from torrents.models import Torrent
+from torrents.services.control import torrent_remove
 from torrents.tests.factories import make_torrent
 from torrents.tests.intake_support import api, post, upload
 
@@ -66,3 +69,48 @@ def test_co_owners_see_tracker_hosts_but_not_the_adders_urls(node, alice, bob, b
     assert "ALICE-SECRET-PASSKEY" not in html
     assert "tracker.example.org" in html
     assert 'id="download-torrent-file"' not in html
+
+
+def _trackers(torrent: Torrent) -> list[str]:
+    return parse_metainfo(bytes(torrent.metainfo), max_size=1 << 20, max_files=10).trackers
+
+
+def test_a_revived_torrent_carries_nothing_of_the_earlier_adder(node, alice, bob, tmp_path):
+    metainfo, info_hash, _ = make_torrent(tmp_path, trackers=[ALICE_URL])
+    assert post(alice, {"torrents": upload("a.torrent", metainfo)}).status_code == 201
+    torrent = Torrent.objects.get()
+    torrent_remove(torrent=torrent, by=alice, purge=False)
+
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&tr={BOB_URL}"
+    assert post(bob, {"magnets": magnet}).status_code == 201
+
+    torrent.refresh_from_db()
+    assert torrent.added_by == bob
+    assert torrent.magnet_uri == magnet
+    assert _trackers(torrent) == [BOB_URL]  # the files are kept, announcing as Bob
+    assert b"ALICE" not in bytes(torrent.metainfo)
+    assert api(bob).get(f"/api/torrents/{torrent.pk}/torrent").content == bytes(torrent.metainfo)
+
+
+def test_a_co_owners_torrent_file_announces_as_the_adders_magnet(node, alice, bob, tmp_path):
+    metainfo, info_hash, _ = make_torrent(tmp_path, trackers=[BOB_URL])
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&tr={ALICE_URL}"
+    assert post(alice, {"magnets": magnet}).status_code == 201
+    assert post(bob, {"torrents": upload("b.torrent", metainfo)}).status_code == 201
+
+    torrent = Torrent.objects.get()
+    assert torrent.added_by == alice
+    assert _trackers(torrent) == [ALICE_URL]
+    assert b"BOB" not in bytes(torrent.metainfo)
+
+
+def test_a_private_torrent_file_cannot_join_a_magnet_of_another_account(node, alice, bob, tmp_path):
+    bobs, info_hash = _private_torrent_of(tmp_path, BOB_URL)
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&tr={ALICE_URL}"
+    assert post(alice, {"magnets": magnet}).status_code == 201  # private or not: unknown yet
+
+    response = post(bob, {"torrents": upload("b.torrent", bobs)})
+
+    assert response.status_code == 400
+    assert "private" in response.data["rejected"][0]["reason"]
+    assert Torrent.objects.get().metainfo is None

@@ -49,10 +49,12 @@ def _history(request: HttpRequest, torrent: Torrent) -> list[TorrentHistory]:
     return list(rows.order_by("user__email"))
 
 
-def _others(request: HttpRequest, torrent: Torrent) -> int:
-    """How many other users own it: a shared torrent is downloaded once, so pause, resume and
-    recheck act for them too (the page says so; it names no one)."""
-    return torrent.ownerships.exclude(user=request.user).count()
+def _sharing(request: HttpRequest, torrent: Torrent) -> dict:
+    """Whether the viewer owns it and how many others do: a shared torrent is downloaded once, so
+    pause, resume and recheck act for every owner (the page says so; it names no one)."""
+    owners = list(torrent.ownerships.values_list("user_id", flat=True))
+    owns = request.user.pk in owners
+    return {"owns": owns, "others": len(owners) - owns}
 
 
 @login_required
@@ -79,7 +81,7 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
             "trackers": trackers,
             "history": _history(request, torrent),
             "owners": owners,
-            "others": _others(request, torrent),
+            **_sharing(request, torrent),
         },
     )
 
@@ -92,7 +94,7 @@ def torrent_summary(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "torrents/_summary.html",
-        {"torrent": torrent, "live_poll": True, "others": _others(request, torrent)},
+        {"torrent": torrent, "live_poll": True, **_sharing(request, torrent)},
     )
 
 
