@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from conftest import free_port
+from seedbox.testing import wait_until
 from torrents.rtorrent import (
     RTorrentClient,
     RTorrentError,
@@ -64,6 +65,8 @@ def test_load_start_with_data_in_place_completes(client, tmp_path):
 def test_stop_start_pause_resume_erase(client, tmp_path):
     raw, info_hash, data = make_torrent(tmp_path)
     client.load(raw, info_hash, start=True, commands=[f"d.directory.set={data.parent}"])
+    # While its first hash check runs, a resumed torrent becomes active only once the check ends.
+    wait_until(lambda: client.call("d.complete", info_hash.upper()) == 1, what="the hash check")
 
     client.stop(info_hash)
     assert client.call("d.state", info_hash.upper()) == 0
