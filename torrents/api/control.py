@@ -18,10 +18,8 @@ from torrents.rtorrent import RTorrentError
 from torrents.selectors import torrent_for_user
 from torrents.services.control import (
     ControlError,
-    purge_now_or_later,
-    removes_for_everyone,
+    torrent_delete,
     torrent_recheck,
-    torrent_remove,
     torrent_repush,
     torrent_set_paused,
 )
@@ -103,16 +101,10 @@ class TorrentControlView(APIView):
     @extend_schema(responses={204: None, 202: dict})
     def delete(self, request: Request, pk: int) -> Response:
         torrent = torrent_for_user(request.user, pk)
-        everyone = removes_for_everyone(
-            torrent=torrent,
-            by=request.user,
-            asked=request.query_params.get("everyone", "").lower() in _TRUE,
-        )
-        if not torrent_remove(torrent=torrent, by=request.user, everyone=everyone, purge=False):
+        everyone = request.query_params.get("everyone", "").lower() in _TRUE
+        if torrent_delete(torrent=torrent, by=request.user, everyone=everyone) != "pending":
             return Response(status=status.HTTP_204_NO_CONTENT)
-        # Committed: one bounded attempt now; a pending one is retried by a task and the sync.
-        if purge_now_or_later(torrent_id=torrent.pk):
-            return Response(status=status.HTTP_204_NO_CONTENT)
+        # A pending purge is retried by a task and the sync.
         pending = Torrent.objects.get(pk=torrent.pk)
         return Response(
             {

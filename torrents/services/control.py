@@ -95,18 +95,25 @@ def torrent_repush(*, torrent: Torrent) -> bool:
     return True
 
 
-def removes_for_everyone(*, torrent: Torrent, by, asked: bool) -> bool:
-    """Whether a delete by `by` (from a page or the API) removes the torrent for every owner: an
-    admin's does when asked, or when the admin does not own it (there is nothing else to remove).
-    """
-    return by.is_staff and (asked or not torrent.ownerships.filter(user=by).exists())
+def torrent_delete(*, torrent: Torrent, by, everyone: bool = False, purge_now: bool = True) -> str:
+    """A delete asked for on a page or through the API. An admin's removes the torrent for every
+    owner when asked (`everyone`), or when the admin does not own it (there is nothing else to
+    remove). When nobody owns it any more, one bounded purge attempt follows now (`purge_now`;
+    otherwise, or when rTorrent does not answer, the purge task and the sync finish it).
+    Returns "kept" (other owners keep it), "purged" or "pending"."""
+    for_everyone = by.is_staff and (everyone or not torrent.ownerships.filter(user=by).exists())
+    if not torrent_remove(torrent=torrent, by=by, everyone=for_everyone, purge=False):
+        return "kept"
+    if not purge_now:
+        purge_enqueue(torrent_id=torrent.pk)
+        return "pending"
+    return "purged" if purge_now_or_later(torrent_id=torrent.pk) else "pending"
 
 
 def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool = True) -> bool:
-    """Remove `by`'s ownership (an admin's `everyone`: every owner's; see
-    `removes_for_everyone`) and give the quota back. Returns True when nobody owns it any more:
-    it is then purged from rTorrent and disk after the commit (`purge=False`: the caller runs
-    `purge_now_or_later` itself)."""
+    """Remove `by`'s ownership (an admin's `everyone`: every owner's) and give the quota back.
+    Returns True when nobody owns it any more: it is then purged from rTorrent and disk after the
+    commit (`purge=False`: the caller runs `purge_now_or_later` itself)."""
     with transaction.atomic():
         locked = Torrent.objects.select_for_update().get(pk=torrent.pk)
         ownerships = Ownership.objects.filter(torrent=locked)
