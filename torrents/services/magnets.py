@@ -63,7 +63,7 @@ def magnet_metainfo(torrent: Torrent) -> Metainfo | None:
         return None
     return parse_metainfo(
         metainfo_from_info(info, trackers=magnet_trackers(torrent.magnet_uri)),
-        max_size=settings.SEEDBOX_METAINFO_MAX_SIZE + 64 * 1024,
+        max_size=settings.SEEDBOX_METAINFO_MAX_SIZE + 64 * 1024,  # + the announce list added
         max_files=settings.SEEDBOX_METAINFO_MAX_FILES,
     )
 
