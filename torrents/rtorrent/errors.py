@@ -33,6 +33,11 @@ class TorrentNotFound(RTorrentFault):
     """Fault -501: rTorrent has no torrent with that info-hash."""
 
 
+class RequestTooLarge(RTorrentError):
+    """The call would be larger than rTorrent's SCGI server reads (see client.SCGI_MAX_REQUEST):
+    it would hang up on it, which looks like an outage but is not one. Permanent."""
+
+
 class TorrentNotLoaded(RTorrentError):
     """`load.raw*` answered, but the info-hash never appeared (rTorrent answers 0 even for
     garbage and logs the reason)."""

@@ -115,7 +115,12 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
             commands = [f"d.directory.set={directory}"]
             if torrent.metainfo:
                 directory.mkdir(parents=True, exist_ok=True)
-                client.load(bytes(torrent.metainfo), torrent.info_hash, commands=commands)
+                client.load(
+                    bytes(torrent.metainfo),
+                    torrent.info_hash,
+                    commands=commands,
+                    spill_dir=directory,  # the daemon reads it too: large .torrents load from it
+                )
                 outcome = "loaded with data" if verify_data else "loaded"
             elif torrent.magnet_uri:
                 directory.mkdir(parents=True, exist_ok=True)
@@ -185,11 +190,15 @@ def torrent_verify_data(*, torrent_id: int) -> bool | None:
 
 
 def node_reconcile(*, node: Node) -> dict:
-    """Push every `queued` torrent of the node that rTorrent does not have (one list call)."""
+    """Push every `queued` torrent of the node that rTorrent does not have (one list call).
+
+    Those never tried come first, then the longest untried, so a torrent that keeps failing
+    goes to the back of the line instead of holding up the others. A transient failure stops
+    the run only when the node itself no longer answers."""
     queued = list(
-        Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED).values_list(
-            "pk", "info_hash"
-        )
+        Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED)
+        .order_by(F("last_push_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "info_hash")
     )
     counts = {"queued": len(queued), "pushed": 0, "present": 0, "failed": 0}
     if not queued:
@@ -206,9 +215,20 @@ def node_reconcile(*, node: Node) -> dict:
             outcome = torrent_push(torrent_id=pk)
         except RTorrentUnavailable:
             counts["failed"] += 1
-            break  # the node went away: the next run tries again
+            if not node_answers(node):
+                break  # the node went away: the next run tries again
+            continue
         counts["pushed" if outcome != "error" else "failed"] += 1
     return counts
+
+
+def node_answers(node: Node) -> bool:
+    """Whether the node answers a cheap call right now (with the quick timeout)."""
+    try:
+        node_client(node, quick=True).version()
+    except RTorrentError:
+        return False
+    return True
 
 
 def torrents_reconcile() -> dict[str, dict]:
