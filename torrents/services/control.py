@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from torrents.models import IN_RTORRENT, Ownership, Torrent, TorrentStatus
@@ -75,24 +76,38 @@ def torrent_recheck(*, torrent: Torrent) -> str:
 
 
 def torrent_repush(*, torrent: Torrent) -> bool:
-    """Repair a `missing` torrent: back to `queued` and pushed again (the push task)."""
+    """Try again: a `missing` torrent, or one in `error` because its push failed (a disk error,
+    a refusal by rTorrent), goes back to `queued` and is pushed again (the push task). An error
+    that is about the torrent itself (metadata refused, too big for the quota) is not retried."""
     from torrents.services.push import push_after_commit
 
     with transaction.atomic():
-        updated = Torrent.objects.filter(pk=torrent.pk, status=TorrentStatus.MISSING).update(
-            status=TorrentStatus.QUEUED,
-            status_message="",
-            last_error="",
-            push_attempts=0,
-            uploaded_bytes=0,
-            downloaded_bytes=0,
-            updated_at=timezone.now(),
+        updated = (
+            Torrent.objects.filter(pk=torrent.pk)
+            .filter(retryable_statuses())
+            .update(
+                status=TorrentStatus.QUEUED,
+                status_message="",
+                last_error="",
+                push_attempts=0,
+                uploaded_bytes=0,
+                downloaded_bytes=0,
+                updated_at=timezone.now(),
+            )
         )
         if not updated:
-            raise ControlError(f"only a missing torrent is re-pushed; this one is {torrent.status}")
+            raise ControlError(
+                "only a missing torrent, or one whose push to rTorrent failed, is pushed again; "
+                f"this one is {torrent.get_status_display()}"
+            )
         torrent.status = TorrentStatus.QUEUED
         push_after_commit(torrent)
     return True
+
+
+def retryable_statuses() -> Q:
+    """Rows a re-push may take: missing, or in error with the push's own error recorded."""
+    return Q(status=TorrentStatus.MISSING) | Q(status=TorrentStatus.ERROR, last_error__gt="")
 
 
 def torrent_delete(*, torrent: Torrent, by, everyone: bool = False, purge_now: bool = True) -> str:

@@ -12,6 +12,7 @@ from torrents.services.control import (
     ControlError,
     torrent_delete,
     torrent_recheck,
+    torrent_repush,
     torrent_set_paused,
 )
 
@@ -19,6 +20,7 @@ ACTIONS: dict[str, Callable[[Torrent], object]] = {
     "pause": lambda t: torrent_set_paused(torrent=t, paused=True),
     "resume": lambda t: torrent_set_paused(torrent=t, paused=False),
     "recheck": lambda t: torrent_recheck(torrent=t),
+    "repush": lambda t: torrent_repush(torrent=t),
 }
 
 
@@ -32,7 +34,7 @@ class Outcome:
 
 
 def torrents_control(*, torrents: Iterable[Torrent], action: str) -> Outcome:
-    """Pause, resume or recheck each torrent."""
+    """Pause, resume, recheck or re-push each torrent."""
     run = ACTIONS[action]
     outcome = Outcome()
     for torrent in torrents:

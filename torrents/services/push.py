@@ -189,18 +189,51 @@ def torrent_verify_data(*, torrent_id: int) -> bool | None:
     return False
 
 
+# A torrent whose push failed (a disk error, a refusal) is tried again by the reconcile after
+# RETRY_BASE_SECONDS, doubling with each attempt up to RETRY_MAX_SECONDS.
+RETRY_BASE_SECONDS = 60.0
+RETRY_MAX_SECONDS = 6 * 3600.0
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds to wait after the `attempts`-th failed push before the reconcile tries again."""
+    return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+
+
+def failed_pushes_requeue(*, node: Node) -> int:
+    """Queue again each torrent of the node whose push failed and whose wait is over; its
+    attempts are kept, so the wait grows. Returns how many were queued."""
+    now = timezone.now()
+    failed = Torrent.objects.filter(node=node, status=TorrentStatus.ERROR).exclude(last_error="")
+    due = [
+        pk
+        for pk, attempts, last in failed.values_list("pk", "push_attempts", "last_push_at")
+        if last is None or (now - last).total_seconds() >= retry_delay(attempts)
+    ]
+    if not due:
+        return 0
+    # The error stays in `last_error` (the push record) until a push succeeds.
+    return Torrent.objects.filter(pk__in=due, status=TorrentStatus.ERROR).update(
+        status=TorrentStatus.QUEUED, status_message="", updated_at=now
+    )
+
+
 def node_reconcile(*, node: Node) -> dict:
-    """Push every `queued` torrent of the node that rTorrent does not have (one list call).
+    """Push every `queued` torrent of the node that rTorrent does not have (one list call),
+    after queueing again the failed pushes whose wait is over (`failed_pushes_requeue`).
 
     Those never tried come first, then the longest untried, so a torrent that keeps failing
     goes to the back of the line instead of holding up the others. A transient failure stops
     the run only when the node itself no longer answers."""
+    retried = failed_pushes_requeue(node=node)
     queued = list(
         Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED)
         .order_by(F("last_push_at").asc(nulls_first=True), "pk")
         .values_list("pk", "info_hash")
     )
     counts = {"queued": len(queued), "pushed": 0, "present": 0, "failed": 0}
+    if retried:
+        counts["retried"] = retried
     if not queued:
         return counts
     present = set(node_client(node).hashes())

@@ -9,7 +9,13 @@ from django.http import HttpRequest
 from torrents.models import Torrent
 from torrents.services.control_many import torrents_control, torrents_delete
 
-ACTIONS = {"pause": "Paused", "resume": "Resumed", "recheck": "Checking", "delete": "Deleted"}
+ACTIONS = {
+    "pause": "Paused",
+    "resume": "Resumed",
+    "recheck": "Checking",
+    "repush": "Pushing again",
+    "delete": "Deleted",
+}
 
 
 def _names(torrents: list[Torrent]) -> str:

@@ -19,7 +19,7 @@ from torrents.selectors import (
 from torrents.views.actions import torrents_act
 from torrents.views.detail_reads import file_tree, torrent_live
 
-SINGLE_ACTIONS = ("pause", "resume", "recheck")
+SINGLE_ACTIONS = ("pause", "resume", "recheck", "repush")
 
 
 def _torrent(request: HttpRequest, pk: int) -> Torrent:
@@ -104,7 +104,7 @@ def torrent_action(request: HttpRequest, pk: int) -> HttpResponse:
     torrent = torrent_for_user(request.user, pk)
     action = request.POST.get("action", "")
     if action not in SINGLE_ACTIONS:
-        messages.error(request, "Choose pause, resume or recheck.")
+        messages.error(request, "Choose pause, resume, recheck or try again.")
     else:
         torrents_act(request, torrents=[torrent], action=action)
     return redirect("torrent-page", pk=torrent.pk)
