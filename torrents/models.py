@@ -104,9 +104,20 @@ class Torrent(models.Model):
     completed_bytes = models.BigIntegerField(default=0)
     down_rate = models.BigIntegerField(default=0, help_text="bytes/s")
     up_rate = models.BigIntegerField(default=0, help_text="bytes/s")
-    uploaded_bytes = models.BigIntegerField(default=0, help_text="rTorrent's d.up.total, last seen")
+    # Traffic: the site's own totals (the sum of what the sync credited, as the history has it)
+    # and rTorrent's counters last seen, the baselines of the next deltas. rTorrent's counters
+    # go back after a crash (to its last saved session) or a re-push; the site's totals do not.
+    uploaded_bytes = models.BigIntegerField(
+        default=0, help_text="Uploaded while on this site: every delta the sync credited."
+    )
     downloaded_bytes = models.BigIntegerField(
-        default=0, help_text="rTorrent's d.down.total, last seen"
+        default=0, help_text="Downloaded while on this site: every delta the sync credited."
+    )
+    rtorrent_up_total = models.BigIntegerField(
+        default=0, editable=False, help_text="rTorrent's d.up.total, last seen"
+    )
+    rtorrent_down_total = models.BigIntegerField(
+        default=0, editable=False, help_text="rTorrent's d.down.total, last seen"
     )
     peers = models.PositiveIntegerField(default=0)
     seeders = models.PositiveIntegerField(default=0)

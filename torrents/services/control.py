@@ -90,8 +90,9 @@ def torrent_repush(*, torrent: Torrent) -> bool:
                 status_message="",
                 last_error="",
                 push_attempts=0,
-                uploaded_bytes=0,
-                downloaded_bytes=0,
+                # rTorrent counts from 0 again for a torrent loaded anew; the site's totals stay.
+                rtorrent_up_total=0,
+                rtorrent_down_total=0,
                 updated_at=timezone.now(),
             )
         )
@@ -221,6 +222,8 @@ def _purge_locked(torrent_id: int, *, quick: bool) -> str:
         completed_bytes=0,
         uploaded_bytes=0,
         downloaded_bytes=0,
+        rtorrent_up_total=0,
+        rtorrent_down_total=0,
         updated_at=timezone.now(),
     )
     return "purged"

@@ -4,12 +4,20 @@ Per run: one `d.multicall2` for every torrent of the node, one query for the row
 UPDATE for every changed row, and (only when there was traffic) one query for the owners and two
 upserts for the history. The query count does not grow with the number of torrents.
 
-Counters: rTorrent's `d.up.total`/`d.down.total` are kept on the row as the baseline. A delta is
-`new - baseline`; when a counter went down (rTorrent restarted, the torrent was re-added) the new
-value becomes the baseline and the delta is 0, so a delta is never negative and never counted
-twice (at most one interval of traffic right after a restart goes uncredited). The baseline and
-the history credit are written in one transaction; a Redis lock per node (tasks/sync.py) keeps
-two runs from reading the same baseline.
+Counters: rTorrent's `d.up.total`/`d.down.total` are kept on the row as the baseline
+(`rtorrent_up_total`/`rtorrent_down_total`). A delta is `new - baseline`; it is added to the row's
+own totals (`uploaded_bytes`/`downloaded_bytes`, what the list's ratio reads) and credited to the
+owners' history in the same transaction, so the two always agree. When a counter went down (the
+torrent was re-added, or rTorrent lost its session) the new value becomes the baseline and the
+delta is 0: a delta is never negative and never counted twice. A Redis lock per node
+(tasks/sync.py) keeps two runs from reading the same baseline.
+
+After a crash rTorrent comes back with the counters of its last saved session. So after each
+run, the torrents whose counters moved are saved (`d.save_resume`, in one call): the saved
+counters are then at least the baseline just written, and a crash loses at most the traffic
+since the last run, instead of everything since rTorrent's own save (every 20 minutes). A save
+costs rTorrent about 1 ms a torrent (measured: 2,000 in 2.1 s), so a run saves at most
+SESSION_SAVES_PER_RUN, those that moved most first; the others wait for a later run.
 """
 
 import datetime as dt
@@ -52,6 +60,8 @@ SYNC_FIELDS = (
 # Rows the sync follows: loaded (or being loaded) in rTorrent, or missing from it.
 FOLLOWED = (*IN_RTORRENT, TorrentStatus.QUEUED, TorrentStatus.MISSING)
 
+SESSION_SAVES_PER_RUN = 200
+
 MISSING_MESSAGE = "gone from rTorrent without being removed here; an owner or admin can re-push it"
 
 # The columns the sync compares and writes (the first is the key); a changed row also gets
@@ -64,6 +74,8 @@ _COLUMNS = [
     ("up_rate", BIGINT),
     ("uploaded_bytes", BIGINT),
     ("downloaded_bytes", BIGINT),
+    ("rtorrent_up_total", BIGINT),
+    ("rtorrent_down_total", BIGINT),
     ("peers", BIGINT),
     ("seeders", BIGINT),
     ("rtorrent_message", TEXT),
@@ -106,6 +118,8 @@ class SyncReport:
     purge: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)  # magnets whose metadata arrived
     halted: list[str] = field(default_factory=list)  # running although the site says it must not
+    # (bytes moved, hash) of the torrents whose counters moved: their session is saved after.
+    moved: list[tuple[int, str]] = field(default_factory=list)
 
 
 def node_mark_down(*, node: Node, error: str) -> None:
@@ -158,6 +172,12 @@ def _after(*, client, report: SyncReport) -> None:
             client.stop(info_hash)
         except RTorrentError as exc:
             log.warning("torrent %s not stopped: %s", info_hash, exc.message)
+    if report.moved:
+        most = sorted(report.moved, reverse=True)[:SESSION_SAVES_PER_RUN]
+        try:
+            client.save_resume([info_hash for _, info_hash in most])
+        except RTorrentError as exc:
+            log.warning("session of %d torrents not saved: %s", len(most), exc.message)
     resolved = Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True).exclude(
         status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED)
     )
@@ -190,6 +210,11 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
             new, credit = _present(row, r, now, seeding_gap)
             if credit:
                 credits.append(credit)
+            moved = abs(new["rtorrent_up_total"] - row["rtorrent_up_total"]) + abs(
+                new["rtorrent_down_total"] - row["rtorrent_down_total"]
+            )
+            if moved:
+                report.moved.append((moved, info_hash))
             if row["size_bytes"] is None and r["size_bytes"] and not r["is_meta"]:
                 report.resolved.append(row["id"])
             if new["completed_at"] and not row["completed_at"]:
@@ -237,8 +262,8 @@ def _missing(row: dict) -> dict:
         "up_rate": 0,
         "peers": 0,
         "seeders": 0,
-        "uploaded_bytes": 0,
-        "downloaded_bytes": 0,
+        "rtorrent_up_total": 0,
+        "rtorrent_down_total": 0,
         "stale": False,
     }
 
@@ -246,14 +271,18 @@ def _missing(row: dict) -> dict:
 def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[dict, Credit | None]:
     status = torrent_status(r)
     up, down = int(r["up_total"]), int(r["down_total"])
+    uploaded = counter_delta(up, row["rtorrent_up_total"])
+    downloaded = counter_delta(down, row["rtorrent_down_total"])
     new = {
         **row,
         "status": status,
         "completed_bytes": int(r["completed_bytes"]),
         "down_rate": int(r["down_rate"]),
         "up_rate": int(r["up_rate"]),
-        "uploaded_bytes": up,
-        "downloaded_bytes": down,
+        "uploaded_bytes": row["uploaded_bytes"] + uploaded,
+        "downloaded_bytes": row["downloaded_bytes"] + downloaded,
+        "rtorrent_up_total": up,
+        "rtorrent_down_total": down,
         "peers": int(r["peers_connected"]),
         "seeders": int(r["peers_complete"]),
         "rtorrent_message": r["message"] or "",
@@ -264,8 +293,6 @@ def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[di
         "completed_at": row["completed_at"]
         or (now if r["complete"] and not r["is_meta"] else None),
     }
-    uploaded = counter_delta(up, row["uploaded_bytes"])
-    downloaded = counter_delta(down, row["downloaded_bytes"])
     seeding = seeding_gap if status == row["status"] == TorrentStatus.SEEDING else 0
     just_completed = new["completed_at"] is not None and row["completed_at"] is None
     if not (uploaded or downloaded or seeding or just_completed):

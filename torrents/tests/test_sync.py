@@ -128,7 +128,7 @@ def test_a_torrent_gone_from_rtorrent_is_missing_and_can_be_repushed(node, owner
 
     torrent = add_torrent(node, [owner], tmp_path, name="lost.bin")
     node_sync(node=node)
-    Torrent.objects.filter(pk=torrent.pk).update(uploaded_bytes=123)
+    Torrent.objects.filter(pk=torrent.pk).update(uploaded_bytes=123, rtorrent_up_total=123)
     node_client(node).erase(torrent.info_hash)  # behind the site's back
 
     report = node_sync(node=node)
@@ -137,7 +137,8 @@ def test_a_torrent_gone_from_rtorrent_is_missing_and_can_be_repushed(node, owner
     assert report.missing == [torrent.pk]
     assert torrent.status == TorrentStatus.MISSING
     assert "gone from rTorrent" in torrent.status_message
-    assert torrent.uploaded_bytes == 0  # the baseline restarts with the re-pushed torrent
+    assert torrent.rtorrent_up_total == 0  # the baseline restarts with the re-pushed torrent
+    assert torrent.uploaded_bytes == 123  # what it uploaded while here stays
 
     committed(lambda: torrent_repush(torrent=torrent))
     torrent.refresh_from_db()
@@ -201,9 +202,10 @@ def test_a_torrent_that_must_not_run_is_stopped(node, owner, tmp_path):
 def test_counters_that_went_down_start_a_new_baseline_without_credit(node, owner, tmp_path):
     torrent = add_torrent(node, [owner], tmp_path, name="restarted.bin")
     # As if rTorrent had counted 5 MB before a restart that set its counters back to 0.
-    Torrent.objects.filter(pk=torrent.pk).update(uploaded_bytes=5_000_000, downloaded_bytes=7)
+    Torrent.objects.filter(pk=torrent.pk).update(rtorrent_up_total=5_000_000, rtorrent_down_total=7)
     node_sync(node=node)
     torrent.refresh_from_db()
+    assert (torrent.rtorrent_up_total, torrent.rtorrent_down_total) == (0, 0)
     assert (torrent.uploaded_bytes, torrent.downloaded_bytes) == (0, 0)
     assert not TorrentHistory.objects.filter(info_hash=torrent.info_hash).exists()
 
