@@ -292,6 +292,14 @@ FILE_UPLOAD_TEMP_DIR = Path(
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_NUMBER_FILES = SEEDBOX_UPLOAD_MAX_FILES + SEEDBOX_MAX_TORRENTS_PER_REQUEST
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2 * DATA_UPLOAD_MAX_NUMBER_FILES + 100
+# Temporary uploads left by a killed web worker (torrents/services/incoming.py): removed once
+# nothing wrote to them for this long, checked every SEEDBOX_INCOMING_CLEAN_INTERVAL seconds.
+SEEDBOX_INCOMING_STALE_AFTER = env_float("SEEDBOX_INCOMING_STALE_AFTER", 3600.0, minimum=60.0)
+SEEDBOX_INCOMING_CLEAN_INTERVAL = env_float("SEEDBOX_INCOMING_CLEAN_INTERVAL", 600.0, minimum=10.0)
+CELERY_BEAT_SCHEDULE["torrents-clean-incoming"] = {
+    "task": "torrents.tasks.maintenance.clean_incoming",
+    "schedule": SEEDBOX_INCOMING_CLEAN_INTERVAL,
+}
 CELERY_BEAT_SCHEDULE["torrents-reconcile-queued"] = {
     "task": "torrents.tasks.push.reconcile_queued",
     "schedule": SEEDBOX_RECONCILE_INTERVAL,

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from seedbox.env import env_int, env_str
 from seedbox.supervisor import ChildSpec, Supervisor
 from torrents.rtorrent import RTorrentClient, RTorrentError
+from torrents.services.incoming import incoming_clean
 from torrents.services.nodes import node_ensure_managed
 
 
@@ -82,6 +83,14 @@ class Command(BaseCommand):
                 ChildSpec("rtorrent", [python, "manage.py", "rtorrentd"], ready=_rtorrent_ready)
             )
         node_ensure_managed()
+        # The web server is not running yet, so no upload is in flight: whatever a killed one
+        # left behind goes now (beat repeats it, for files untouched for an hour).
+        cleaned = incoming_clean(stale_after=0)
+        if cleaned.removed:
+            self.stdout.write(
+                f"Removed {cleaned.removed} temporary uploads left by an earlier run "
+                f"({cleaned.freed_bytes:,} bytes)."
+            )
         specs.append(
             ChildSpec(
                 "worker",
