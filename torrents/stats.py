@@ -122,10 +122,13 @@ def server_info() -> dict:
     waiting = Torrent.objects.filter(
         status__in=[TorrentStatus.QUEUED, TorrentStatus.PENDING_APPROVAL]
     ).order_by("created_at", "id")
+    handed_out = users["quota"] or 0
     return {
         "nodes": nodes,
         "users": users["count"],
-        "quota_handed_out_bytes": users["quota"] or 0,
+        "quota_handed_out_bytes": handed_out,
+        # More quota promised than there is disk: users may be refused for want of disk.
+        "quota_exceeds_disk": bool(disk_total) and handed_out > disk_total,
         "quota_used_bytes": users["used"] or 0,
         "disk_total_bytes": disk_total,
         "queue": {

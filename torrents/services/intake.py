@@ -24,6 +24,7 @@ from torrents.metainfo import (
     parse_metainfo,
 )
 from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
+from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
@@ -44,7 +45,7 @@ class IntakeRequestError(Exception):
 
 
 # What a rejected item's reason may come from: all are messages meant for people.
-ITEM_ERRORS = (IntakeError, MetainfoError, TrackerRefused, QuotaExceeded)
+ITEM_ERRORS = (IntakeError, MetainfoError, TrackerRefused, QuotaExceeded, NodeFull)
 
 
 @dataclass
@@ -231,6 +232,7 @@ def torrent_add_metainfo(*, user, meta: Metainfo) -> Torrent:
             user=user, info_hash=meta.info_hash, name=meta.name, meta=meta
         )
         if fresh:
+            node_room_check(node=torrent.node, nbytes=meta.size, exclude_pk=torrent.pk)
             push_after_commit(torrent)
     return torrent
 

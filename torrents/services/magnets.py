@@ -25,6 +25,7 @@ from torrents.metainfo import (
 )
 from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError
+from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.intake import magnet_trackers, torrent_files_write
 from torrents.services.nodes import node_client
 from torrents.services.quota import QuotaExceeded, quota_charge
@@ -118,6 +119,33 @@ def _keep_first_owner(torrent: Torrent) -> None:
         log.info("private magnet %s: kept its first owner only", torrent.info_hash)
 
 
+def _room_problem(torrent: Torrent, size_bytes: int) -> str | None:
+    """Why the node's disk cannot take the data still to come (rTorrent has only the metadata
+    so far), or None."""
+    try:
+        node_room_check(node=torrent.node, nbytes=size_bytes, exclude_pk=torrent.pk)
+    except NodeFull as exc:
+        return f"too big once its metadata arrived: {exc}; it was stopped"
+    return None
+
+
+def _charge_owners(torrent: Torrent, size_bytes: int) -> str | None:
+    """Charge every owner, or nobody and say why (in one savepoint)."""
+    try:
+        with transaction.atomic():
+            for ownership in torrent.ownerships.select_related("user"):
+                quota_charge(user_id=ownership.user_id, nbytes=size_bytes)
+                ownership.charged_bytes = size_bytes
+                ownership.save(update_fields=["charged_bytes"])
+    except QuotaExceeded:
+        # Every owner reads this message: it names no one and no one's quota.
+        return (
+            f"too big once its metadata arrived: {size_bytes:,} bytes do not fit every "
+            "owner's free quota, so it was stopped"
+        )
+    return None
+
+
 def torrent_metadata_resolved(
     *, torrent: Torrent, name: str, size_bytes: int, files, meta: Metainfo | None = None
 ) -> bool:
@@ -138,22 +166,8 @@ def torrent_metadata_resolved(
         torrent_files_write(torrent=locked, files=_meta_files(files))
         if locked.private:
             _keep_first_owner(locked)
-        problem = None
-        try:
-            with transaction.atomic():
-                for ownership in locked.ownerships.select_related("user"):
-                    try:
-                        quota_charge(user_id=ownership.user_id, nbytes=size_bytes)
-                    except QuotaExceeded:
-                        # Every owner reads this message: it names no one and no one's quota.
-                        problem = (
-                            f"too big once its metadata arrived: {size_bytes:,} bytes do not "
-                            "fit every owner's free quota, so it was stopped"
-                        )
-                        raise
-                    ownership.charged_bytes = size_bytes
-                    ownership.save(update_fields=["charged_bytes"])
-        except QuotaExceeded:
+        problem = _room_problem(locked, size_bytes) or _charge_owners(locked, size_bytes)
+        if problem:
             locked.status = TorrentStatus.ERROR
             locked.status_message = problem
         locked.updated_at = timezone.now()

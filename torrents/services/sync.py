@@ -62,6 +62,13 @@ FOLLOWED = (*IN_RTORRENT, TorrentStatus.QUEUED, TorrentStatus.MISSING)
 
 SESSION_SAVES_PER_RUN = 200
 
+# rTorrent closes the torrents of a disk with less than 500 MB free (its built-in
+# `close_low_diskspace`), saying "Low diskspace." in d.message: to its flags, that is `paused`.
+LOW_DISK_MESSAGE = (
+    "rTorrent stopped it because the server's disk is almost full; it goes on once an "
+    "administrator frees space and it is resumed"
+)
+
 MISSING_MESSAGE = "gone from rTorrent without being removed here; an owner or admin can re-push it"
 
 # The columns the sync compares and writes (the first is the key); a changed row also gets
@@ -287,8 +294,7 @@ def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[di
         "seeders": int(r["peers_complete"]),
         "rtorrent_message": r["message"] or "",
         "stale": False,
-        # A message about being missing no longer applies once it is back.
-        "status_message": "" if row["status"] == TorrentStatus.MISSING else row["status_message"],
+        "status_message": _status_message(row, r["message"] or ""),
         # Truthy marks "complete now"; the caller puts the time in once, for the first time.
         "completed_at": row["completed_at"]
         or (now if r["complete"] and not r["is_meta"] else None),
@@ -307,6 +313,16 @@ def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[di
         completed_at=now if just_completed else None,
     )
     return new, credit
+
+
+def _status_message(row: dict, rtorrent_message: str) -> str:
+    """The owner's message: rTorrent's low-disk stop is said in words; one about being missing
+    or short of disk no longer applies once that is over."""
+    if "low diskspace" in rtorrent_message.lower():
+        return LOW_DISK_MESSAGE
+    if row["status"] == TorrentStatus.MISSING or row["status_message"] == LOW_DISK_MESSAGE:
+        return ""
+    return row["status_message"]
 
 
 def _seeding_gap(now: dt.datetime, since: dt.datetime | None) -> int:

@@ -23,6 +23,7 @@ from torrents.metainfo import (
     tracker_host,
 )
 from torrents.models import Torrent
+from torrents.services.capacity import node_room_check
 from torrents.services.intake import IntakeError, require_trackers, torrent_take
 from torrents.services.push import push_after_commit
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
@@ -115,6 +116,9 @@ def torrent_add_with_data(
             user=user, info_hash=meta.info_hash, name=meta.name, meta=meta
         )
         if fresh:  # a co-owner's upload adds nothing: the data is already stored once
+            # What was sent is on the disk already (in the temp dir): only the rest is to come.
+            sent = sum(upload.size for _, upload in matched)
+            node_room_check(node=torrent.node, nbytes=meta.size - sent, exclude_pk=torrent.pk)
             directory = torrent_directory(torrent)
             for inside, upload in matched:
                 _store(upload, _inside(directory, inside))
