@@ -126,12 +126,15 @@ if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     )
 REDIS_IS_LOCAL = not env_str("REDIS_URL")
 
+# Redis, or each process's local memory while Redis does not answer (seedbox/cache.py): logging
+# in never needs the broker, and rate limits still hold (per process) meanwhile.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "seedbox.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "seedbox",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        "FALLBACK_RETRY": 5,
     }
 }
 
