@@ -85,6 +85,7 @@ class Supervisor:
         self._children: list[_Child] = []
         self._stop = threading.Event()
         self._write_lock = threading.Lock()
+        self._started = time.time()
 
     @property
     def children(self) -> list[tuple[ChildSpec, subprocess.Popen]]:
@@ -145,6 +146,7 @@ class Supervisor:
             signal.signal(signal.SIGINT, self._request_stop)
             signal.signal(signal.SIGTERM, self._request_stop)
         failure = None
+        self._started = time.time()
         try:
             for spec in self.specs:
                 if self._stop.is_set():
@@ -214,7 +216,12 @@ class Supervisor:
                 entry["last_exit"] = child.last_exit
                 entry["last_exit_at"] = child.last_exit_at
             children[child.spec.name] = entry
-        return {"pid": os.getpid(), "updated": _now_iso(), "children": children}
+        return {
+            "pid": os.getpid(),
+            "started": self._started,
+            "updated": _now_iso(),
+            "children": children,
+        }
 
     def _write_status(self) -> None:
         """Atomically, so that a reader never sees half a file."""
