@@ -9,6 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.testing import PASSWORD, make_user
+from torrents.tests.helpers_sync import add_torrent, api
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,23 @@ def test_the_cache_uses_redis_again_once_it_is_back(cache_on_own_redis):
 
     assert cache.get("after") == 2
     assert cache.fallback.get("after") is None, "written to Redis, not to local memory"
+
+
+def test_downloads_work_and_health_names_the_broker_while_redis_is_down(
+    cache_on_own_redis, settings, node, owner, tmp_path
+):
+    settings.REDIS_URL = cache_on_own_redis.url
+    torrent = add_torrent(
+        node, [owner], tmp_path, name="f.bin", files={"f.bin": 5000}, with_data=True
+    )
+    file = torrent.files.get()
+    cache_on_own_redis.kill()
+
+    download = api(owner).get(f"/api/torrents/{torrent.pk}/files/{file.pk}/download")
+    assert download.status_code == 200
+    assert len(b"".join(download.streaming_content)) == 5000
+
+    health = Client().get("/api/health")
+    assert health.status_code == 503
+    assert health.json()["broker"].startswith("down:")
+    assert health.json()["database"] == "ok"
