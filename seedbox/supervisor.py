@@ -192,7 +192,7 @@ class Supervisor:
             delay = self.policy.delay(deaths)
             child.restart_at = now + delay
             self.say(
-                f"WARNING: {child.spec.name} {child.last_exit}; restarting it in {delay:.0f}s "
+                f"WARNING: {child.spec.name} {child.last_exit}; restarting it in {delay:g}s "
                 f"({deaths} death(s) within {self.policy.window:.0f}s, "
                 f"{self.policy.max_deaths} stop the stack)"
             )

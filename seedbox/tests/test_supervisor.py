@@ -107,8 +107,8 @@ def test_restarts_back_off():
     with InThread(supervisor):
         _wait_for(lambda: "restarting flaky (restart 3)" in out.getvalue())
     text = out.getvalue()
-    assert "restarting it in 0s" in text or "restarting it in 1s" in text
-    assert "restarting it in 2s" in text
+    assert text.index("restarting it in 0.5s") < text.index("restarting it in 1s")
+    assert text.index("restarting it in 1s") < text.index("restarting it in 2s")
     assert [policy.delay(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 2.0, 2.0]
 
 
