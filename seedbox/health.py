@@ -64,7 +64,11 @@ def health_report() -> tuple[bool, dict]:
     supervisor = supervisor_status()
     report["periodic"] = periodic_status(since=supervisor.get("started") if supervisor else None)
     if supervisor:
-        report["processes"] = supervisor["children"]
+        # Pids stay in the file: an anonymous caller needs the state, not the process ids.
+        report["processes"] = {
+            name: {key: value for key, value in child.items() if key != "pid"}
+            for name, child in supervisor["children"].items()
+        }
     healthy = (
         report["database"] == "ok"
         and report["broker"] == "ok"

@@ -130,7 +130,6 @@ def test_a_dead_process_of_the_stack_gives_503_until_it_is_restarted(
         assert down.status_code == 503
         assert down.json()["processes"]["beat"] == {
             "state": "restarting",
-            "pid": None,
             "restarts": 0,
             "last_exit": "killed by SIGKILL",
             "last_exit_at": down.json()["processes"]["beat"]["last_exit_at"],
