@@ -126,12 +126,15 @@ if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     )
 REDIS_IS_LOCAL = not env_str("REDIS_URL")
 
+# Redis, or each process's local memory while Redis does not answer (seedbox/cache.py): logging
+# in never needs the broker, and rate limits still hold (per process) meanwhile.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "seedbox.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "seedbox",
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        "FALLBACK_RETRY": 5,
     }
 }
 
@@ -152,6 +155,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# `runseedbox` restarts a child that dies (with backoff) and writes what it did to this file,
+# which GET /api/health reads; a child that dies MAX_DEATHS times within WINDOW seconds stops
+# the stack. See seedbox/supervisor.py.
+SEEDBOX_SUPERVISOR_STATUS = RUN_DIR / "supervisor.json"
+SEEDBOX_SUPERVISOR_MAX_DEATHS = env_int("SEEDBOX_SUPERVISOR_MAX_DEATHS", 5, minimum=1)
+SEEDBOX_SUPERVISOR_WINDOW = env_float("SEEDBOX_SUPERVISOR_WINDOW", 60.0, minimum=1.0)
+# A periodic task (sync, reconcile) that has not run for its interval plus this many seconds
+# makes GET /api/health answer 503, naming it (beat or the worker is gone or stuck).
+SEEDBOX_PERIODIC_GRACE = env_float("SEEDBOX_PERIODIC_GRACE", 30.0, minimum=0.0)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

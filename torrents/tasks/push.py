@@ -3,6 +3,7 @@ uploaded data, and the periodic reconcile (CELERY_BEAT_SCHEDULE, SEEDBOX_RECONCI
 
 from celery import shared_task
 
+from seedbox.periodic import periodic_run_record
 from torrents.rtorrent import RTorrentUnavailable
 from torrents.services.push import torrent_push, torrent_verify_data, torrents_reconcile
 
@@ -34,5 +35,7 @@ def verify_uploaded_data(self, torrent_id: int) -> bool | None:
 
 @shared_task(ignore_result=True)
 def reconcile_queued() -> dict:
-    """Re-push every `queued` torrent missing from its node: nothing accepted is lost."""
+    """Re-push every `queued` torrent missing from its node: nothing accepted is lost. Its run
+    is recorded for health (seedbox/periodic.py)."""
+    periodic_run_record(name="reconcile")
     return torrents_reconcile()

@@ -10,6 +10,7 @@ import redis
 from celery import shared_task
 from django.conf import settings
 
+from seedbox.periodic import periodic_run_record
 from torrents.models import Node
 from torrents.rtorrent import RTorrentUnavailable
 from torrents.services.control import torrent_purge
@@ -31,7 +32,8 @@ def node_lock(node_id: int) -> redis.lock.Lock:
 @shared_task(ignore_result=True)
 def sync_nodes() -> int:
     """Fan out: one sync task per enabled node. Tasks not started within two intervals are
-    dropped (a newer one is on its way)."""
+    dropped (a newer one is on its way). Its run is recorded for health (seedbox/periodic.py)."""
+    periodic_run_record(name="sync")
     expires = 2 * settings.SEEDBOX_SYNC_INTERVAL
     node_ids = list(Node.objects.filter(enabled=True).values_list("pk", flat=True))
     for node_id in node_ids:

@@ -1,5 +1,6 @@
 """Run the whole stack in the foreground: Redis (when REDIS_URL is unset), the managed rTorrent,
-a Celery worker with beat, and the web server. One Ctrl-C stops them all."""
+a Celery worker, Celery beat and the web server. A child that dies is restarted (see
+seedbox/supervisor.py); one Ctrl-C stops them all."""
 
 import shutil
 import socket
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from seedbox.env import env_int, env_str
-from seedbox.supervisor import ChildSpec, Supervisor
+from seedbox.supervisor import ChildSpec, RestartPolicy, Supervisor
 from torrents.rtorrent import RTorrentClient, RTorrentError
 from torrents.services.incoming import incoming_clean
 from torrents.services.nodes import node_ensure_managed
@@ -43,8 +44,44 @@ def _port_ready(host: str, port: int) -> Callable:
     return ready
 
 
+def worker_argv(python: str) -> list[str]:
+    """Without gossip and mingle: they only talk to other workers (there is one), and gossip's
+    consumer is what celery fails to cancel when the broker drops (kombu's `ignore_errors`
+    gets the connection celery already set to None: "'NoneType' object has no attribute
+    'connection_errors'"). Beat is a separate child, so that its death is seen and healed."""
+    return [
+        python,
+        "-m",
+        "celery",
+        "-A",
+        "seedbox",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        "2",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
+def beat_argv(python: str) -> list[str]:
+    return [
+        python,
+        "-m",
+        "celery",
+        "-A",
+        "seedbox",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        settings.CELERY_BEAT_SCHEDULE_FILENAME,
+    ]
+
+
 class Command(BaseCommand):
-    help = "Run Redis, rTorrent, a Celery worker with beat and the web server; Ctrl-C stops all."
+    help = "Run Redis, rTorrent, a Celery worker, beat and the web server; Ctrl-C stops all."
 
     def handle(self, *args, **options):
         host = env_str("HOST", "127.0.0.1")
@@ -91,28 +128,9 @@ class Command(BaseCommand):
                 f"Removed {cleaned.removed} temporary uploads left by an earlier run "
                 f"({cleaned.freed_bytes:,} bytes)."
             )
-        specs.append(
-            ChildSpec(
-                "worker",
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "seedbox",
-                    "worker",
-                    "--beat",
-                    "--loglevel",
-                    "INFO",
-                    "--concurrency",
-                    "2",
-                    "--schedule",
-                    settings.CELERY_BEAT_SCHEDULE_FILENAME,
-                ],
-                stop_timeout=30,
-            )
-        )
-        specs.append(
+        specs += [
+            ChildSpec("worker", worker_argv(python), stop_timeout=30),
+            ChildSpec("beat", beat_argv(python)),
             ChildSpec(
                 "web",
                 [
@@ -130,8 +148,8 @@ class Command(BaseCommand):
                     "-",
                 ],
                 ready=_port_ready(host, port),
-            )
-        )
+            ),
+        ]
 
         def banner() -> None:
             url = f"http://{host}:{port}/"
@@ -141,7 +159,15 @@ class Command(BaseCommand):
             supervisor.say(f"Mails are written as files to {settings.VAR_DIR / 'mail'}/")
             supervisor.say("Press Ctrl-C once to stop everything.")
 
-        supervisor = Supervisor(specs, out=self.stdout)
+        supervisor = Supervisor(
+            specs,
+            out=self.stdout,
+            policy=RestartPolicy(
+                max_deaths=settings.SEEDBOX_SUPERVISOR_MAX_DEATHS,
+                window=settings.SEEDBOX_SUPERVISOR_WINDOW,
+            ),
+            status_path=settings.SEEDBOX_SUPERVISOR_STATUS,
+        )
         code = supervisor.run(on_ready=banner)
         if code:
             raise CommandError("a process of the stack failed; see the lines above")
