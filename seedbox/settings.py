@@ -164,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django's hook on every password change, whatever the path (see the module).
+    {"NAME": "accounts.password_hooks.EndApiTokensOnPasswordChange"},
 ]
 
 # Accounts (django-allauth): email login, mandatory confirmation, rate limits. See README.
@@ -183,6 +185,10 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Seedbox] "
+# allauth's forms where the site adds a rule (current password checked within the login limits).
+ACCOUNT_FORMS = {
+    "change_password": "accounts.forms.ChangePasswordForm",
+}
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("SEEDBOX_CONFIRM_DAYS", 3, minimum=1)
 PASSWORD_RESET_TIMEOUT = 3600 * env_int("SEEDBOX_PASSWORD_RESET_HOURS", 24, minimum=1)
 # Counted in the Redis cache, so the limits hold across web workers. The 11th wrong password in a

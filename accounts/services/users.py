@@ -88,6 +88,7 @@ def user_update(
     with transaction.atomic():
         if "password" in data:
             user_change_password(
+                request=request,
                 user=user,
                 current_password=data.get("current_password", ""),
                 password=data["password"],
