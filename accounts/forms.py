@@ -44,3 +44,16 @@ class ChangePasswordForm(allauth_forms.ChangePasswordForm):
 
     def clean_oldpassword(self) -> str:
         return check_current_password(self.user, self.cleaned_data.get("oldpassword", ""))
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    """allauth's change of address, which also asks for the current password."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_current_password(self) -> str:
+        return check_current_password(self.user, self.cleaned_data.get("current_password", ""))

@@ -10,4 +10,5 @@ urlpatterns = [
     path("tokens/", views.token_create, name="account-token-create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="account-token-revoke"),
     path("avatar/", views.avatar_update, name="account-avatar"),
+    path("email/undo/<str:token>/", views.email_undo, name="account-email-undo"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import AvatarForm, TokenForm
 from accounts.selectors import api_token_for_user, api_tokens_of, user_email_pending
+from accounts.services.email_undo import email_change_undo, email_change_undo_check
 from accounts.services.tokens import api_token_create, api_token_revoke
 from accounts.services.users import user_set_avatar
 from accounts.traffic_chart import traffic_chart
@@ -95,3 +96,16 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
         return _account_page(request, status=400, avatar_form=form)
     messages.success(request, "Avatar removed." if upload is None else "Avatar updated.")
     return redirect("account")
+
+
+def email_undo(request: HttpRequest, token: str) -> HttpResponse:
+    """The link mailed to the old address after an email change. GET only asks (mail scanners
+    open links); POST puts the old address back and logs everyone out."""
+    template = "accounts/email_undo.html"
+    try:
+        if request.method == "POST":
+            user = email_change_undo(request=request, token=token)
+            return render(request, template, {"done": True, "email": user.email})
+        return render(request, template, {"email": email_change_undo_check(token=token)})
+    except ValidationError as exc:
+        return render(request, template, {"error": exc.messages[0]}, status=400)

@@ -185,9 +185,14 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Seedbox] "
+# Mail the user about changes to their account; the old address learns of an email change and
+# gets a link that undoes it for SEEDBOX_EMAIL_UNDO_DAYS.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+SEEDBOX_EMAIL_UNDO_DAYS = env_int("SEEDBOX_EMAIL_UNDO_DAYS", 7, minimum=1)
 # allauth's forms where the site adds a rule (current password checked within the login limits).
 ACCOUNT_FORMS = {
     "change_password": "accounts.forms.ChangePasswordForm",
+    "add_email": "accounts.forms.AddEmailForm",
 }
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("SEEDBOX_CONFIRM_DAYS", 3, minimum=1)
 PASSWORD_RESET_TIMEOUT = 3600 * env_int("SEEDBOX_PASSWORD_RESET_HOURS", 24, minimum=1)

@@ -50,8 +50,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    """Self: email (re-confirmed), password (with current_password), avatar. Admin also:
-    is_staff, quota_bytes, trusted, is_active."""
+    """Self: email and password (each with current_password; a new email is confirmed by
+    mail), avatar. Admin also: is_staff, quota_bytes, trusted, is_active."""
 
     email = serializers.EmailField(required=False)
     password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)

@@ -56,8 +56,10 @@ def user_check_password(
     """Check a logged-in user's password through allauth, so that a wrong one counts in the
     same failure limits as a failed login (per address and per account): a stolen token or
     session cannot guess it. Raises ValidationError on `field`, or RateLimited."""
+    if not password:
+        raise ValidationError({field: ["Give your current password."]})
     try:
-        right = get_adapter(request).reauthenticate(user, password or "")
+        right = get_adapter(request).reauthenticate(user, password)
     except ValidationError as exc:  # allauth's "too_many_login_attempts"
         raise RateLimited from exc
     if not right:

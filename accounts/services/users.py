@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from accounts.avatars import avatar_reencode
 from accounts.models import ApiToken, User
-from accounts.services.passwords import user_change_password
+from accounts.services.passwords import user_change_password, user_check_password
 
 # Fields only an admin may set (on anyone, themself included).
 ADMIN_FIELDS = frozenset({"is_staff", "quota_bytes", "trusted", "is_active"})
@@ -33,9 +33,14 @@ def user_change_refusal(*, user: User, by: User) -> str:
     return ""
 
 
-def user_request_email_change(*, request: HttpRequest, user: User, email: str) -> None:
-    """Mail a confirmation link to the new address; it replaces the old one once confirmed.
-    An address another account uses gets a mail saying so, and the answer is the same."""
+def user_request_email_change(
+    *, request: HttpRequest, user: User, email: str, current_password: str
+) -> None:
+    """Mail a confirmation link to the new address; it replaces the old one once confirmed (and
+    the old address is then told, with a link to undo it). Needs the current password, checked
+    within the login failure limits. An address another account uses gets a mail saying so,
+    and the answer is the same."""
+    user_check_password(request=request, user=user, password=current_password)
     email = get_adapter(request).clean_email(email.strip().lower())
     if email == user.email.lower():
         return
@@ -102,7 +107,12 @@ def user_update(
         if "avatar" in data:
             user_set_avatar(user=user, upload=data["avatar"])
     if "email" in data:
-        user_request_email_change(request=request, user=user, email=data["email"])
+        user_request_email_change(
+            request=request,
+            user=user,
+            email=data["email"],
+            current_password=data.get("current_password", ""),
+        )
     return user
 
 
