@@ -204,6 +204,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
+    # Mail sent to an address at someone's request (accounts.services.mail_limits).
+    "mail_to_address": "5/10m/key,20/d/key",
+    "mail_by_client": "20/10m/ip",
+    "mail_by_user": "5/10m/user",
 }
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted for the client IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("SEEDBOX_TRUSTED_PROXIES", 0, minimum=0)

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from accounts.models import ApiToken, User
 from accounts.services.errors import RateLimited
+from accounts.services.mail_limits import mail_to_address_consume
 
 _BAD_TOKEN = "This reset link is invalid, expired or already used."
 
@@ -24,6 +25,7 @@ def password_reset_request(*, request: HttpRequest, email: str) -> None:
         raise ValidationError(form.errors.as_data())
     if not ratelimit.consume(request, action="reset_password", key=email.strip().lower()):
         raise RateLimited
+    mail_to_address_consume(request=request, email=email)
     form.save(request)
 
 

@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from accounts.models import User
 from accounts.selectors import user_email_confirmed
 from accounts.services.errors import AccountDisabled, EmailNotConfirmed, RateLimited
+from accounts.services.mail_limits import mail_to_address_consume
 from accounts.services.tokens import api_token_create
 
 
@@ -35,6 +36,7 @@ def user_subscribe(*, request: HttpRequest, email: str, password: str) -> User |
         validate_password(password, user=User(email=email))
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
+    mail_to_address_consume(request=request, email=email)
     if assess_unique_email(email) is not True:
         get_adapter(request).send_account_already_exists_mail(email)
         return None

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from accounts.avatars import avatar_reencode
 from accounts.models import ApiToken, User
+from accounts.services.mail_limits import mail_to_address_consume
 from accounts.services.passwords import user_change_password, user_check_password
 
 # Fields only an admin may set (on anyone, themself included).
@@ -44,6 +45,7 @@ def user_request_email_change(
     email = get_adapter(request).clean_email(email.strip().lower())
     if email == user.email.lower():
         return
+    mail_to_address_consume(request=request, email=email, by=user)
     unique = assess_unique_email(email, user=user)
     if unique is True:
         EmailAddress.objects.add_new_email(request, user, email)
