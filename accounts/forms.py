@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.services.errors import RateLimited
 from accounts.services.passwords import user_check_password
+from accounts.services.signup import signup_taken_address_work
 
 TOO_MANY_GUESSES = "Too many wrong passwords; try again in a few minutes."
 
@@ -57,3 +58,12 @@ class AddEmailForm(allauth_forms.AddEmailForm):
 
     def clean_current_password(self) -> str:
         return check_current_password(self.user, self.cleaned_data.get("current_password", ""))
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up, as slow for an address that has an account as for a new one."""
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            signup_taken_address_work(password=self.cleaned_data.get("password1", ""))
+        return super().try_save(request)

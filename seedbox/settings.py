@@ -193,6 +193,7 @@ SEEDBOX_EMAIL_UNDO_DAYS = env_int("SEEDBOX_EMAIL_UNDO_DAYS", 7, minimum=1)
 ACCOUNT_FORMS = {
     "change_password": "accounts.forms.ChangePasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
+    "signup": "accounts.forms.SignupForm",
 }
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("SEEDBOX_CONFIRM_DAYS", 3, minimum=1)
 PASSWORD_RESET_TIMEOUT = 3600 * env_int("SEEDBOX_PASSWORD_RESET_HOURS", 24, minimum=1)
