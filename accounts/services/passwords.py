@@ -76,9 +76,17 @@ def user_change_password(
     password: str,
     keep_token: ApiToken | None = None,
 ) -> None:
-    """Change a password knowing the current one. Every API token ends but `keep_token` (the
-    one that asked, so that a script can go on), and so does every other session."""
+    """Change a password knowing the current one (see user_set_password)."""
     user_check_password(request=request, user=user, password=current_password)
+    user_set_password(request=request, user=user, password=password, keep_token=keep_token)
+
+
+def user_set_password(
+    *, request: HttpRequest, user: User, password: str, keep_token: ApiToken | None = None
+) -> None:
+    """Set a new password (the caller checked the current one). Every API token ends but
+    `keep_token` (the one that asked, so that a script can go on), and so does every other
+    session."""
     try:
         validate_password(password, user=user)
     except ValidationError as exc:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from accounts.avatars import avatar_reencode
 from accounts.models import ApiToken, User
 from accounts.services.mail_limits import mail_to_address_consume
-from accounts.services.passwords import user_change_password, user_check_password
+from accounts.services.passwords import user_check_password, user_set_password
 
 # Fields only an admin may set (on anyone, themself included).
 ADMIN_FIELDS = frozenset({"is_staff", "quota_bytes", "trusted", "is_active"})
@@ -42,10 +42,25 @@ def user_request_email_change(
     within the login failure limits. An address another account uses gets a mail saying so,
     and the answer is the same."""
     user_check_password(request=request, user=user, password=current_password)
+    _email_change_send(
+        request=request,
+        user=user,
+        email=_email_change_admit(request=request, user=user, email=email),
+    )
+
+
+def _email_change_admit(*, request: HttpRequest, user: User, email: str) -> str | None:
+    """The clean new address, counted in the mail limits; None when it is the current one."""
     email = get_adapter(request).clean_email(email.strip().lower())
     if email == user.email.lower():
-        return
+        return None
     mail_to_address_consume(request=request, email=email, by=user)
+    return email
+
+
+def _email_change_send(*, request: HttpRequest, user: User, email: str | None) -> None:
+    if email is None:
+        return
     unique = assess_unique_email(email, user=user)
     if unique is True:
         EmailAddress.objects.add_new_email(request, user, email)
@@ -92,14 +107,17 @@ def user_update(
         errors["email"] = ["Only the user can change their email address."]
     if errors:
         raise ValidationError(errors)
+    # Everything that can refuse comes before the first change: a refusal changes nothing.
+    if "password" in data or "email" in data:
+        current = data.get("current_password", "")
+        user_check_password(request=request, user=user, password=current)
+    new_email = None
+    if "email" in data:
+        new_email = _email_change_admit(request=request, user=user, email=data["email"])
     with transaction.atomic():
         if "password" in data:
-            user_change_password(
-                request=request,
-                user=user,
-                current_password=data.get("current_password", ""),
-                password=data["password"],
-                keep_token=token,
+            user_set_password(
+                request=request, user=user, password=data["password"], keep_token=token
             )
         changed = [name for name in ADMIN_FIELDS if name in data]
         for name in changed:
@@ -109,12 +127,7 @@ def user_update(
         if "avatar" in data:
             user_set_avatar(user=user, upload=data["avatar"])
     if "email" in data:
-        user_request_email_change(
-            request=request,
-            user=user,
-            email=data["email"],
-            current_password=data.get("current_password", ""),
-        )
+        _email_change_send(request=request, user=user, email=new_email)
     return user
 
 

@@ -167,3 +167,33 @@ def test_the_email_page_asks_for_the_current_password(user, outbox):
     user.refresh_from_db()
     assert user.email == NEW
     assert undo_link(outbox)
+
+
+def test_email_and_password_in_one_patch_are_checked_once_then_both_applied(
+    user, api_client_for, outbox
+):
+    client = api_client_for(user)
+
+    answer = client.patch(
+        "/api/users/me",
+        {"email": NEW, "password": "brand-New-1234", "current_password": PASSWORD},
+        format="json",
+    )
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["email_pending"] == NEW
+    user.refresh_from_db()
+    assert user.check_password("brand-New-1234")
+
+
+def test_a_refused_password_in_the_same_patch_sends_no_mail(user, api_client_for, outbox):
+    answer = api_client_for(user).patch(
+        "/api/users/me",
+        {"email": NEW, "password": "12345678", "current_password": PASSWORD},
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert "password" in answer.json()
+    assert outbox == []
+    assert not EmailAddress.objects.filter(email=NEW).exists()
