@@ -27,13 +27,14 @@ def email_change_undo_token(*, user: User, old_email: str, new_email: str) -> st
     )
 
 
-def _undo_target(token: str) -> tuple[User, str]:
+def _undo_target(token: str, *, lock: bool = False) -> tuple[User, str]:
     """The user and the address to restore, or ValidationError."""
     try:
         data = signing.loads(
             token, salt=_SALT, max_age=settings.SEEDBOX_EMAIL_UNDO_DAYS * 24 * 3600
         )
-        user = User.objects.get(pk=data["user"])
+        users = User.objects.select_for_update() if lock else User.objects
+        user = users.get(pk=data["user"])
         old, new = data["old"], data["new"]
     except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
         raise ValidationError(_BAD_LINK) from None
@@ -51,8 +52,9 @@ def email_change_undo_check(*, token: str) -> str:
 
 def email_change_undo(*, request: HttpRequest, token: str) -> User:
     """Restore the old address, end every session and token, and mail a reset link to it."""
-    user, old = _undo_target(token)
+    _undo_target(token)
     with transaction.atomic():
+        user, old = _undo_target(token, lock=True)  # again, so that two clicks undo once
         EmailAddress.objects.filter(user=user).delete()
         EmailAddress.objects.create(user=user, email=old, primary=True, verified=True)
         user.email = old

@@ -60,11 +60,11 @@ def user_check_password(
     session cannot guess it. Raises ValidationError on `field`, or RateLimited."""
     if not password:
         raise ValidationError({field: ["Give your current password."]})
-    try:
-        right = get_adapter(request).reauthenticate(user, password)
+    try:  # keyed by the login address, as allauth counts a login's failures
+        checked = get_adapter(request).authenticate(request, email=user.email, password=password)
     except ValidationError as exc:  # allauth's "too_many_login_attempts"
         raise RateLimited from exc
-    if not right:
+    if checked is None or checked.pk != user.pk:
         raise ValidationError({field: ["This is not your current password."]})
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,12 @@ def test_the_change_password_page_counts_wrong_old_passwords_too(user):
     )
 
     assert login.status_code == 429
+
+
+def test_a_user_without_an_allauth_address_row_can_still_change_password(api_client_for):
+    admin = User.objects.create_superuser(email="root@example.com", password=PASSWORD)
+    answer = api_client_for(admin).patch(
+        "/api/users/me", {"password": "brand-New-1234", "current_password": PASSWORD}, format="json"
+    )
+
+    assert answer.status_code == 200
