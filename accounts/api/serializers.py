@@ -55,7 +55,12 @@ class UserUpdateSerializer(serializers.Serializer):
 
     email = serializers.EmailField(required=False)
     password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
-    current_password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
+    current_password = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="Needed with `email` or `password`; a wrong one counts as a failed login.",
+    )
     avatar = serializers.FileField(
         required=False, allow_null=True, help_text="PNG or JPEG (multipart); null removes it."
     )

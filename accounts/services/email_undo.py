@@ -52,9 +52,8 @@ def email_change_undo_check(*, token: str) -> str:
 
 def email_change_undo(*, request: HttpRequest, token: str) -> User:
     """Restore the old address, end every session and token, and mail a reset link to it."""
-    _undo_target(token)
     with transaction.atomic():
-        user, old = _undo_target(token, lock=True)  # again, so that two clicks undo once
+        user, old = _undo_target(token, lock=True)  # locked: two clicks at once undo once
         EmailAddress.objects.filter(user=user).delete()
         EmailAddress.objects.create(user=user, email=old, primary=True, verified=True)
         user.email = old

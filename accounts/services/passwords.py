@@ -68,19 +68,6 @@ def user_check_password(
         raise ValidationError({field: ["This is not your current password."]})
 
 
-def user_change_password(
-    *,
-    request: HttpRequest,
-    user: User,
-    current_password: str,
-    password: str,
-    keep_token: ApiToken | None = None,
-) -> None:
-    """Change a password knowing the current one (see user_set_password)."""
-    user_check_password(request=request, user=user, password=current_password)
-    user_set_password(request=request, user=user, password=password, keep_token=keep_token)
-
-
 def user_set_password(
     *, request: HttpRequest, user: User, password: str, keep_token: ApiToken | None = None
 ) -> None:

@@ -34,21 +34,6 @@ def user_change_refusal(*, user: User, by: User) -> str:
     return ""
 
 
-def user_request_email_change(
-    *, request: HttpRequest, user: User, email: str, current_password: str
-) -> None:
-    """Mail a confirmation link to the new address; it replaces the old one once confirmed (and
-    the old address is then told, with a link to undo it). Needs the current password, checked
-    within the login failure limits. An address another account uses gets a mail saying so,
-    and the answer is the same."""
-    user_check_password(request=request, user=user, password=current_password)
-    _email_change_send(
-        request=request,
-        user=user,
-        email=_email_change_admit(request=request, user=user, email=email),
-    )
-
-
 def _email_change_admit(*, request: HttpRequest, user: User, email: str) -> str | None:
     """The clean new address, counted in the mail limits; None when it is the current one."""
     email = get_adapter(request).clean_email(email.strip().lower())
@@ -59,6 +44,9 @@ def _email_change_admit(*, request: HttpRequest, user: User, email: str) -> str 
 
 
 def _email_change_send(*, request: HttpRequest, user: User, email: str | None) -> None:
+    """Mail a confirmation link to the new address; it replaces the old one once confirmed (and
+    the old address is then told, with a link to undo it). An address another account uses
+    gets a mail saying so instead, and the answer is the same."""
     if email is None:
         return
     unique = assess_unique_email(email, user=user)
@@ -95,7 +83,9 @@ def user_update(
     token: ApiToken | None = None,
 ) -> User:
     """Apply a validated change of `user` made by `by`. Refuses (and changes nothing) when a
-    field is beyond `by`'s rights: a user cannot raise their own rights or quota."""
+    field is beyond `by`'s rights: a user cannot raise their own rights or quota. A new email
+    or password needs `current_password`, checked within the login failure limits; a new
+    password ends every API token but `token` (the one that asked) and every other session."""
     errors = privilege_errors(fields=set(data), by=by)
     if refusal := user_change_refusal(user=user, by=by):
         errors["non_field_errors"] = [refusal]
