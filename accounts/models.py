@@ -77,6 +77,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        # Losing the password is a password change too: like set_password(), let save() call the
+        # password_changed hooks (accounts.password_hooks ends the API tokens).
+        self._password = ""
+
 
 class ApiToken(models.Model):
     """A key for `Authorization: Token <key>` (or `Bearer`). Only its SHA-256 is stored: the key

@@ -7,7 +7,12 @@ from accounts import views
 urlpatterns = [
     path("", views.account, name="account"),
     path("login/", views.LoginView.as_view(), name="account_login"),
+    # allauth's pages that mail an address, behind the mail limits.
+    path("signup/", views.signup, name="account_signup"),
+    path("password/reset/", views.password_reset, name="account_reset_password"),
+    path("email/", views.email, name="account_email"),
     path("tokens/", views.token_create, name="account-token-create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="account-token-revoke"),
     path("avatar/", views.avatar_update, name="account-avatar"),
+    path("email/undo/<str:token>/", views.email_undo, name="account-email-undo"),
 ]

@@ -1,7 +1,11 @@
 """HTML pages of the accounts app beyond allauth's own: the account page (quota, ratio, traffic
 chart, avatar, API tokens) and the login page answering 429 when allauth's limit is reached."""
 
+from functools import wraps
+
+from allauth.account import views as allauth_views
 from allauth.account.views import LoginView as AllauthLoginView
+from allauth.core.ratelimit import respond_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -11,6 +15,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import AvatarForm, TokenForm
 from accounts.selectors import api_token_for_user, api_tokens_of, user_email_pending
+from accounts.services.email_undo import email_change_undo, email_change_undo_check
+from accounts.services.errors import RateLimited
+from accounts.services.mail_limits import mail_to_address_consume
 from accounts.services.tokens import api_token_create, api_token_revoke
 from accounts.services.users import user_set_avatar
 from accounts.traffic_chart import traffic_chart
@@ -29,6 +36,29 @@ class LoginView(AllauthLoginView):
         if form.has_error(NON_FIELD_ERRORS, code="too_many_login_attempts"):
             response.status_code = 429
         return response
+
+
+def mail_limited(view, *, actions: tuple[str, ...] = ()):
+    """allauth's page `view`, whose POSTs mail the posted `email` (only with one of `actions` as
+    the submit button, when given), counted in the mail limits: over them, 429 before the form
+    runs, as the API answers."""
+
+    @wraps(view)
+    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        email = request.POST.get("email", "") if request.method == "POST" else ""
+        if email and (not actions or any(action in request.POST for action in actions)):
+            try:
+                mail_to_address_consume(request=request, email=email, by=request.user)
+            except RateLimited:
+                return respond_429(request)
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+signup = mail_limited(allauth_views.signup)
+password_reset = mail_limited(allauth_views.password_reset)
+email = mail_limited(allauth_views.email, actions=("action_add", "action_send"))
 
 
 def _account_page(request: HttpRequest, *, status: int = 200, **context) -> HttpResponse:
@@ -95,3 +125,16 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
         return _account_page(request, status=400, avatar_form=form)
     messages.success(request, "Avatar removed." if upload is None else "Avatar updated.")
     return redirect("account")
+
+
+def email_undo(request: HttpRequest, token: str) -> HttpResponse:
+    """The link mailed to the old address after an email change. GET only asks (mail scanners
+    open links); POST puts the old address back and logs everyone out."""
+    template = "accounts/email_undo.html"
+    try:
+        if request.method == "POST":
+            user = email_change_undo(request=request, token=token)
+            return render(request, template, {"done": True, "email": user.email})
+        return render(request, template, {"email": email_change_undo_check(token=token)})
+    except ValidationError as exc:
+        return render(request, template, {"error": exc.messages[0]}, status=400)

@@ -177,6 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django's hook on every password change, whatever the path (see the module).
+    {"NAME": "accounts.password_hooks.EndApiTokensOnPasswordChange"},
 ]
 
 # Accounts (django-allauth): email login, mandatory confirmation, rate limits. See README.
@@ -196,6 +198,16 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Seedbox] "
+# Mail the user about changes to their account; the old address learns of an email change and
+# gets a link that undoes it for SEEDBOX_EMAIL_UNDO_DAYS.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+SEEDBOX_EMAIL_UNDO_DAYS = env_int("SEEDBOX_EMAIL_UNDO_DAYS", 7, minimum=1)
+# allauth's forms where the site adds a rule (current password checked within the login limits).
+ACCOUNT_FORMS = {
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "signup": "accounts.forms.SignupForm",
+}
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("SEEDBOX_CONFIRM_DAYS", 3, minimum=1)
 PASSWORD_RESET_TIMEOUT = 3600 * env_int("SEEDBOX_PASSWORD_RESET_HOURS", 24, minimum=1)
 # Counted in the Redis cache, so the limits hold across web workers. The 11th wrong password in a
@@ -206,6 +218,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
+    # Mail sent to an address at someone's request (accounts.services.mail_limits).
+    "mail_to_address": "5/10m/key,20/d/key",
+    "mail_by_client": "20/10m/ip",
+    "mail_by_user": "5/10m/user",
 }
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted for the client IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("SEEDBOX_TRUSTED_PROXIES", 0, minimum=0)

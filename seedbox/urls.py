@@ -1,8 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from seedbox.views import HealthView
+
+# The admin's own login would check passwords outside allauth's rate limits (and its 2FA): send it
+# to the site's login page instead, so every way in shares one count per address and per account.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("torrents.page_urls")),  # the home page: the torrent list

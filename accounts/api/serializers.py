@@ -50,12 +50,17 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class UserUpdateSerializer(serializers.Serializer):
-    """Self: email (re-confirmed), password (with current_password), avatar. Admin also:
-    is_staff, quota_bytes, trusted, is_active."""
+    """Self: email and password (each with current_password; a new email is confirmed by
+    mail), avatar. Admin also: is_staff, quota_bytes, trusted, is_active."""
 
     email = serializers.EmailField(required=False)
     password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
-    current_password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
+    current_password = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="Needed with `email` or `password`; a wrong one counts as a failed login.",
+    )
     avatar = serializers.FileField(
         required=False, allow_null=True, help_text="PNG or JPEG (multipart); null removes it."
     )

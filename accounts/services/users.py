@@ -9,7 +9,8 @@ from django.http import HttpRequest
 
 from accounts.avatars import avatar_reencode
 from accounts.models import ApiToken, User
-from accounts.services.passwords import user_change_password
+from accounts.services.mail_limits import mail_to_address_consume
+from accounts.services.passwords import user_check_password, user_set_password
 
 # Fields only an admin may set (on anyone, themself included).
 ADMIN_FIELDS = frozenset({"is_staff", "quota_bytes", "trusted", "is_active"})
@@ -33,11 +34,20 @@ def user_change_refusal(*, user: User, by: User) -> str:
     return ""
 
 
-def user_request_email_change(*, request: HttpRequest, user: User, email: str) -> None:
-    """Mail a confirmation link to the new address; it replaces the old one once confirmed.
-    An address another account uses gets a mail saying so, and the answer is the same."""
+def _email_change_admit(*, request: HttpRequest, user: User, email: str) -> str | None:
+    """The clean new address, counted in the mail limits; None when it is the current one."""
     email = get_adapter(request).clean_email(email.strip().lower())
     if email == user.email.lower():
+        return None
+    mail_to_address_consume(request=request, email=email, by=user)
+    return email
+
+
+def _email_change_send(*, request: HttpRequest, user: User, email: str | None) -> None:
+    """Mail a confirmation link to the new address; it replaces the old one once confirmed (and
+    the old address is then told, with a link to undo it). An address another account uses
+    gets a mail saying so instead, and the answer is the same."""
+    if email is None:
         return
     unique = assess_unique_email(email, user=user)
     if unique is True:
@@ -73,7 +83,9 @@ def user_update(
     token: ApiToken | None = None,
 ) -> User:
     """Apply a validated change of `user` made by `by`. Refuses (and changes nothing) when a
-    field is beyond `by`'s rights: a user cannot raise their own rights or quota."""
+    field is beyond `by`'s rights: a user cannot raise their own rights or quota. A new email
+    or password needs `current_password`, checked within the login failure limits; a new
+    password ends every API token but `token` (the one that asked) and every other session."""
     errors = privilege_errors(fields=set(data), by=by)
     if refusal := user_change_refusal(user=user, by=by):
         errors["non_field_errors"] = [refusal]
@@ -85,13 +97,17 @@ def user_update(
         errors["email"] = ["Only the user can change their email address."]
     if errors:
         raise ValidationError(errors)
+    # Everything that can refuse comes before the first change: a refusal changes nothing.
+    if "password" in data or "email" in data:
+        current = data.get("current_password", "")
+        user_check_password(request=request, user=user, password=current)
+    new_email = None
+    if "email" in data:
+        new_email = _email_change_admit(request=request, user=user, email=data["email"])
     with transaction.atomic():
         if "password" in data:
-            user_change_password(
-                user=user,
-                current_password=data.get("current_password", ""),
-                password=data["password"],
-                keep_token=token,
+            user_set_password(
+                request=request, user=user, password=data["password"], keep_token=token
             )
         changed = [name for name in ADMIN_FIELDS if name in data]
         for name in changed:
@@ -101,7 +117,7 @@ def user_update(
         if "avatar" in data:
             user_set_avatar(user=user, upload=data["avatar"])
     if "email" in data:
-        user_request_email_change(request=request, user=user, email=data["email"])
+        _email_change_send(request=request, user=user, email=new_email)
     return user
 
 

@@ -164,7 +164,11 @@ def test_patch_email_is_applied_only_once_the_new_address_is_confirmed(
 ):
     client = api_client_for(user)
 
-    response = client.patch("/api/users/me", {"email": "Alice.New@example.com"}, format="json")
+    response = client.patch(
+        "/api/users/me",
+        {"email": "Alice.New@example.com", "current_password": PASSWORD},
+        format="json",
+    )
 
     assert response.status_code == 200
     assert response.json()["email"] == user.email
@@ -186,7 +190,7 @@ def test_patch_email_to_a_taken_address_looks_the_same_but_changes_nothing(
     user, other_user, api_client_for, outbox
 ):
     response = api_client_for(user).patch(
-        "/api/users/me", {"email": other_user.email}, format="json"
+        "/api/users/me", {"email": other_user.email, "current_password": PASSWORD}, format="json"
     )
 
     assert response.status_code == 200

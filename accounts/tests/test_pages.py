@@ -117,7 +117,10 @@ def test_change_password_and_email_pages(user, outbox):
     assert user.check_password("fresh-Tulip-9090")
 
     assert browser.get("/accounts/email/").status_code == 200
-    browser.post("/accounts/email/", {"action_add": "", "email": "alice2@example.com"})
+    browser.post(
+        "/accounts/email/",
+        {"action_add": "", "email": "alice2@example.com", "current_password": "fresh-Tulip-9090"},
+    )
     assert outbox[-1].to == ["alice2@example.com"]
     assert b"alice2@example.com" in browser.get("/accounts/").content  # shown as pending
 
