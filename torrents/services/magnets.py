@@ -93,7 +93,7 @@ def magnet_resolve(*, torrent: Torrent, client) -> bool:
 def _refuse(torrent: Torrent, message: str) -> None:
     # Not a torrent removed or rejected meanwhile: its purge must not be undone.
     Torrent.objects.filter(pk=torrent.pk, size_bytes__isnull=True).exclude(
-        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED)
+        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRED)
     ).update(status=TorrentStatus.ERROR, status_message=message, updated_at=timezone.now())
     _stop(torrent)
 
