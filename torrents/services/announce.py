@@ -85,3 +85,25 @@ def torrent_trackers_extend(*, torrent_id: int, urls: list[str]) -> int:
         log.warning("trackers of %s not extended: %s", torrent.info_hash, exc)
         return 0
     return added
+
+
+def torrent_trackers_restrict(*, torrent_id: int) -> int:
+    """A magnet turned out private and kept one owner: rTorrent stops announcing to the URLs
+    of the others (their passkeys). Returns how many were turned off; a node that does not
+    answer is logged (the next push loads the kept owner's URLs only)."""
+    torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
+    if torrent is None:
+        return 0
+    wanted = set(torrent_announce_urls(torrent))
+    if not wanted:
+        return 0
+    client = node_client(torrent.node)
+    try:
+        rows = client.trackers(torrent.info_hash)
+        off = [i for i, row in enumerate(rows) if row["url"] not in wanted and row["is_enabled"]]
+        for index in off:
+            client.tracker_enable(torrent.info_hash, index, False)
+    except RTorrentError as exc:
+        log.warning("trackers of %s not restricted: %s", torrent.info_hash, exc)
+        return 0
+    return len(off)

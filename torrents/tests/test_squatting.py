@@ -3,14 +3,20 @@ what another user's torrent announces to, nor lock them out, nor hold the hash f
 real rTorrent says what it announces to (`client.trackers`)."""
 
 import datetime as dt
+import hashlib
+from urllib.parse import quote
 
+import bencodepy
 import torf
 from django.test import Client
 from django.utils import timezone
 
+from torrents.metainfo import parse_metainfo
 from torrents.models import Ownership, Torrent, TorrentStatus
+from torrents.services.magnets import magnet_resolve, torrent_metadata_resolved
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
+from torrents.storage import torrent_directory
 from torrents.tests.factories import make_torrent
 from torrents.tests.intake_support import api, post, push_queued, upload, wait_until
 
@@ -128,3 +134,63 @@ def test_a_quota_refusal_does_not_tell_the_size_another_user_brought(node, alice
     assert reason == "not enough free quota for this torrent"
     assert "70,000" not in reason
     assert "70000" not in reason
+
+
+def test_a_private_magnet_stays_with_the_owner_whose_tracker_answered(node, alice, bob, tracker):
+    """Both add a magnet (private or not is unknown yet): the squatter's dead tracker first,
+    then Bob's working one. Once the metadata says private, Bob keeps it and rTorrent stops
+    announcing to the squatter's URL."""
+    info = bencodepy.encode(
+        {b"name": b"p.bin", b"length": 10, b"piece length": 16384, b"pieces": b"x" * 20,
+         b"private": 1}
+    )  # fmt: skip
+    info_hash = hashlib.sha1(info).hexdigest()
+    tracker.allow(info_hash)
+    _squat(alice, info_hash)
+    bobs = f"magnet:?xt=urn:btih:{info_hash}&tr={quote(tracker.announce_url, safe='')}"
+    assert post(bob, {"magnets": bobs}).status_code == 201
+    client = node_client(node)
+
+    def bob_answered() -> bool:
+        client.announce(info_hash)
+        rows = {r["url"]: r for r in client.trackers(info_hash)}
+        return rows.get(tracker.announce_url, {}).get("success_counter", 0) > 0
+
+    wait_until(bob_answered, timeout=30, what="an answer from Bob's tracker")
+    torrent = Torrent.objects.get()
+    directory = torrent_directory(torrent)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{info_hash.upper()}.meta").write_bytes(info)
+
+    assert magnet_resolve(torrent=torrent, client=client) is True
+
+    torrent.refresh_from_db()
+    assert torrent.private
+    assert list(torrent.owners.all()) == [bob]
+    assert torrent.added_by == bob
+    assert parse_metainfo(bytes(torrent.metainfo), max_size=1 << 20, max_files=9).trackers == [
+        tracker.announce_url
+    ]
+    enabled = {r["url"]: r["is_enabled"] for r in client.trackers(info_hash)}
+    assert enabled[DEAD] == 0
+    assert enabled[tracker.announce_url] == 1
+
+
+def test_an_owner_without_quota_does_not_stop_the_others_magnet(node, alice, bob):
+    info_hash = "ef" * 20
+    _squat(alice, info_hash)
+    alice.quota_bytes = 0
+    alice.save()
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&tr={BOB_URL}"
+    assert post(bob, {"magnets": magnet}).status_code == 201
+    torrent = Torrent.objects.get()
+
+    assert torrent_metadata_resolved(
+        torrent=torrent, name="x", size_bytes=1000, files=[("x.bin", 1000)]
+    )
+
+    torrent.refresh_from_db()
+    assert torrent.status != TorrentStatus.ERROR
+    assert list(torrent.owners.all()) == [bob]
+    bob.refresh_from_db()
+    assert bob.used_bytes == 1000
