@@ -68,8 +68,8 @@ def torrent_trackers_extend(*, torrent_id: int, urls: list[str]) -> int:
     there (the next push carries them anyway). Returns how many were added; a node that does
     not answer is logged, not raised (the torrent keeps announcing to the others)."""
     torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
-    if torrent is None or torrent.private:
-        return 0
+    if torrent is None or torrent.private or torrent.node.is_up is False:
+        return 0  # a node the last sync found down is not waited on in a request
     wanted = torrent_announce_urls(torrent)
     client = node_client(torrent.node, quick=True)  # runs after a request's commit
     try:
