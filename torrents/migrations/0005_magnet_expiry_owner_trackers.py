@@ -4,25 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('torrents', '0004_torrent_newest_first_index'),
+        ("torrents", "0004_torrent_newest_first_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ownership',
-            name='trackers',
-            field=models.JSONField(blank=True, default=list, help_text="The announce URLs this owner sent; a public torrent announces to every owner's (torrents/services/announce.py)."),
+            model_name="ownership",
+            name="trackers",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The announce URLs this owner sent; a public torrent announces to every owner's (torrents/services/announce.py).",
+            ),
         ),
         migrations.AlterField(
-            model_name='torrent',
-            name='status',
-            field=models.CharField(choices=[('pending_approval', 'waiting for approval'), ('queued', 'queued'), ('checking', 'checking'), ('downloading', 'downloading'), ('seeding', 'seeding'), ('paused', 'paused'), ('stopped', 'stopped'), ('missing', 'missing from rTorrent'), ('rejected', 'rejected'), ('error', 'error'), ('removed', 'removed'), ('expired', 'metadata never arrived')], db_index=True, default='queued', max_length=20),
+            model_name="torrent",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending_approval", "waiting for approval"),
+                    ("queued", "queued"),
+                    ("checking", "checking"),
+                    ("downloading", "downloading"),
+                    ("seeding", "seeding"),
+                    ("paused", "paused"),
+                    ("stopped", "stopped"),
+                    ("missing", "missing from rTorrent"),
+                    ("rejected", "rejected"),
+                    ("error", "error"),
+                    ("removed", "removed"),
+                    ("expired", "metadata never arrived"),
+                ],
+                db_index=True,
+                default="queued",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='trackerrule',
-            name='pattern',
-            field=models.CharField(help_text='A host (tracker.example.org), a domain (example.org), an IP address (127.0.0.1, any spelling) or a network (10.0.0.0/8, ::1/128).', max_length=255, unique=True),
+            model_name="trackerrule",
+            name="pattern",
+            field=models.CharField(
+                help_text="A host (tracker.example.org), a domain (example.org), an IP address (127.0.0.1, any spelling) or a network (10.0.0.0/8, ::1/128).",
+                max_length=255,
+                unique=True,
+            ),
         ),
     ]
