@@ -44,6 +44,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_trackers_allowed(settings):
+    """The tests' trackers (opentracker, canaries) listen on 127.0.0.x: allowed unless a test
+    turns the setting off to check the refusal."""
+    settings.SEEDBOX_ALLOW_PRIVATE_TRACKERS = True
+
+
 @pytest.fixture
 def rtorrent_factory(tmp_path_factory):
     """Start real rTorrent daemons: `rtorrent_factory()` returns a started ManagedRTorrent with

@@ -311,6 +311,15 @@ SEEDBOX_UPLOAD_MAX_FILES = env_int("SEEDBOX_UPLOAD_MAX_FILES", 1000, minimum=1)
 SEEDBOX_DEFAULT_TRACKERS = env_list("SEEDBOX_DEFAULT_TRACKERS", [])
 SEEDBOX_REQUIRE_APPROVAL = env_bool("SEEDBOX_REQUIRE_APPROVAL", False)
 SEEDBOX_TRACKER_RULES_ADMIN_BYPASS = env_bool("SEEDBOX_TRACKER_RULES_ADMIN_BYPASS", True)
+# Announce URLs are fetched by rTorrent: by default none may point to a loopback, private,
+# link-local or reserved address, or the site's own (a LAN tracker needs this on).
+SEEDBOX_ALLOW_PRIVATE_TRACKERS = env_bool("SEEDBOX_ALLOW_PRIVATE_TRACKERS", False)
+SEEDBOX_MAX_TRACKERS_PER_TORRENT = env_int("SEEDBOX_MAX_TRACKERS_PER_TORRENT", 50, minimum=1)
+# A magnet whose metadata has not arrived after this many seconds is dropped from rTorrent and
+# no longer holds its info-hash (status `expired`).
+SEEDBOX_MAGNET_METADATA_TIMEOUT = env_float(
+    "SEEDBOX_MAGNET_METADATA_TIMEOUT", 6 * 3600.0, minimum=1.0
+)
 SEEDBOX_RECONCILE_INTERVAL = env_float("SEEDBOX_RECONCILE_INTERVAL", 60.0, minimum=1.0)
 # Uploads stream to temporary files (never whole into memory), on the data's file system by
 # default so that moving them into a torrent's directory is a rename.

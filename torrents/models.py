@@ -46,6 +46,9 @@ class TorrentStatus(models.TextChoices):
     REJECTED = "rejected", "rejected"
     ERROR = "error", "error"
     REMOVED = "removed", "removed"
+    # A magnet whose metadata did not arrive in SEEDBOX_MAGNET_METADATA_TIMEOUT: out of rTorrent,
+    # and the next one to add the hash gets it fresh (as for removed and rejected ones).
+    EXPIRED = "expired", "metadata never arrived"
 
 
 # Statuses of a torrent that is (or should be) loaded in rTorrent.
@@ -181,6 +184,12 @@ class Ownership(models.Model):
     charged_bytes = models.BigIntegerField(
         default=0, help_text="What this ownership takes from the user's quota."
     )
+    trackers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The announce URLs this owner sent; a public torrent announces to every "
+        "owner's (torrents/services/announce.py).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -198,7 +207,8 @@ class TrackerRule(models.Model):
     pattern = models.CharField(
         max_length=255,
         unique=True,
-        help_text="A host (tracker.example.org) or a domain (example.org).",
+        help_text="A host (tracker.example.org), a domain (example.org), an IP address "
+        "(127.0.0.1, any spelling) or a network (10.0.0.0/8, ::1/128).",
     )
     action = models.CharField(max_length=5, choices=Action.choices)
     note = models.CharField(max_length=500, blank=True)

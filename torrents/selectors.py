@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from torrents.models import Torrent
+from torrents.services.announce import torrent_announce_urls
 
 
 def torrents_visible_to(user) -> QuerySet[Torrent]:
@@ -41,24 +42,43 @@ def tracker_shown(url: str, *, full: bool) -> str:
     return url if full else (urlsplit(url).hostname or "tracker")
 
 
-def torrent_trackers(torrent: Torrent, *, user) -> list[str]:
-    """Announce URLs from the kept metainfo or the magnet link (no call to rTorrent), as `user`
-    may see them."""
+def _stored_trackers(torrent: Torrent) -> list[str]:
+    """Announce URLs of the kept metainfo or the magnet link (the adder's)."""
     from torrents.metainfo import MetainfoError, parse_metainfo
     from torrents.services.intake import IntakeError, magnet_parse
 
-    urls: list[str] = []
     if torrent.metainfo:
         try:
-            urls = parse_metainfo(
+            return parse_metainfo(
                 bytes(torrent.metainfo), max_size=1 << 40, max_files=1 << 30
             ).trackers
         except MetainfoError:
-            urls = []
-    elif torrent.magnet_uri:
+            return []
+    if torrent.magnet_uri:
         try:
-            urls = magnet_parse(torrent.magnet_uri)[2]
+            return magnet_parse(torrent.magnet_uri)[2]
         except IntakeError:
-            urls = []
-    full = torrent_secrets_visible_to(user, torrent)
-    return [tracker_shown(url, full=full) for url in urls]
+            return []
+    return []
+
+
+def tracker_url_visible(user, torrent: Torrent):
+    """A test `url -> bool`: may `user` read this announce URL of `torrent` in full? Admins read
+    all; an owner reads the URLs they sent themself (the adder: those of the .torrent or magnet
+    link too); another owner's URL, which rTorrent announces to as well, shows as its host."""
+    if user.is_staff:
+        return lambda url: True
+    own = set()
+    for urls in torrent.ownerships.filter(user=user).values_list("trackers", flat=True):
+        own.update(urls or ())
+    if torrent.added_by_id == user.pk:
+        own.update(_stored_trackers(torrent))
+    return own.__contains__
+
+
+def torrent_trackers(torrent: Torrent, *, user) -> list[str]:
+    """Announce URLs (every owner's for a public torrent, no call to rTorrent), as `user` may
+    see them."""
+    urls = torrent_announce_urls(torrent) or _stored_trackers(torrent)
+    visible = tracker_url_visible(user, torrent)
+    return [tracker_shown(url, full=visible(url)) for url in urls]

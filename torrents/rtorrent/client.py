@@ -188,7 +188,13 @@ class RTorrentClient:
         return [dict(zip([field_key(f) for f in fields], row, strict=True)) for row in rows]
 
     def trackers(self, info_hash: str) -> list[dict]:
-        fields = ("t.url", "t.is_enabled", "t.scrape_complete", "t.scrape_incomplete")
+        fields = (
+            "t.url",
+            "t.is_enabled",
+            "t.scrape_complete",
+            "t.scrape_incomplete",
+            "t.success_counter",
+        )
         rows = self.call("t.multicall", _h(info_hash), "", *[f"{f}=" for f in fields])
         return [dict(zip([field_key(f) for f in fields], row, strict=True)) for row in rows]
 
@@ -296,6 +302,18 @@ class RTorrentClient:
         for start in range(0, len(info_hashes), 2000):
             batch = info_hashes[start : start + 2000]
             self.system_multicall([("d.save_resume", (_h(h),)) for h in batch])
+
+    def is_meta(self, info_hash: str) -> bool:
+        """True while the torrent is a magnet link's metadata download (no files yet)."""
+        return bool(self.call("d.is_meta", _h(info_hash)))
+
+    def tracker_insert(self, info_hash: str, url: str, *, group: int = 0) -> None:
+        """Add an announce URL to a loaded torrent (rTorrent keeps it until the torrent goes)."""
+        self.call("d.tracker.insert", _h(info_hash), str(group), str(url))
+
+    def tracker_enable(self, info_hash: str, index: int, enabled: bool) -> None:
+        """Turn the torrent's tracker number `index` (in `trackers()` order) on or off."""
+        self.call("t.is_enabled.set", f"{_h(info_hash)}:t{index}", int(enabled))
 
 
 def _h(info_hash: str) -> str:

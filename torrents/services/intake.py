@@ -23,7 +23,8 @@ from torrents.metainfo import (
     metainfo_with_trackers,
     parse_metainfo,
 )
-from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
+from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentFile, TorrentStatus
+from torrents.services.announce import torrent_trackers_extend
 from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
@@ -89,9 +90,27 @@ def require_trackers(trackers: list[str]) -> None:
         )
 
 
-def _charge(ownership: Ownership, size: int | None) -> None:
+# A torrent in one of these statuses holds its info-hash for no one: the next adder revives it.
+RELEASED = (TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRED)
+
+# The refusal of a private torrent someone else here holds. It must not say so (that would tell
+# who holds what); it reads the same whoever holds it.
+PRIVATE_TAKEN = (
+    "this private torrent cannot be added here: a private tracker's torrent is seeded for one "
+    "account only (see the help on adding torrents)"
+)
+
+
+def _charge(ownership: Ownership, size: int | None, *, size_known_to_user: bool = True) -> None:
+    """Charge the ownership for `size`. When the user could not know the size themself (a
+    magnet for a torrent whose metadata another user brought), the refusal does not give it."""
     if size:
-        quota_charge(user_id=ownership.user_id, nbytes=size - ownership.charged_bytes)
+        try:
+            quota_charge(user_id=ownership.user_id, nbytes=size - ownership.charged_bytes)
+        except QuotaExceeded:
+            if size_known_to_user:
+                raise
+            raise IntakeError("not enough free quota for this torrent") from None
         ownership.charged_bytes = size
         ownership.save(update_fields=["charged_bytes"])
 
@@ -122,8 +141,9 @@ def torrent_files_write(*, torrent: Torrent, files: list[MetaFile]) -> None:
 
 
 def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -> None:
-    """A removed or rejected torrent added again: queued (or pending) anew, owned by `user`, with
-    their .torrent or magnet link: what an earlier adder sent (announce URLs, passkeys) goes."""
+    """A removed, rejected or expired torrent added again (or a private .torrent for a hash that
+    only unresolved magnets held): queued (or pending) anew, owned by `user`, with their .torrent
+    or magnet link: what an earlier adder sent (announce URLs, passkeys) goes."""
     torrent.ownerships.exclude(user=user).delete()
     if meta:
         torrent.metainfo = meta.raw
@@ -145,10 +165,16 @@ def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -
     torrent.status_message = ""
     torrent.last_error = ""
     torrent.push_attempts = 0
+    torrent.last_push_at = None  # the metadata time limit counts from the next push
     torrent.reviewed_by = None
     torrent.reviewed_at = None
     torrent.added_by = user
     torrent.save()
+
+
+def _unresolved(torrent: Torrent) -> bool:
+    """Someone's magnet whose metadata has not arrived: it holds the hash on a claim alone."""
+    return torrent.size_bytes is None and torrent.metainfo is None
 
 
 def torrent_take(
@@ -157,7 +183,12 @@ def torrent_take(
     """Create, revive or pair the torrent for `user` and charge their quota; call inside a
     transaction. Returns (torrent, fresh): fresh when it is new or revived, and the caller stores
     its data (if any) and pushes it. A pending torrent that a user who skips moderation adds too
-    is released here (queued and pushed)."""
+    is released here (queued and pushed).
+
+    One user's claim does not decide for another (README "Adding torrents"): a public torrent
+    announces to every owner's trackers, and a private .torrent for a hash that only unresolved
+    magnets hold takes it over (they were charged nothing; a private torrent has one owner)."""
+    trackers = [str(url) for url in (meta.trackers if meta else magnet_trackers(magnet_uri))]
     existing = Torrent.objects.select_for_update().filter(info_hash=info_hash).first()
     if existing is None:
         try:
@@ -168,38 +199,56 @@ def torrent_take(
         except IntegrityError:  # someone added the same hash a moment ago: pair with theirs
             existing = Torrent.objects.select_for_update().get(info_hash=info_hash)
         else:
-            _charge(Ownership.objects.create(torrent=torrent, user=user), torrent.size_bytes)
+            ownership = Ownership.objects.create(torrent=torrent, user=user, trackers=trackers)
+            _charge(ownership, torrent.size_bytes)
             return torrent, True
-    fresh = existing.status in (TorrentStatus.REMOVED, TorrentStatus.REJECTED)
+    fresh = existing.status in RELEASED
     ownership = existing.ownerships.filter(user=user).first()
     if ownership and not fresh:
         raise IntakeError(f"you already have this torrent: {existing.name} (#{existing.pk})")
+    if not fresh and ownership is None and meta and meta.private and _unresolved(existing):
+        fresh = True  # a claim is not a torrent: the private .torrent takes the hash over
     if (existing.private or (meta and meta.private)) and not fresh and ownership is None:
         # A private tracker counts traffic per account by the passkey in the announce URL, and
         # rTorrent announces one URL per torrent: sharing it would announce as the first adder.
-        raise IntakeError(
-            "another user of this seedbox already has this private torrent; a private "
-            "tracker's torrent cannot be shared between accounts"
-        )
+        raise IntakeError(PRIVATE_TAKEN)
     if fresh:
         _revive(existing, user=user, meta=meta, magnet_uri=magnet_uri)
     else:
-        if meta and existing.metainfo is None:
-            # A co-owner's .torrent for a magnet: its files, announcing as the adder's magnet
-            # does (the co-owner's announce URLs stay theirs).
-            existing.metainfo = metainfo_with_trackers(
-                meta.raw, trackers=magnet_trackers(existing.magnet_uri)
-            )
-            existing.piece_length = meta.piece_length
-            existing.save(update_fields=["metainfo", "piece_length", "updated_at"])
-        if (
-            existing.status == TorrentStatus.PENDING_APPROVAL
-            and initial_status(user) == TorrentStatus.QUEUED
-        ):
-            _release(existing)
-    ownership = ownership or Ownership.objects.create(torrent=existing, user=user)
-    _charge(ownership, existing.size_bytes)
+        _join(existing, user=user, meta=meta)
+    if ownership is None:
+        ownership = Ownership.objects.create(torrent=existing, user=user, trackers=trackers)
+    else:
+        ownership.trackers = trackers
+        ownership.save(update_fields=["trackers"])
+    _charge(ownership, existing.size_bytes, size_known_to_user=meta is not None)
+    if not fresh and not existing.private and existing.status in IN_RTORRENT:
+        torrent_id = existing.pk
+        transaction.on_commit(lambda: torrent_trackers_extend(torrent_id=torrent_id, urls=trackers))
     return existing, fresh
+
+
+def _join(existing: Torrent, *, user, meta: Metainfo | None) -> None:
+    """`user` becomes a co-owner of a torrent someone else holds."""
+    if meta and existing.metainfo is None:
+        # A co-owner's .torrent for a magnet: its files, announcing as the adder's magnet
+        # does (the co-owner's announce URLs stay theirs; rTorrent announces to both).
+        existing.metainfo = metainfo_with_trackers(
+            meta.raw, trackers=magnet_trackers(existing.magnet_uri)
+        )
+        existing.piece_length = meta.piece_length
+        existing.save(update_fields=["metainfo", "piece_length", "updated_at"])
+        if existing.size_bytes is None and existing.status in (*IN_RTORRENT, TorrentStatus.MISSING):
+            # rTorrent may still wait on the magnet's trackers for the metadata: the push loads
+            # the .torrent in place of the metadata download.
+            existing.status = TorrentStatus.QUEUED
+            existing.save(update_fields=["status", "updated_at"])
+            push_after_commit(existing)
+    if (
+        existing.status == TorrentStatus.PENDING_APPROVAL
+        and initial_status(user) == TorrentStatus.QUEUED
+    ):
+        _release(existing)
 
 
 def _release(torrent: Torrent) -> None:

@@ -21,10 +21,16 @@ from torrents.metainfo import (
     Metainfo,
     MetainfoError,
     metainfo_from_info,
+    metainfo_with_trackers,
     parse_metainfo,
 )
 from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError
+from torrents.services.announce import (
+    magnet_link,
+    torrent_trackers_extend,
+    torrent_trackers_restrict,
+)
 from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.intake import magnet_trackers, torrent_files_write
 from torrents.services.nodes import node_client
@@ -72,29 +78,54 @@ def magnet_metainfo(torrent: Torrent) -> Metainfo | None:
 def magnet_resolve(*, torrent: Torrent, client) -> bool:
     """The metadata of `torrent` arrived in rTorrent (`client`): record and charge it, from the
     `.meta` file when the site sees it, else from rTorrent's file list. Metadata that breaks the
-    upload rules sets `error` and stops the torrent. True when charged."""
+    upload rules sets `error` and stops the torrent. True when charged. Then rTorrent announces
+    to what the owners left sent: every one's when public, the kept owner's when private."""
     try:
         meta = magnet_metainfo(torrent)
     except MetainfoError as exc:
         _refuse(torrent, f"its metadata was refused: {exc}")
         return False
+    answered = _answering_trackers(torrent, client)
     if meta is not None:
-        return torrent_metadata_resolved(
-            torrent=torrent, name=meta.name, size_bytes=meta.size, files=meta.files, meta=meta
+        charged = torrent_metadata_resolved(
+            torrent=torrent,
+            name=meta.name,
+            size_bytes=meta.size,
+            files=meta.files,
+            meta=meta,
+            answered=answered,
         )
-    files = client.files(torrent.info_hash)
-    return torrent_metadata_resolved(
-        torrent=torrent,
-        name=client.name(torrent.info_hash),
-        size_bytes=sum(f["size_bytes"] for f in files),
-        files=files,
-    )
+    else:
+        files = client.files(torrent.info_hash)
+        charged = torrent_metadata_resolved(
+            torrent=torrent,
+            name=client.name(torrent.info_hash),
+            size_bytes=sum(f["size_bytes"] for f in files),
+            files=files,
+            answered=answered,
+        )
+    torrent.refresh_from_db()
+    if torrent.private:
+        torrent_trackers_restrict(torrent_id=torrent.pk)
+    elif charged:
+        # rTorrent made a new download from the metadata: it gets every owner's URLs again.
+        urls = list(torrent.ownerships.values_list("trackers", flat=True))
+        torrent_trackers_extend(torrent_id=torrent.pk, urls=[u for lst in urls for u in lst])
+    return charged
+
+
+def _answering_trackers(torrent: Torrent, client) -> set[str]:
+    """The announce URLs of the torrent that rTorrent got an answer from."""
+    try:
+        return {r["url"] for r in client.trackers(torrent.info_hash) if r["success_counter"]}
+    except RTorrentError:
+        return set()
 
 
 def _refuse(torrent: Torrent, message: str) -> None:
     # Not a torrent removed or rejected meanwhile: its purge must not be undone.
     Torrent.objects.filter(pk=torrent.pk, size_bytes__isnull=True).exclude(
-        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED)
+        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRED)
     ).update(status=TorrentStatus.ERROR, status_message=message, updated_at=timezone.now())
     _stop(torrent)
 
@@ -107,16 +138,50 @@ def _stop(torrent: Torrent) -> None:
         log.warning("could not stop %s after refusing it: %s", torrent.info_hash, exc)
 
 
-def _keep_first_owner(torrent: Torrent) -> None:
+def _keep_one_owner(torrent: Torrent, answered: set[str]) -> None:
     """A private tracker's torrent cannot be shared between accounts (its tracker counts traffic
     by the passkey of the one announce URL): the intake refuses a second owner, but a magnet's
-    private flag is known only now. The first owner keeps it; the others, never charged for it
-    yet (a magnet is charged here), lose it."""
+    private flag is known only now. The owner kept is the first whose announce URLs rTorrent got
+    an answer from (a claim with a dead tracker does not win over a working one), else the first
+    to add it; the others, never charged for it yet (a magnet is charged here), lose it. The
+    torrent then announces as the kept owner (their URLs, their passkey) only."""
     ownerships = list(torrent.ownerships.order_by("created_at", "pk"))
-    if len(ownerships) > 1:
-        later = [o.pk for o in ownerships[1:]]
-        Ownership.objects.filter(pk__in=later, charged_bytes=0).delete()
-        log.info("private magnet %s: kept its first owner only", torrent.info_hash)
+    if len(ownerships) <= 1:
+        return
+    kept = next((o for o in ownerships if answered & set(o.trackers or ())), ownerships[0])
+    Ownership.objects.filter(torrent=torrent, charged_bytes=0).exclude(pk=kept.pk).delete()
+    if kept.user_id != torrent.added_by_id and kept.trackers:
+        torrent.added_by_id = kept.user_id
+        torrent.magnet_uri = magnet_link(info_hash=torrent.info_hash, trackers=kept.trackers)
+        if torrent.metainfo is not None:
+            torrent.metainfo = metainfo_with_trackers(
+                bytes(torrent.metainfo), trackers=kept.trackers
+            )
+    log.info("private magnet %s: kept one owner", torrent.info_hash)
+
+
+def _owners_who_can_pay(torrent: Torrent, size_bytes: int) -> list[Ownership]:
+    """Charge every owner; one whose quota cannot hold it is dropped (charged nothing) when
+    another can: one user's full quota does not stop everyone's torrent. Raises QuotaExceeded,
+    charging no one, when no owner can."""
+    paid: list[Ownership] = []
+    dropped: list[int] = []
+    for ownership in torrent.ownerships.order_by("created_at", "pk"):
+        try:
+            with transaction.atomic():
+                quota_charge(user_id=ownership.user_id, nbytes=size_bytes)
+        except QuotaExceeded:
+            dropped.append(ownership.pk)
+            continue
+        ownership.charged_bytes = size_bytes
+        ownership.save(update_fields=["charged_bytes"])
+        paid.append(ownership)
+    if not paid:
+        raise QuotaExceeded(needed=size_bytes, free=0)
+    Ownership.objects.filter(pk__in=dropped).delete()
+    if torrent.added_by_id not in {o.user_id for o in paid}:
+        torrent.added_by_id = paid[0].user_id
+    return paid
 
 
 def _room_problem(torrent: Torrent, size_bytes: int) -> str | None:
@@ -129,29 +194,20 @@ def _room_problem(torrent: Torrent, size_bytes: int) -> str | None:
     return None
 
 
-def _charge_owners(torrent: Torrent, size_bytes: int) -> str | None:
-    """Charge every owner, or nobody and say why (in one savepoint)."""
-    try:
-        with transaction.atomic():
-            for ownership in torrent.ownerships.select_related("user"):
-                quota_charge(user_id=ownership.user_id, nbytes=size_bytes)
-                ownership.charged_bytes = size_bytes
-                ownership.save(update_fields=["charged_bytes"])
-    except QuotaExceeded:
-        # Every owner reads this message: it names no one and no one's quota.
-        return (
-            f"too big once its metadata arrived: {size_bytes:,} bytes do not fit every "
-            "owner's free quota, so it was stopped"
-        )
-    return None
-
-
 def torrent_metadata_resolved(
-    *, torrent: Torrent, name: str, size_bytes: int, files, meta: Metainfo | None = None
+    *,
+    torrent: Torrent,
+    name: str,
+    size_bytes: int,
+    files,
+    meta: Metainfo | None = None,
+    answered: set[str] = frozenset(),
 ) -> bool:
-    """Fill in name, size and files, and charge every owner. When an owner's quota cannot hold
-    it, nobody is charged, the torrent is stopped in rTorrent and set to `error` with the reason.
-    Idempotent: a torrent whose size is already known is left alone. Returns True when charged."""
+    """Fill in name, size and files, and charge every owner; an owner whose quota cannot hold
+    it loses it when another can pay. When none can, nobody is charged, the torrent is stopped
+    in rTorrent and set to `error` with the reason. `answered`: the announce URLs rTorrent got
+    an answer from (who keeps a private one). Idempotent: a torrent whose size is already known
+    is left alone. Returns True when charged."""
     with transaction.atomic():
         locked = Torrent.objects.select_for_update().filter(pk=torrent.pk).first()
         if locked is None or locked.size_bytes is not None:
@@ -165,8 +221,17 @@ def torrent_metadata_resolved(
         locked.files.all().delete()
         torrent_files_write(torrent=locked, files=_meta_files(files))
         if locked.private:
-            _keep_first_owner(locked)
-        problem = _room_problem(locked, size_bytes) or _charge_owners(locked, size_bytes)
+            _keep_one_owner(locked, set(answered))
+        problem = _room_problem(locked, size_bytes)
+        if problem is None:
+            try:
+                _owners_who_can_pay(locked, size_bytes)
+            except QuotaExceeded:
+                # Every owner reads this message: it names no one and no one's quota.
+                problem = (
+                    f"too big once its metadata arrived: {size_bytes:,} bytes do not fit the free "
+                    "quota of any owner, so it was stopped"
+                )
         if problem:
             locked.status = TorrentStatus.ERROR
             locked.status_message = problem

@@ -20,6 +20,7 @@ from torrents.rtorrent import (
     TorrentNotFound,
     TorrentNotLoaded,
 )
+from torrents.services.announce import torrent_load_magnet, torrent_load_metainfo
 from torrents.services.nodes import node_client
 from torrents.storage import torrent_directory
 
@@ -109,14 +110,20 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
     client = node_client(torrent.node)
     directory = torrent_directory(torrent)
     try:
-        if client.has(torrent.info_hash):
+        loaded = client.has(torrent.info_hash)
+        if loaded and torrent.metainfo and client.is_meta(torrent.info_hash):
+            # Still a magnet's metadata download, but the site has the .torrent now (a later
+            # adder sent it): load that instead of waiting on the magnet's trackers.
+            client.erase(torrent.info_hash)
+            loaded = False
+        if loaded:
             outcome = "already loaded"
         else:
             commands = [f"d.directory.set={directory}"]
             if torrent.metainfo:
                 directory.mkdir(parents=True, exist_ok=True)
                 client.load(
-                    bytes(torrent.metainfo),
+                    torrent_load_metainfo(torrent),
                     torrent.info_hash,
                     commands=commands,
                     spill_dir=directory,  # the daemon reads it too: large .torrents load from it
@@ -124,7 +131,7 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
                 outcome = "loaded with data" if verify_data else "loaded"
             elif torrent.magnet_uri:
                 directory.mkdir(parents=True, exist_ok=True)
-                _load_magnet(client, torrent.magnet_uri, torrent.info_hash, commands)
+                _load_magnet(client, torrent_load_magnet(torrent), torrent.info_hash, commands)
                 outcome = "magnet loaded"
             else:
                 raise RTorrentError("the torrent has neither metainfo nor a magnet link")

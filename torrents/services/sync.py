@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from torrents.models import IN_RTORRENT, Node, Torrent, TorrentStatus
-from torrents.rtorrent import RTorrentError
+from torrents.rtorrent import RTorrentError, TorrentNotFound
 from torrents.services.bulk import BIGINT, BOOL, TEXT, TIMESTAMP, bulk_update
 from torrents.services.history import Credit, history_credit, owners_by_torrent
 from torrents.services.nodes import node_client
@@ -71,6 +71,15 @@ LOW_DISK_MESSAGE = (
 
 MISSING_MESSAGE = "gone from rTorrent without being removed here; an owner or admin can re-push it"
 
+
+def expired_message() -> str:
+    hours = settings.SEEDBOX_MAGNET_METADATA_TIMEOUT / 3600
+    return (
+        f"its metadata did not arrive within {hours:g} hours (no peer or tracker answered), so it "
+        "was dropped from rTorrent and nothing was charged; add it again to try once more"
+    )
+
+
 # The columns the sync compares and writes (the first is the key); a changed row also gets
 # `synced_at` and `updated_at`.
 _COLUMNS = [
@@ -90,7 +99,14 @@ _COLUMNS = [
     ("status_message", TEXT),
     ("completed_at", TIMESTAMP),
 ]
-_READ = [name for name, _ in _COLUMNS] + ["info_hash", "name", "size_bytes", "purge_pending"]
+_READ = [name for name, _ in _COLUMNS] + [
+    "info_hash",
+    "name",
+    "size_bytes",
+    "purge_pending",
+    "last_push_at",
+    "has_metainfo",
+]
 
 
 def torrent_status(remote: dict) -> str:
@@ -127,6 +143,7 @@ class SyncReport:
     halted: list[str] = field(default_factory=list)  # running although the site says it must not
     # (bytes moved, hash) of the torrents whose counters moved: their session is saved after.
     moved: list[tuple[int, str]] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)  # magnets whose metadata never came
 
 
 def node_mark_down(*, node: Node, error: str) -> None:
@@ -163,6 +180,34 @@ def node_sync(*, node: Node) -> SyncReport:
     return report
 
 
+def _expires(row: dict, cutoff: dt.datetime) -> bool:
+    """A magnet pushed before `cutoff` whose metadata has not arrived (no .torrent either)."""
+    return (
+        row["size_bytes"] is None
+        and not row["has_metainfo"]
+        and row["last_push_at"] is not None
+        and row["last_push_at"] < cutoff
+    )
+
+
+def magnets_expire(*, node: Node, info_hashes: list[str], now: dt.datetime) -> None:
+    """Magnets whose metadata did not come in SEEDBOX_MAGNET_METADATA_TIMEOUT: `expired`, so
+    that they no longer hold their info-hash (the next adder revives it fresh); the caller
+    erases them from rTorrent. Never charged: nothing to give back."""
+    Torrent.objects.filter(
+        node=node, info_hash__in=info_hashes, size_bytes__isnull=True, status__in=FOLLOWED
+    ).update(
+        status=TorrentStatus.EXPIRED,
+        status_message=expired_message(),
+        down_rate=0,
+        up_rate=0,
+        peers=0,
+        seeders=0,
+        updated_at=now,
+    )
+    log.info("node %s: %d magnet(s) expired without metadata", node.name, len(info_hashes))
+
+
 def _after(*, client, report: SyncReport) -> None:
     """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish,
     torrents to stop, and magnets whose metadata arrived (rare, so one call each is fine)."""
@@ -174,7 +219,14 @@ def _after(*, client, report: SyncReport) -> None:
             torrent_purge(torrent_id=torrent_id)
         except (RTorrentError, OSError) as exc:
             log.warning("removal of torrent %s still pending: %s", torrent_id, exc)
-    for info_hash in report.halted:
+    for info_hash in report.expired:
+        try:
+            client.erase(info_hash)
+        except TorrentNotFound:
+            pass
+        except RTorrentError as exc:  # the row says expired: the next sync stops what runs
+            log.warning("expired magnet %s not erased: %s", info_hash, exc.message)
+    for info_hash in set(report.halted) - set(report.expired):
         try:
             client.stop(info_hash)
         except RTorrentError as exc:
@@ -186,7 +238,7 @@ def _after(*, client, report: SyncReport) -> None:
         except RTorrentError as exc:
             log.warning("session of %d torrents not saved: %s", len(most), exc.message)
     resolved = Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True).exclude(
-        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED)
+        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRED)
     )
     for torrent in resolved.select_related("node"):
         try:
@@ -196,9 +248,14 @@ def _after(*, client, report: SyncReport) -> None:
 
 
 def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, since) -> None:
-    rows = Torrent.objects.filter(
-        Q(status__in=FOLLOWED) | Q(purge_pending=True), node=node
-    ).values_list("id", *_READ[1:])
+    rows = (
+        Torrent.objects.filter(Q(status__in=FOLLOWED) | Q(purge_pending=True), node=node)
+        .annotate(
+            has_metainfo=ExpressionWrapper(Q(metainfo__isnull=False), output_field=BooleanField())
+        )
+        .values_list("id", *_READ[1:])
+    )
+    cutoff = now - dt.timedelta(seconds=settings.SEEDBOX_MAGNET_METADATA_TIMEOUT)
     seeding_gap = _seeding_gap(now, since)
     changed, credits = [], []
     seen = set()
@@ -208,6 +265,9 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         seen.add(info_hash)
         if row["purge_pending"]:
             report.purge.append(row["id"])
+            continue
+        if _expires(row, cutoff):
+            report.expired.append(info_hash)
             continue
         report.followed += 1
         r = remote.get(info_hash)
@@ -231,6 +291,8 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         values = [new[name] for name, _ in _COLUMNS]
         if values != [row[name] for name, _ in _COLUMNS]:
             changed.append(values)
+    if report.expired:
+        magnets_expire(node=node, info_hashes=report.expired, now=now)
     report.unknown = len(remote.keys() - seen)
     # Known here in a state that must not run (error, e.g. a magnet over quota whose stop
     # failed; pending, rejected, removed) yet running in rTorrent: stopped after this run.

@@ -90,3 +90,83 @@ def test_tracker_rules_api_is_for_admins(db, alice, boss):
     assert api(boss).patch(rule_url, {"note": "spam"}).data["note"] == "spam"
     assert api(boss).delete(rule_url).status_code == 204
     assert not TrackerRule.objects.exists()
+
+
+SPELLINGS_OF_LOOPBACK = [
+    "2130706433", "0x7f000001", "127.1", "0177.0.0.1", "[::ffff:127.0.0.1]", "127.000.000.001",
+    "127.0.0.1.",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("host", SPELLINGS_OF_LOOPBACK)
+def test_an_address_rule_is_not_bypassed_by_another_spelling(node, alice, host):
+    TrackerRule.objects.create(pattern=tracker_rule_clean_pattern("127.0.0.1"), action="deny")
+    magnet = "magnet:?xt=urn:btih:" + "c" * 40 + f"&tr=http://{host}:6969/announce"
+    response = post(alice, {"magnets": magnet})
+    assert response.status_code == 400
+    assert "(rule: deny 127.0.0.1)" in response.data["rejected"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("rules", "url", "allowed"),
+    [
+        ([("10.0.0.0/8", "deny")], "http://10.20.30.40/a", False),
+        ([("10.0.0.0/8", "deny")], "http://012.1/a", False),  # octal 10.0.0.1
+        ([("10.0.0.0/8", "deny")], "http://11.0.0.1/a", True),
+        ([("::1/128", "deny")], "http://[::1]:80/a", False),
+        ([("127.0.0.0/8", "deny")], "http://localhost:80/a", False),  # names are resolved
+        ([("192.0.2.0/24", "allow")], "udp://192.0.2.7:1337", True),
+        ([("192.0.2.0/24", "allow")], "udp://0xc0000208:1337", True),
+        ([("192.0.2.0/24", "allow")], "udp://198.51.100.1:1337", False),
+        ([("fc00::/7", "deny")], "http://[fd12::1]/a", False),
+    ],
+)
+def test_network_rules(db, alice, rules, url, allowed):
+    for pattern, action in rules:
+        TrackerRule.objects.create(pattern=tracker_rule_clean_pattern(pattern), action=action)
+    if allowed:
+        tracker_rules_check(urls=[url], user=alice)
+    else:
+        with pytest.raises(TrackerRefused):
+            tracker_rules_check(urls=[url], user=alice)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("0x7f000001", "127.0.0.1"),
+        ("[::ffff:127.0.0.1]", "127.0.0.1"),
+        ("http://127.1:6969/announce", "127.0.0.1"),
+        ("10.1.2.3/8", "10.0.0.0/8"),
+        ("::1/128", "::1/128"),
+        ("[::1]", "::1"),
+    ],
+)
+def test_address_and_network_patterns_are_stored_canonical(typed, stored):
+    assert tracker_rule_clean_pattern(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["bad\x00.org", "bad\n.org", "bad\t.org", "bad .org", "bad\u200b.org", "bad\u202e.org",
+     "10.0.0.0/33", "10.0.0.0/x", "a/b"],
+)  # fmt: skip
+def test_control_characters_and_bad_networks_are_refused_in_patterns(db, boss, pattern):
+    with pytest.raises(ValidationError):
+        tracker_rule_clean_pattern(pattern)
+    response = api(boss).post("/api/trackers", {"pattern": pattern, "action": "deny"})
+    assert response.status_code == 400
+    assert "pattern" in response.data
+    assert not TrackerRule.objects.exists()
+
+
+def test_the_admin_form_cleans_patterns_too(db, client, boss):
+    client.force_login(boss)
+    url = "/admin/torrents/trackerrule/add/"
+    response = client.post(url, {"pattern": "evil\x07.org", "action": "deny", "note": ""})
+    assert response.status_code == 200  # the form again, with the error
+    assert "control characters" in response.content.decode()
+    assert not TrackerRule.objects.exists()
+    response = client.post(url, {"pattern": "0x0a000000/8", "action": "deny", "note": ""})
+    assert response.status_code == 302
+    assert TrackerRule.objects.get().pattern == "10.0.0.0/8"

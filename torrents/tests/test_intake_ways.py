@@ -100,7 +100,7 @@ def test_magnet_too_big_for_the_quota_is_stopped_with_a_message(node, alice, tra
     torrent.refresh_from_db()
     alice.refresh_from_db()
     assert torrent.status == TorrentStatus.ERROR
-    assert "do not fit every owner's free quota" in torrent.status_message
+    assert "do not fit the free quota of any owner" in torrent.status_message
     assert alice.email not in torrent.status_message
     assert alice.used_bytes == 0
     assert rt_field(torrent, "d.state") == 0  # stopped in rTorrent

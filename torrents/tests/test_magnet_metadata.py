@@ -91,7 +91,7 @@ def test_a_magnet_too_big_for_the_quota_is_stopped_with_a_clear_message(
     torrent = _seed_and_ask_by_magnet(node, alice, tracker, rtorrent_factory, tmp_path)
 
     assert torrent.status == TorrentStatus.ERROR
-    assert "do not fit every owner's free quota" in torrent.status_message
+    assert "do not fit the free quota of any owner" in torrent.status_message
     assert alice.email not in torrent.status_message
     alice.refresh_from_db()
     assert alice.used_bytes == 0

@@ -15,6 +15,7 @@ from torrents.selectors import (
     torrent_trackers,
     torrents_visible_to,
     tracker_shown,
+    tracker_url_visible,
 )
 from torrents.views.actions import torrents_act
 from torrents.views.detail_reads import file_tree, torrent_live
@@ -66,10 +67,10 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
     owners = None
     if request.user.is_staff:
         owners = list(torrent.ownerships.select_related("user").order_by("created_at"))
-    full = torrent_secrets_visible_to(request.user, torrent)
-    trackers = [[tracker_shown(row[0], full=full), *row[1:]] for row in live.trackers] or [
-        [url, 1, None, None] for url in torrent_trackers(torrent, user=request.user)
-    ]
+    visible = tracker_url_visible(request.user, torrent)
+    trackers = [
+        [tracker_shown(row[0], full=visible(row[0])), *row[1:]] for row in live.trackers
+    ] or [[url, 1, None, None] for url in torrent_trackers(torrent, user=request.user)]
     return render(
         request,
         "torrents/detail.html",

@@ -5,3 +5,6 @@ collectstatic step before each run)."""
 from seedbox.settings import *  # noqa: F403
 
 WHITENOISE_USE_FINDERS = True
+
+# The browser tests' trackers run on 127.0.0.x.
+SEEDBOX_ALLOW_PRIVATE_TRACKERS = True

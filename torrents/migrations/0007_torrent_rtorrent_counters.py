@@ -11,7 +11,7 @@ def baselines_from_totals(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("torrents", "0004_torrent_newest_first_index")]
+    dependencies = [("torrents", "0006_owner_trackers_from_stored")]
 
     operations = [
         migrations.AddField(
