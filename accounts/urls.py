@@ -8,6 +8,7 @@ urlpatterns = [
     path("authenticate/subscribe", auth_views.SubscribeView.as_view(), name="api-subscribe"),
     path("authenticate/confirm", auth_views.ConfirmView.as_view(), name="api-confirm"),
     path("authenticate/login", auth_views.LoginView.as_view(), name="api-login"),
+    path("authenticate/2fa", auth_views.SecondFactorView.as_view(), name="api-login-2fa"),
     path("authenticate/forgot", auth_views.ForgotView.as_view(), name="api-forgot"),
     path("authenticate/password", auth_views.PasswordView.as_view(), name="api-password"),
     path("authenticate/logout", auth_views.LogoutView.as_view(), name="api-logout"),

@@ -77,6 +77,29 @@ class CredentialsSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
+class LoginCredentialsSerializer(CredentialsSerializer):
+    code = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="For an account with two-factor login: a code from the authenticator app or "
+        "a recovery code. Without it such an account gets 401 with a ticket.",
+    )
+
+
+class SecondFactorSerializer(serializers.Serializer):
+    ticket = serializers.CharField(max_length=100, help_text="From the 401 answer of the login.")
+    code = serializers.CharField(
+        max_length=64, help_text="A code from the authenticator app, or a recovery code."
+    )
+
+
+class MfaRequiredSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    mfa_required = serializers.BooleanField()
+    ticket = serializers.CharField(help_text="Send it to /api/authenticate/2fa with a code.")
+    methods = serializers.ListField(child=serializers.CharField())
+
+
 class EmailSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
