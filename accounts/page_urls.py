@@ -9,5 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="account_login"),
     path("tokens/", views.token_create, name="account-token-create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="account-token-revoke"),
+    path("sessions/<int:pk>/end/", views.session_end, name="account-session-end"),
+    path("sessions/end-others/", views.sessions_end_others, name="account-sessions-end-others"),
     path("avatar/", views.avatar_update, name="account-avatar"),
 ]

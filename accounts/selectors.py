@@ -2,6 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -71,3 +72,13 @@ def user_must_set_up_mfa(user) -> bool:
         and user.is_staff
         and not is_mfa_enabled(user)
     )
+
+
+def user_sessions_of(user: User) -> list[UserSession]:
+    """The user's live browser sessions, newest first (allauth drops the ones that ended)."""
+    sessions = UserSession.objects.purge_and_list(user)
+    return sorted(sessions, key=lambda s: s.last_seen_at, reverse=True)
+
+
+def user_session_for_user(user: User, session_id: int) -> UserSession:
+    return get_object_or_404(UserSession.objects.filter(user=user), pk=session_id)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("users/me/avatar", user_views.UserAvatarView.as_view(), name="api-user-me-avatar"),
     path("users/me/tokens", user_views.TokenListView.as_view(), name="api-tokens"),
     path("users/me/tokens/<int:pk>", user_views.TokenDetailView.as_view(), name="api-token"),
+    path("users/me/sessions", user_views.SessionListView.as_view(), name="api-sessions"),
+    path("users/me/sessions/<int:pk>", user_views.SessionDetailView.as_view(), name="api-session"),
     path("users/<int:pk>", user_views.UserDetailView.as_view(), name="api-user"),
     path("users/<int:pk>/avatar", user_views.UserAvatarView.as_view(), name="api-user-avatar"),
 ]

@@ -1,5 +1,6 @@
 """HTML pages of the accounts app beyond allauth's own: the account page (quota, ratio, traffic
-chart, avatar, API tokens) and the login page answering 429 when allauth's limit is reached."""
+chart, avatar, two-factor state, browser sessions, API tokens) and the login page answering 429
+when allauth's limit is reached."""
 
 from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
@@ -10,7 +11,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AvatarForm, TokenForm
-from accounts.selectors import api_token_for_user, api_tokens_of, user_email_pending
+from accounts.selectors import (
+    api_token_for_user,
+    api_tokens_of,
+    user_email_pending,
+    user_has_mfa,
+    user_session_for_user,
+    user_sessions_of,
+)
+from accounts.services.sessions import user_session_end, user_sessions_end_others
 from accounts.services.tokens import api_token_create, api_token_revoke
 from accounts.services.users import user_set_avatar
 from accounts.traffic_chart import traffic_chart
@@ -46,6 +55,8 @@ def _account_page(request: HttpRequest, *, status: int = 200, **context) -> Http
             "email_pending": user_email_pending(user),
             "used_percent": used_percent,
             "tokens": api_tokens_of(user),
+            "mfa_enabled": user_has_mfa(user),
+            "sessions": user_sessions_of(user),
             "stats": stats,
             "recent_history": stats["history"][:RECENT_HISTORY],
             "chart": traffic_chart(series=stats["series"], days=CHART_DAYS),
@@ -94,4 +105,25 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
         form.add_error("avatar", exc.message_dict.get("avatar", exc.messages))
         return _account_page(request, status=400, avatar_form=form)
     messages.success(request, "Avatar removed." if upload is None else "Avatar updated.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End one browser session of yours (404 for anyone else's); ending this one logs you out."""
+    session = user_session_for_user(request.user, pk)
+    current = session.session_key == request.session.session_key
+    user_session_end(session=session)
+    if current:
+        return redirect("account_login")
+    messages.success(request, f"The session from {session.ip} is ended.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    ended = user_sessions_end_others(user=request.user, keep_key=request.session.session_key)
+    messages.success(request, f"{ended} other session{'' if ended == 1 else 's'} ended.")
     return redirect("account")

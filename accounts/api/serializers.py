@@ -1,5 +1,6 @@
 """JSON shapes of the accounts API. Validation of rights lives in accounts.services.users."""
 
+from allauth.usersessions.models import UserSession
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -130,8 +131,8 @@ class DetailSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created", "last_used", "expires"]
-        read_only_fields = ["id", "prefix", "created", "last_used", "expires"]
+        fields = ["id", "name", "prefix", "created", "last_used", "last_ip", "expires"]
+        read_only_fields = ["id", "prefix", "created", "last_used", "last_ip", "expires"]
 
 
 class NewApiTokenSerializer(ApiTokenSerializer):
@@ -139,3 +140,21 @@ class NewApiTokenSerializer(ApiTokenSerializer):
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+
+class UserSessionSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="Whether this request comes from it.")
+
+    class Meta:
+        model = UserSession
+        fields = ["id", "ip", "user_agent", "created_at", "last_seen_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, session: UserSession) -> bool:
+        request = self.context.get("request")
+        key = request.session.session_key if request and hasattr(request, "session") else None
+        return bool(key) and session.session_key == key
+
+
+class SessionsEndedSerializer(serializers.Serializer):
+    ended = serializers.IntegerField()
