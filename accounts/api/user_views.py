@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.api.errors import service_errors
 from accounts.api.serializers import (
     ApiTokenSerializer,
+    DetailSerializer,
     NewApiTokenSerializer,
     SessionsEndedSerializer,
     UserSerializer,
@@ -149,7 +150,9 @@ class SessionListView(APIView):
             UserSessionSerializer(sessions, many=True, context={"request": request}).data
         )
 
-    @extend_schema(responses={200: SessionsEndedSerializer})
+    @extend_schema(
+        operation_id="users_me_sessions_end_others", responses={200: SessionsEndedSerializer}
+    )
     def delete(self, request):
         """End every browser session of yours but the one this request comes from."""
         keep = request.session.session_key if request.auth is None else None
@@ -158,7 +161,7 @@ class SessionListView(APIView):
 
 
 class SessionDetailView(APIView):
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 404: DetailSerializer})
     def delete(self, request, pk: int):
         """End one of your browser sessions: that browser is logged out (404 for anyone else's)."""
         user_session_end(session=user_session_for_user(request.user, pk))
