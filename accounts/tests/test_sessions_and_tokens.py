@@ -150,3 +150,18 @@ def test_another_users_token_is_404(user, other_user, api_client_for):
     assert api_client_for(user).delete(f"/api/users/me/tokens/{theirs.pk}").status_code == 404
     assert browser_of(user).post(f"/accounts/tokens/{theirs.pk}/revoke/").status_code == 404
     assert ApiToken.objects.filter(pk=theirs.pk).exists()
+
+
+def test_session_activity_is_written_at_most_once_a_minute(user):
+    """Tracking last-seen must not turn every page view into a write."""
+    laptop = browser_of(user, ip="198.51.100.7")
+    laptop.get("/accounts/")
+    seen = UserSession.objects.get(user=user).last_seen_at
+
+    laptop.get("/accounts/")
+    assert UserSession.objects.get(user=user).last_seen_at == seen
+
+    laptop.get("/accounts/", REMOTE_ADDR="203.0.113.77")  # a new address shows at once
+    session = UserSession.objects.get(user=user)
+    assert session.ip == "203.0.113.77"
+    assert session.last_seen_at > seen
