@@ -1,8 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from seedbox.views import HealthView
+
+# The admin's own login form would take the password alone: send it to allauth's login, which
+# asks for the second factor and counts failures.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("torrents.page_urls")),  # the home page: the torrent list

@@ -170,3 +170,16 @@ def test_staff_with_2fa_and_users_are_not_held(admin_user, user, require_2fa, ap
 def test_staff_are_not_held_when_the_setting_is_off(admin_user, api_client_for):
     assert api_client_for(admin_user).get("/api/users").status_code == 200
     assert logged_in(admin_user).get("/").status_code == 200
+
+
+def test_django_admin_login_does_not_skip_the_second_factor(admin_user):
+    totp_for(admin_user)
+    browser = Client()
+
+    response = browser.post(
+        "/admin/login/", {"username": admin_user.email, "password": PASSWORD, "next": "/admin/"}
+    )
+
+    assert browser.get("/admin/").status_code == 302  # not let in by the password alone
+    assert "_auth_user_id" not in browser.session
+    assert response.status_code in (302, 200)
