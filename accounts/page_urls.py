@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("login/", views.LoginView.as_view(), name="account_login"),
     path("tokens/", views.token_create, name="account-token-create"),
+    path("tokens/revoke-all/", views.tokens_revoke_all, name="account-tokens-revoke-all"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="account-token-revoke"),
     path("sessions/<int:pk>/end/", views.session_end, name="account-session-end"),
     path("sessions/end-others/", views.sessions_end_others, name="account-sessions-end-others"),

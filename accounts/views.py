@@ -20,7 +20,7 @@ from accounts.selectors import (
     user_sessions_of,
 )
 from accounts.services.sessions import user_session_end, user_sessions_end_others
-from accounts.services.tokens import api_token_create, api_token_revoke
+from accounts.services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from accounts.services.users import user_set_avatar
 from accounts.traffic_chart import traffic_chart
 from torrents.stats import user_stats
@@ -89,6 +89,14 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = api_token_for_user(request.user, pk)
     api_token_revoke(token=token)
     messages.success(request, f"Token {token.prefix}… is revoked.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+    revoked = api_tokens_revoke_all(user=request.user)
+    messages.success(request, f"{revoked} token{'' if revoked == 1 else 's'} revoked.")
     return redirect("account")
 
 

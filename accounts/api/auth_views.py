@@ -134,9 +134,10 @@ class SecondFactorView(PublicView):
         },
     )
     def post(self, request):
-        """The second step of a two-factor login: the `ticket` of the 401 answer (it lives 5
-        minutes and works once) and a `code` from the authenticator app or a recovery code
-        (each recovery code works once). Wrong codes share the login's limit: 429."""
+        """The second step of a two-factor login: the `ticket` of the 401 answer (it lives
+        SEEDBOX_MFA_TICKET_SECONDS, 5 minutes by default, and works once) and a `code` from the
+        authenticator app or a recovery code (each recovery code works once). Wrong codes share
+        the login's limit: 429."""
         data = SecondFactorSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors():

@@ -156,5 +156,5 @@ class UserSessionSerializer(serializers.ModelSerializer):
         return bool(key) and session.session_key == key
 
 
-class SessionsEndedSerializer(serializers.Serializer):
-    ended = serializers.IntegerField()
+class EndedCountSerializer(serializers.Serializer):
+    ended = serializers.IntegerField(help_text="How many sessions or tokens were ended.")

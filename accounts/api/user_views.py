@@ -13,8 +13,8 @@ from accounts.api.errors import service_errors
 from accounts.api.serializers import (
     ApiTokenSerializer,
     DetailSerializer,
+    EndedCountSerializer,
     NewApiTokenSerializer,
-    SessionsEndedSerializer,
     UserSerializer,
     UserSessionSerializer,
     UserUpdateSerializer,
@@ -29,7 +29,7 @@ from accounts.selectors import (
     users_visible_to,
 )
 from accounts.services.sessions import user_session_end, user_sessions_end_others
-from accounts.services.tokens import api_token_create, api_token_revoke
+from accounts.services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from accounts.services.users import (
     privilege_errors,
     user_change_refusal,
@@ -131,6 +131,14 @@ class TokenListView(generics.ListCreateAPIView):
         token.key = key
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        operation_id="users_me_tokens_revoke_others", responses={200: EndedCountSerializer}
+    )
+    def delete(self, request):
+        """Revoke every token of yours but the one this request uses (all, from a browser)."""
+        keep = request.auth if isinstance(request.auth, ApiToken) else None
+        return Response({"ended": api_tokens_revoke_all(user=request.user, keep=keep)})
+
 
 class TokenDetailView(APIView):
     @extend_schema(responses={204: None})
@@ -151,7 +159,7 @@ class SessionListView(APIView):
         )
 
     @extend_schema(
-        operation_id="users_me_sessions_end_others", responses={200: SessionsEndedSerializer}
+        operation_id="users_me_sessions_end_others", responses={200: EndedCountSerializer}
     )
     def delete(self, request):
         """End every browser session of yours but the one this request comes from."""

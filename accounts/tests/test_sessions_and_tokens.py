@@ -165,3 +165,27 @@ def test_session_activity_is_written_at_most_once_a_minute(user):
     session = UserSession.objects.get(user=user)
     assert session.ip == "203.0.113.77"
     assert session.last_seen_at > seen
+
+
+def test_revoke_all_tokens_on_the_page(user, api_client_for):
+    apis = [api_client_for(user) for _ in range(2)]
+
+    response = browser_of(user).post("/accounts/tokens/revoke-all/")
+
+    assert response.status_code == 302
+    assert not ApiToken.objects.filter(user=user).exists()
+    assert all(api.get("/api/users/me").status_code == 401 for api in apis)
+
+
+def test_api_revokes_every_other_token(user, other_user, api_client_for):
+    mine = api_client_for(user)
+    other_of_mine = api_client_for(user)
+    theirs = api_client_for(other_user)
+
+    response = mine.delete("/api/users/me/tokens")
+
+    assert response.status_code == 200
+    assert response.json()["ended"] == 1
+    assert mine.get("/api/users/me").status_code == 200
+    assert other_of_mine.get("/api/users/me").status_code == 401
+    assert theirs.get("/api/users/me").status_code == 200
