@@ -211,6 +211,11 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env_str("SEEDBOX_TOTP_ISSUER", "Seedbox")
 # WebAuthn refuses http:// origins other than localhost unless this is set (development only).
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("SEEDBOX_WEBAUTHN_ALLOW_HTTP", False)
+# allauth refuses a second factor to an account with an unconfirmed address, and a new address
+# to an account with a second factor, so that an unconfirmed sign-up cannot hold someone's
+# address behind 2FA. Here no unconfirmed account can log in at all (mandatory confirmation), so
+# that cannot happen; without this, a user with 2FA could never change their email.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = True
 # Staff without a second factor are sent to set one up (pages) or refused (API) until they do.
 SEEDBOX_REQUIRE_2FA_FOR_STAFF = env_bool("SEEDBOX_REQUIRE_2FA_FOR_STAFF", False)

@@ -183,3 +183,19 @@ def test_django_admin_login_does_not_skip_the_second_factor(admin_user):
     assert browser.get("/admin/").status_code == 302  # not let in by the password alone
     assert "_auth_user_id" not in browser.session
     assert response.status_code in (302, 200)
+
+
+def test_a_user_with_2fa_can_still_change_their_email_on_the_page(user, outbox):
+    """allauth refuses new addresses on 2FA accounts unless MFA_ALLOW_UNVERIFIED_EMAIL: here
+    every login address is confirmed first, so the squatting it guards against cannot happen."""
+    totp = totp_for(user)
+    browser = Client()
+    browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    browser.post("/accounts/2fa/authenticate/", {"code": totp.now()})
+
+    response = browser.post(
+        "/accounts/email/", {"email": "new-alice@example.com", "action_add": ""}
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    assert user.emailaddress_set.filter(email="new-alice@example.com", verified=False).exists()
