@@ -199,3 +199,36 @@ def test_a_user_with_2fa_can_still_change_their_email_on_the_page(user, outbox):
 
     assert response.status_code == 302, response.content.decode()
     assert user.emailaddress_set.filter(email="new-alice@example.com", verified=False).exists()
+
+
+def test_login_page_takes_a_recovery_code_once(user):
+    totp_for(user)
+    code = RecoveryCodes(
+        Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+    ).get_unused_codes()[0]
+    first = Client()
+    first.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert first.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    assert first.get("/accounts/").status_code == 200
+
+    second = Client()
+    second.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    again = second.post("/accounts/2fa/authenticate/", {"code": code})
+
+    assert again.status_code == 200
+    assert b"Incorrect code" in again.content
+    assert second.get("/accounts/").status_code == 302
+
+
+def test_login_page_rate_limits_wrong_codes(user):
+    totp = totp_for(user)
+    browser = Client()
+    browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    wrong = [f"{n:06d}" for n in range(300000, 300010) if f"{n:06d}" != totp.now()]
+
+    pages = [browser.post("/accounts/2fa/authenticate/", {"code": c}).content for c in wrong[:6]]
+
+    assert b"Too many failed login attempts" in pages[-1]
+    right = browser.post("/accounts/2fa/authenticate/", {"code": totp.now()})
+    assert right.status_code == 200  # refused while the limit holds
+    assert browser.get("/accounts/").status_code == 302
