@@ -98,6 +98,9 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    last_ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="Client address of the last use (as allauth sees it)."
+    )
     expires = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
 
     class Meta:

@@ -1,6 +1,9 @@
 """Reads: the one place that decides which users and tokens a user may see (404 for the rest)."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -54,3 +57,28 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def api_token_for_user(user: User, token_id: int) -> ApiToken:
     return get_object_or_404(api_tokens_of(user), pk=token_id)
+
+
+def user_has_mfa(user: User) -> bool:
+    """Whether the user set up a second factor (authenticator app or passkey)."""
+    return is_mfa_enabled(user)
+
+
+def user_must_set_up_mfa(user) -> bool:
+    """A staff member without a second factor while SEEDBOX_REQUIRE_2FA_FOR_STAFF is on."""
+    return (
+        settings.SEEDBOX_REQUIRE_2FA_FOR_STAFF
+        and user.is_authenticated
+        and user.is_staff
+        and not is_mfa_enabled(user)
+    )
+
+
+def user_sessions_of(user: User) -> list[UserSession]:
+    """The user's live browser sessions, newest first (allauth drops the ones that ended)."""
+    sessions = UserSession.objects.purge_and_list(user)
+    return sorted(sessions, key=lambda s: s.last_seen_at, reverse=True)
+
+
+def user_session_for_user(user: User, session_id: int) -> UserSession:
+    return get_object_or_404(UserSession.objects.filter(user=user), pk=session_id)

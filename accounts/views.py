@@ -1,5 +1,6 @@
 """HTML pages of the accounts app beyond allauth's own: the account page (quota, ratio, traffic
-chart, avatar, API tokens) and the login page answering 429 when allauth's limit is reached."""
+chart, avatar, two-factor state, browser sessions, API tokens) and the login page answering 429
+when allauth's limit is reached."""
 
 from functools import wraps
 
@@ -14,11 +15,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AvatarForm, TokenForm
-from accounts.selectors import api_token_for_user, api_tokens_of, user_email_pending
+from accounts.selectors import (
+    api_token_for_user,
+    api_tokens_of,
+    user_email_pending,
+    user_has_mfa,
+    user_session_for_user,
+    user_sessions_of,
+)
 from accounts.services.email_undo import email_change_undo, email_change_undo_check
 from accounts.services.errors import RateLimited
 from accounts.services.mail_limits import mail_to_address_consume
-from accounts.services.tokens import api_token_create, api_token_revoke
+from accounts.services.sessions import user_session_end, user_sessions_end_others
+from accounts.services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from accounts.services.users import user_set_avatar
 from accounts.traffic_chart import traffic_chart
 from torrents.stats import user_stats
@@ -76,6 +85,8 @@ def _account_page(request: HttpRequest, *, status: int = 200, **context) -> Http
             "email_pending": user_email_pending(user),
             "used_percent": used_percent,
             "tokens": api_tokens_of(user),
+            "mfa_enabled": user_has_mfa(user),
+            "sessions": user_sessions_of(user),
             "stats": stats,
             "recent_history": stats["history"][:RECENT_HISTORY],
             "chart": traffic_chart(series=stats["series"], days=CHART_DAYS),
@@ -113,6 +124,14 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+    revoked = api_tokens_revoke_all(user=request.user)
+    messages.success(request, f"{revoked} token{'' if revoked == 1 else 's'} revoked.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
 def avatar_update(request: HttpRequest) -> HttpResponse:
     form = AvatarForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -138,3 +157,24 @@ def email_undo(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, template, {"email": email_change_undo_check(token=token)})
     except ValidationError as exc:
         return render(request, template, {"error": exc.messages[0]}, status=400)
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End one browser session of yours (404 for anyone else's); ending this one logs you out."""
+    session = user_session_for_user(request.user, pk)
+    current = session.session_key == request.session.session_key
+    user_session_end(session=session)
+    if current:
+        return redirect("account_login")
+    messages.success(request, f"The session from {session.ip} is ended.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    ended = user_sessions_end_others(user=request.user, keep_key=request.session.session_key)
+    messages.success(request, f"{ended} other session{'' if ended == 1 else 's'} ended.")
+    return redirect("account")

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "django.contrib.humanize",  # allauth's sessions page
     "seedbox",
     "accounts",
     "torrents",
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.session_activity.UserSessionActivityMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "seedbox.urls"
@@ -227,6 +232,24 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("SEEDBOX_TRUSTED_PROXIES", 0, minimum=0)
 SEEDBOX_API_TOKEN_DAYS = env_int("SEEDBOX_API_TOKEN_DAYS", 90, minimum=0)  # 0: never expire
 SEEDBOX_AVATAR_MAX_BYTES = env_size("SEEDBOX_AVATAR_MAX_BYTES", "2MiB")
+
+# Two-factor login (allauth.mfa: an authenticator app with recovery codes, and passkeys) and the
+# sessions list (allauth.usersessions). See README "Two-factor login and sessions".
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env_str("SEEDBOX_TOTP_ISSUER", "Seedbox")
+# WebAuthn refuses http:// origins other than localhost unless this is set (development only).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("SEEDBOX_WEBAUTHN_ALLOW_HTTP", False)
+# allauth refuses a second factor to an account with an unconfirmed address, and a new address
+# to an account with a second factor, so that an unconfirmed sign-up cannot hold someone's
+# address behind 2FA. Here no unconfirmed account can log in at all (mandatory confirmation), so
+# that cannot happen; without this, a user with 2FA could never change their email.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+USERSESSIONS_TRACK_ACTIVITY = True
+# Staff without a second factor are sent to set one up (pages) or refused (API) until they do.
+SEEDBOX_REQUIRE_2FA_FOR_STAFF = env_bool("SEEDBOX_REQUIRE_2FA_FOR_STAFF", False)
+# How long an API login may take between the password and the second factor.
+SEEDBOX_MFA_TICKET_SECONDS = env_int("SEEDBOX_MFA_TICKET_SECONDS", 300, minimum=30)
 
 # --- Mail -----------------------------------------------------------------------------------
 MAIL_DIR = VAR_DIR / "mail"

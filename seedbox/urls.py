@@ -5,8 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from seedbox.views import HealthView
 
-# The admin's own login would check passwords outside allauth's rate limits (and its 2FA): send it
-# to the site's login page instead, so every way in shares one count per address and per account.
+# The admin's own login would check passwords outside allauth's rate limits and take the
+# password alone: send it to the site's login page, which counts failures per address and per
+# account with every other way in, and asks for the second factor.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [

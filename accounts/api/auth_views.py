@@ -4,6 +4,7 @@ These endpoints take no session or token (`authentication_classes = []`), except
 """
 
 from django.contrib.auth import logout
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -15,19 +16,29 @@ from accounts.api.serializers import (
     CredentialsSerializer,
     DetailSerializer,
     EmailSerializer,
+    LoginCredentialsSerializer,
     LoginSerializer,
+    MfaRequiredSerializer,
     PasswordResetSerializer,
+    SecondFactorSerializer,
     SubscribedSerializer,
     TokenQuerySerializer,
     UserSerializer,
 )
 from accounts.models import ApiToken
+from accounts.services.errors import MfaRequired
+from accounts.services.mfa import API_METHODS
 from accounts.services.passwords import (
     password_reset_complete,
     password_reset_request,
     password_reset_user,
 )
-from accounts.services.signup import user_confirm_email, user_login, user_subscribe
+from accounts.services.signup import (
+    user_confirm_email,
+    user_login,
+    user_login_second_factor,
+    user_subscribe,
+)
 from accounts.services.tokens import api_token_revoke
 from accounts.services.users import privilege_errors
 
@@ -74,18 +85,64 @@ class ConfirmView(PublicView):
         return Response({"detail": f"{address.email} is confirmed; you can log in."})
 
 
+def _logged_in(request, user, key: str) -> Response:
+    return Response({"token": key, "user": UserSerializer(user, context={"request": request}).data})
+
+
 class LoginView(PublicView):
-    @extend_schema(request=CredentialsSerializer, responses={200: LoginSerializer})
+    @extend_schema(
+        request=LoginCredentialsSerializer,
+        responses={
+            200: LoginSerializer,
+            400: OpenApiTypes.OBJECT,
+            401: MfaRequiredSerializer,
+            403: DetailSerializer,
+            429: DetailSerializer,
+        },
+    )
     def post(self, request):
-        """A new API token. 400 wrong credentials, 403 address not confirmed, 429 too many
+        """A new API token. 400 wrong credentials or code, 401 the account has two-factor login
+        and no `code` came (the answer's `ticket` goes to /api/authenticate/2fa), 403 address not
+        confirmed or staff without two-factor login where the site requires it, 429 too many
         failures (10 a minute per client address, 5 in 5 minutes per account)."""
-        data = CredentialsSerializer(data=request.data)
+        data = LoginCredentialsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            with service_errors():
+                user, key = user_login(request=request._request, **data.validated_data)
+        except MfaRequired as exc:
+            return Response(
+                {
+                    "detail": "This account has two-factor login: send a code with the ticket.",
+                    "mfa_required": True,
+                    "ticket": exc.ticket,
+                    "methods": list(API_METHODS),
+                },
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": "Token"},
+            )
+        return _logged_in(request, user, key)
+
+
+class SecondFactorView(PublicView):
+    @extend_schema(
+        request=SecondFactorSerializer,
+        responses={
+            200: LoginSerializer,
+            400: OpenApiTypes.OBJECT,
+            429: DetailSerializer,
+        },
+    )
+    def post(self, request):
+        """The second step of a two-factor login: the `ticket` of the 401 answer (it lives
+        SEEDBOX_MFA_TICKET_SECONDS, 5 minutes by default, and works once) and a `code` from the
+        authenticator app or a recovery code (each recovery code works once). Wrong codes share
+        the login's limit: 429."""
+        data = SecondFactorSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors():
-            user, key = user_login(request=request._request, **data.validated_data)
-        return Response(
-            {"token": key, "user": UserSerializer(user, context={"request": request}).data}
-        )
+            user, key = user_login_second_factor(request=request._request, **data.validated_data)
+        return _logged_in(request, user, key)
 
 
 class ForgotView(PublicView):

@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.serializers import as_serializer_error
 
-from accounts.services.errors import AccountDisabled, EmailNotConfirmed, RateLimited
+from accounts.services.errors import (
+    AccountDisabled,
+    EmailNotConfirmed,
+    MfaSetupRequired,
+    RateLimited,
+)
 
 
 @contextmanager
@@ -20,6 +25,8 @@ def service_errors() -> Iterator[None]:
         raise Throttled(detail="Too many attempts; try again in a few minutes.") from None
     except AccountDisabled:
         raise PermissionDenied("This account is disabled.") from None
+    except MfaSetupRequired:
+        raise PermissionDenied(MfaSetupRequired.message) from None
     except EmailNotConfirmed:
         raise PermissionDenied(
             "Confirm your email address first: the link was mailed to you (again)."

@@ -1,5 +1,6 @@
 """JSON shapes of the accounts API. Validation of rights lives in accounts.services.users."""
 
+from allauth.usersessions.models import UserSession
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -82,6 +83,29 @@ class CredentialsSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
+class LoginCredentialsSerializer(CredentialsSerializer):
+    code = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="For an account with two-factor login: a code from the authenticator app or "
+        "a recovery code. Without it such an account gets 401 with a ticket.",
+    )
+
+
+class SecondFactorSerializer(serializers.Serializer):
+    ticket = serializers.CharField(max_length=100, help_text="From the 401 answer of the login.")
+    code = serializers.CharField(
+        max_length=64, help_text="A code from the authenticator app, or a recovery code."
+    )
+
+
+class MfaRequiredSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    mfa_required = serializers.BooleanField()
+    ticket = serializers.CharField(help_text="Send it to /api/authenticate/2fa with a code.")
+    methods = serializers.ListField(child=serializers.CharField())
+
+
 class EmailSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
@@ -112,8 +136,8 @@ class DetailSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created", "last_used", "expires"]
-        read_only_fields = ["id", "prefix", "created", "last_used", "expires"]
+        fields = ["id", "name", "prefix", "created", "last_used", "last_ip", "expires"]
+        read_only_fields = ["id", "prefix", "created", "last_used", "last_ip", "expires"]
 
 
 class NewApiTokenSerializer(ApiTokenSerializer):
@@ -121,3 +145,21 @@ class NewApiTokenSerializer(ApiTokenSerializer):
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
+
+
+class UserSessionSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="Whether this request comes from it.")
+
+    class Meta:
+        model = UserSession
+        fields = ["id", "ip", "user_agent", "created_at", "last_seen_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, session: UserSession) -> bool:
+        request = self.context.get("request")
+        key = request.session.session_key if request and hasattr(request, "session") else None
+        return bool(key) and session.session_key == key
+
+
+class EndedCountSerializer(serializers.Serializer):
+    ended = serializers.IntegerField(help_text="How many sessions or tokens were ended.")

@@ -12,13 +12,24 @@ from rest_framework.views import APIView
 from accounts.api.errors import service_errors
 from accounts.api.serializers import (
     ApiTokenSerializer,
+    DetailSerializer,
+    EndedCountSerializer,
     NewApiTokenSerializer,
     UserSerializer,
+    UserSessionSerializer,
     UserUpdateSerializer,
 )
 from accounts.models import ApiToken, User
-from accounts.selectors import api_token_for_user, api_tokens_of, user_for_viewer, users_visible_to
-from accounts.services.tokens import api_token_create, api_token_revoke
+from accounts.selectors import (
+    api_token_for_user,
+    api_tokens_of,
+    user_for_viewer,
+    user_session_for_user,
+    user_sessions_of,
+    users_visible_to,
+)
+from accounts.services.sessions import user_session_end, user_sessions_end_others
+from accounts.services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from accounts.services.users import (
     privilege_errors,
     user_change_refusal,
@@ -120,10 +131,46 @@ class TokenListView(generics.ListCreateAPIView):
         token.key = key
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        operation_id="users_me_tokens_revoke_others", responses={200: EndedCountSerializer}
+    )
+    def delete(self, request):
+        """Revoke every token of yours but the one this request uses (all, from a browser)."""
+        keep = request.auth if isinstance(request.auth, ApiToken) else None
+        return Response({"ended": api_tokens_revoke_all(user=request.user, keep=keep)})
+
 
 class TokenDetailView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
         """Revoke one of your tokens (404 for anyone else's)."""
         api_token_revoke(token=api_token_for_user(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SessionListView(APIView):
+    """Your browser sessions (allauth.usersessions): address, browser, start and last request."""
+
+    @extend_schema(responses={200: UserSessionSerializer(many=True)})
+    def get(self, request):
+        sessions = user_sessions_of(request.user)
+        return Response(
+            UserSessionSerializer(sessions, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        operation_id="users_me_sessions_end_others", responses={200: EndedCountSerializer}
+    )
+    def delete(self, request):
+        """End every browser session of yours but the one this request comes from."""
+        keep = request.session.session_key if request.auth is None else None
+        ended = user_sessions_end_others(user=request.user, keep_key=keep)
+        return Response({"ended": ended})
+
+
+class SessionDetailView(APIView):
+    @extend_schema(responses={204: None, 404: DetailSerializer})
+    def delete(self, request, pk: int):
+        """End one of your browser sessions: that browser is logged out (404 for anyone else's)."""
+        user_session_end(session=user_session_for_user(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

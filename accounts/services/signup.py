@@ -21,9 +21,21 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from accounts.models import User
-from accounts.selectors import user_email_confirmed
-from accounts.services.errors import AccountDisabled, EmailNotConfirmed, RateLimited
+from accounts.selectors import user_email_confirmed, user_has_mfa, user_must_set_up_mfa
+from accounts.services.errors import (
+    AccountDisabled,
+    EmailNotConfirmed,
+    MfaRequired,
+    MfaSetupRequired,
+    RateLimited,
+)
 from accounts.services.mail_limits import mail_to_address_consume
+from accounts.services.mfa import (
+    mfa_code_check,
+    mfa_ticket_create,
+    mfa_ticket_use,
+    mfa_ticket_user,
+)
 from accounts.services.tokens import api_token_create
 
 
@@ -71,10 +83,13 @@ def user_confirm_email(*, request: HttpRequest, key: str) -> EmailAddress:
     return address
 
 
-def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User, str]:
-    """Check the password with allauth (which counts failures per address and per account) and
-    make an API token. Raises ValidationError, RateLimited, AccountDisabled or
-    EmailNotConfirmed."""
+def user_login(
+    *, request: HttpRequest, email: str, password: str, code: str = ""
+) -> tuple[User, str]:
+    """Check the password with allauth (which counts failures per address and per account), then
+    the second factor if the account has one, and make an API token. Raises ValidationError,
+    RateLimited, AccountDisabled, EmailNotConfirmed, MfaRequired (no code given: the answer
+    carries a ticket for user_login_second_factor) or MfaSetupRequired."""
     if not ratelimit.consume(request, action="login"):
         raise RateLimited
     adapter = get_adapter(request)
@@ -89,6 +104,25 @@ def user_login(*, request: HttpRequest, email: str, password: str) -> tuple[User
     if not user_email_confirmed(user):
         send_verification_email_for_user(request, user)  # allauth spaces these out by itself
         raise EmailNotConfirmed
+    if user_must_set_up_mfa(user):
+        raise MfaSetupRequired
+    if user_has_mfa(user):
+        if not code:
+            raise MfaRequired(mfa_ticket_create(user=user))
+        mfa_code_check(request=request, user=user, code=code)
+    update_last_login(None, user)
+    _, key = api_token_create(user=user, name="login")
+    return user, key
+
+
+def user_login_second_factor(*, request: HttpRequest, ticket: str, code: str) -> tuple[User, str]:
+    """The second step of an API login: the ticket from user_login and a TOTP or recovery code.
+    Wrong codes count towards allauth's failed-login limit; the ticket works once."""
+    if not ratelimit.consume(request, action="login"):
+        raise RateLimited
+    user = mfa_ticket_user(ticket=ticket)
+    mfa_code_check(request=request, user=user, code=code)
+    mfa_ticket_use(ticket=ticket)
     update_last_login(None, user)
     _, key = api_token_create(user=user, name="login")
     return user, key

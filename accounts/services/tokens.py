@@ -39,8 +39,10 @@ def api_token_create(
     return token, key
 
 
-def api_token_authenticate(*, key: str) -> ApiToken | None:
-    """The live token for this key, or None when it is unknown, revoked or expired."""
+def api_token_authenticate(*, key: str, ip: str | None = None) -> ApiToken | None:
+    """The live token for this key, or None when it is unknown, revoked or expired. Its last use
+    and the client address `ip` are recorded (at most once a minute, or when the address
+    changes)."""
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
     token = ApiToken.objects.select_related("user").filter(digest=_digest(key)).first()
@@ -50,9 +52,10 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     if token.expires is not None and token.expires <= now:
         token.delete()
         return None
-    if token.last_used is None or token.last_used < now - LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
-        token.last_used = now
+    stale = token.last_used is None or token.last_used < now - LAST_USED_RESOLUTION
+    if stale or (ip and ip != token.last_ip):
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now, last_ip=ip or token.last_ip)
+        token.last_used, token.last_ip = now, ip or token.last_ip
     return token
 
 
