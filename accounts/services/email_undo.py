@@ -2,13 +2,16 @@
 
 A change needs the current password, so whoever made it knows it: undoing restores the old
 address (primary, confirmed), removes the password (which ends every session by Django's
-session auth hash, and every API token by accounts.password_hooks) and mails the owner a reset
-link. The link is a signed token (django.core.signing) that works for SEEDBOX_EMAIL_UNDO_DAYS,
-and only while the account still has the address it was changed to, so once.
+session auth hash, and every API token by accounts.password_hooks) and every second factor (the
+thief may have added one: a reset link alone would not get the owner past it), and mails the
+owner a reset link. The link is a signed token (django.core.signing) that works for
+SEEDBOX_EMAIL_UNDO_DAYS, and only while the account still has the address it was changed to,
+so once.
 """
 
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -51,11 +54,13 @@ def email_change_undo_check(*, token: str) -> str:
 
 
 def email_change_undo(*, request: HttpRequest, token: str) -> User:
-    """Restore the old address, end every session and token, and mail a reset link to it."""
+    """Restore the old address, end every session, token and second factor, and mail a reset
+    link to it."""
     with transaction.atomic():
         user, old = _undo_target(token, lock=True)  # locked: two clicks at once undo once
         EmailAddress.objects.filter(user=user).delete()
         EmailAddress.objects.create(user=user, email=old, primary=True, verified=True)
+        Authenticator.objects.filter(user=user).delete()
         user.email = old
         user.set_unusable_password()
         user.save(update_fields=["email", "password"])

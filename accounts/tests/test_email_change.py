@@ -5,6 +5,8 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import signing
 from django.test import Client
 from rest_framework.test import APIClient
@@ -197,3 +199,14 @@ def test_a_refused_password_in_the_same_patch_sends_no_mail(user, api_client_for
     assert "password" in answer.json()
     assert outbox == []
     assert not EmailAddress.objects.filter(email=NEW).exists()
+
+
+def test_the_undo_link_removes_a_second_factor_the_thief_added(user, api_client_for, outbox):
+    change_by_api(api_client_for(user))
+    confirm_latest(outbox)
+    TOTP.activate(user, generate_totp_secret())  # the thief locks the owner out of a login
+    assert Authenticator.objects.filter(user=user).exists()
+
+    assert Client().post(undo_link(outbox)).status_code == 200
+
+    assert not Authenticator.objects.filter(user=user).exists()
