@@ -13,8 +13,22 @@ from urllib.parse import urlsplit
 import bencodepy
 from bencodepy import BencodeDecodeError, BencodeDecoder
 
+from torrents.bencode_scan import ScanLimit, bencode_scan
+
 # A real torrent nests 5 deep (dict > dict > list > dict > list); anything far deeper is an attack.
 MAX_DEPTH = 16
+# A real torrent has a handful of items per file (its dictionary, "length" and its value, "path"
+# and its components; padding files and a v2 file tree add a few): the decode is allowed that
+# much work for the largest torrent accepted, and no more (see bencode_scan).
+ITEMS_PER_FILE = 20
+ITEMS_BASE = 4096
+# Linux and the usual file systems refuse a file name longer than 255 bytes (ENAMETOOLONG).
+MAX_COMPONENT_BYTES = 255
+
+
+def max_items(max_files: int) -> int:
+    """The most bencode items a torrent with `max_files` files may hold."""
+    return ITEMS_BASE + ITEMS_PER_FILE * max_files
 
 
 class MetainfoError(ValueError):
@@ -62,9 +76,16 @@ def _int(value, what: str, *, minimum: int = 0) -> int:
 
 def check_path_component(part: str, where: str) -> None:
     """Refuse (never rewrite) a component that could leave the torrent's directory or confuse
-    a file system: empty, `.`/`..`, with a slash, backslash, NUL or any control character."""
+    a file system: empty, `.`/`..`, with a slash, backslash, NUL or any control character, or
+    longer than a file name may be (255 bytes in UTF-8)."""
     if part in ("", ".", ".."):
         raise MetainfoError(f"{where}: the path component {part!r} is not allowed")
+    length = len(part.encode("utf-8", "surrogatepass"))
+    if length > MAX_COMPONENT_BYTES:
+        raise MetainfoError(
+            f"{where}: a path component is {length:,} bytes long in UTF-8 ({part[:40]!r}...); "
+            f"file names may be at most {MAX_COMPONENT_BYTES} bytes"
+        )
     if "/" in part or "\\" in part:
         raise MetainfoError(f"{where}: a path component contains a slash ({part!r})")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in part):
@@ -163,6 +184,13 @@ def parse_metainfo(data: bytes, *, max_size: int, max_files: int) -> Metainfo:
         raise MetainfoError(f"the file is {len(data):,} bytes; at most {max_size:,} allowed")
     if not data.startswith(b"d"):
         raise MetainfoError("not a torrent file (it must be a bencoded dictionary)")
+    try:
+        bencode_scan(data, max_items=max_items(max_files), max_depth=MAX_DEPTH)
+    except ScanLimit as exc:
+        raise MetainfoError(
+            f"the torrent is too complex: {exc}; a torrent of up to {max_files:,} files needs "
+            "far fewer"
+        ) from None
     decoder = BencodeDecoder(max_depth=MAX_DEPTH)
     try:
         top = decoder.decode(data)
