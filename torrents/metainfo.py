@@ -7,6 +7,7 @@ Anything wrong raises MetainfoError with a message meant for the person who uplo
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ ITEMS_PER_FILE = 20
 ITEMS_BASE = 4096
 # Linux and the usual file systems refuse a file name longer than 255 bytes (ENAMETOOLONG).
 MAX_COMPONENT_BYTES = 255
+# A run of control characters, with the spaces around it.
+_CONTROL = re.compile(r" *[\x00-\x1f\x7f-\x9f][ \x00-\x1f\x7f-\x9f]*")
 
 
 def max_items(max_files: int) -> int:
@@ -90,6 +93,12 @@ def check_path_component(part: str, where: str) -> None:
         raise MetainfoError(f"{where}: a path component contains a slash ({part!r})")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in part):
         raise MetainfoError(f"{where}: a path component contains a control character ({part!r})")
+
+
+def display_name(text: str) -> str:
+    """A name given by someone else (a magnet's `dn`) made fit for a page, a log line or a header:
+    each run of control characters (CR/LF included) becomes one space."""
+    return _CONTROL.sub(" ", text).strip()
 
 
 def check_relative_path(path: str, where: str) -> list[str]:

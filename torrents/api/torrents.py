@@ -4,6 +4,7 @@ import django_filters
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, status
 from rest_framework.filters import OrderingFilter
@@ -117,6 +118,8 @@ class TorrentMetainfoView(generics.GenericAPIView):
                 status=status.HTTP_404_NOT_FOUND,
             )
         response = HttpResponse(bytes(torrent.metainfo), content_type="application/x-bittorrent")
-        filename = torrent.name.replace('"', "").replace("\\", "") or torrent.info_hash
-        response["Content-Disposition"] = f'attachment; filename="{filename}.torrent"'
+        # RFC 6266/5987: a name with quotes, CR/LF or non-ASCII is percent-encoded, never raw.
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{torrent.name or torrent.info_hash}.torrent"
+        )
         return response

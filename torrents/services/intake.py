@@ -20,6 +20,7 @@ from torrents.metainfo import (
     MetaFile,
     Metainfo,
     MetainfoError,
+    display_name,
     metainfo_with_trackers,
     parse_metainfo,
 )
@@ -255,7 +256,7 @@ def magnet_parse(uri: str) -> tuple[str, str, list[str]]:
         bytes.fromhex(info_hash)
     except (binascii.Error, ValueError):
         raise IntakeError("the magnet link's info-hash is not valid") from None
-    return info_hash, magnet.dn or info_hash, list(magnet.tr)
+    return info_hash, display_name(magnet.dn or "") or info_hash, list(magnet.tr)
 
 
 def torrent_add_magnet(*, user, uri: str) -> Torrent:
