@@ -1,12 +1,11 @@
 """`/api/torrents`: list (filtered, paginated), add (four ways in), detail, the .torrent file."""
 
 import django_filters
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -16,6 +15,7 @@ from torrents.api.serializers import TorrentDetailSerializer, TorrentListSeriali
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import torrent_for_user, torrent_secrets_visible_to, torrents_visible_to
 from torrents.services.intake import IntakeRequestError, intake_submit
+from torrents.upload_guard import Refusal, upload_guard_install
 
 _TRUE = {"1", "true", "on", "yes"}
 
@@ -36,6 +36,14 @@ class TorrentFilter(django_filters.FilterSet):
         return queryset.filter(ownerships__user_id=value)
 
 
+class UploadRefusedError(exceptions.APIException):
+    """The upload guard stopped the request: 413 or 507 with its reason."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message)
+        self.status_code = refusal.status
+
+
 class TorrentListCreateView(generics.ListAPIView):
     """GET: the caller's torrents (admins: all). POST: add torrents (multipart)."""
 
@@ -50,17 +58,24 @@ class TorrentListCreateView(generics.ListAPIView):
         # The raw metainfo (up to SEEDBOX_METAINFO_MAX_SIZE each) is never shown in a list.
         return torrents_visible_to(self.request.user).select_related("node").defer("metainfo")
 
-    def post(self, request: Request) -> Response:
-        limit = settings.SEEDBOX_UPLOAD_MAX_SIZE
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # The guard must be in place before anything reads the body, and with a session the
+        # CSRF check in authentication does; a refusal there leaves the body unread and the
+        # token with it, so the refusal, not "CSRF failed", is the answer.
+        self.upload_guard = None
+        if request.method == "POST":
+            self.upload_guard = upload_guard_install(request._request)
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
-            return Response(
-                {"detail": f"the upload is {length:,} bytes; at most {limit:,} are accepted"},
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+            super().initial(request, *args, **kwargs)
+        except exceptions.PermissionDenied:
+            if self.upload_guard is not None and self.upload_guard.refusal is not None:
+                raise UploadRefusedError(self.upload_guard.refusal) from None
+            raise
+
+    def post(self, request: Request) -> Response:
+        request.data  # noqa: B018 (parses the body through the guard)
+        if self.upload_guard.refusal is not None:
+            raise UploadRefusedError(self.upload_guard.refusal)
         data, files = request.data, request.FILES
         try:
             result = intake_submit(
