@@ -1,7 +1,9 @@
 """Adding torrents: one service behind the API, the upload page and the admin.
 
-Each item is checked (metainfo, tracker rules, quota) and written in its own transaction, so one
-bad item never costs the others; the push to rTorrent is scheduled for after the commit. The same
+Each item is checked (metainfo, tracker rules, quota) and written in its own savepoint of the
+request's one transaction, so one bad item never costs the others and an unexpected error leaves
+nothing (files moved into place included, see rollback.py); the push to rTorrent is scheduled for
+after the commit. The same
 info-hash is stored once: another user adding it becomes a co-owner (charged too), the same user
 gets a clear answer, and a removed or rejected torrent added again is revived.
 """
@@ -27,6 +29,7 @@ from torrents.metainfo import (
 from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
+from torrents.services.rollback import rollback_scope
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
 
 
@@ -291,9 +294,8 @@ def intake_submit(
     private: bool = False,
     comment: str = "",
 ) -> IntakeResult:
-    """Every way in at once; per item, the torrent or the reason it was refused."""
-    from torrents.services.uploads import torrent_add_from_data, torrent_add_with_data
-
+    """Every way in at once; per item, the torrent or the reason it was refused. The request is
+    one transaction: either the answer says what was added, or nothing was."""
     magnet_list = _lines(list(magnets))
     count = len(torrents) + len(magnet_list) + (1 if torrent or files else 0)
     limit = settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST
@@ -304,14 +306,39 @@ def intake_submit(
         )
     if count > limit:
         raise IntakeRequestError(f"{count} torrents in one request; at most {limit} allowed")
+    with transaction.atomic(), rollback_scope():
+        return _submit_items(
+            user=user,
+            torrents=torrents,
+            magnet_list=magnet_list,
+            torrent=torrent,
+            files=files,
+            paths=paths,
+            name=name,
+            trackers=trackers,
+            private=private,
+            comment=comment,
+        )
+
+
+def _submit_items(
+    *, user, torrents, magnet_list, torrent, files, paths, name, trackers, private, comment
+) -> IntakeResult:
+    """The items of one request, each in a savepoint: a refused item leaves nothing, and an
+    unexpected error takes the whole request back (the client is told nothing was added)."""
+    from torrents.services.uploads import torrent_add_from_data, torrent_add_with_data
+
     result = IntakeResult()
 
     def attempt(label: str, add) -> None:
         try:
-            result.added.append(add())
+            with transaction.atomic(), rollback_scope():
+                added = add()
         except ITEM_ERRORS as exc:
             field_name = getattr(exc, "field", None)
             result.rejected.append(Rejection(name=label, reason=str(exc), field=field_name))
+        else:
+            result.added.append(added)
 
     for upload in torrents:
         attempt(
