@@ -118,3 +118,36 @@ def test_a_request_that_fails_half_way_leaves_nothing_behind(
     assert alice.used_bytes == 0
     assert files_under(node_row.data_root) == []
     assert callbacks == []  # no push was scheduled
+
+
+def test_an_item_refused_after_its_first_file_was_stored_leaves_no_file(
+    node_row, alice, tmp_path, settings, monkeypatch
+):
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "incoming"
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
+    first, first_hash, _ = make_torrent(tmp_path / "a", "first.bin", 1000)
+    album, _, root = make_torrent(tmp_path / "b", "album", files={"1.bin": 3000, "2.bin": 4000})
+    inside = uploads._inside
+    calls = []
+
+    def refuse_the_second(directory, relative):
+        calls.append(relative)
+        if len(calls) == 2:  # the first file is in place by now
+            raise uploads.IntakeError("refused half-way", field="files")
+        return inside(directory, relative)
+
+    monkeypatch.setattr(uploads, "_inside", refuse_the_second)
+    response = post(
+        alice,
+        {
+            "torrents": [upload("first.torrent", first)],
+            "torrent": upload("album.torrent", album),
+            "files": [upload(n, (root / n).read_bytes()) for n in ("1.bin", "2.bin")],
+        },
+    )
+    assert response.status_code == 201
+    assert [t["info_hash"] for t in response.data["added"]] == [first_hash]
+    assert response.data["rejected"][0]["reason"] == "refused half-way"
+    assert files_under(node_row.data_root) == []  # the album's first file was taken back
+    alice.refresh_from_db()
+    assert alice.used_bytes == 1000
