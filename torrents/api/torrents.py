@@ -5,7 +5,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, generics, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -34,6 +36,45 @@ class TorrentFilter(django_filters.FilterSet):
         if not self.request.user.is_staff:
             return queryset
         return queryset.filter(ownerships__user_id=value)
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class _Upload(serializers.FileField):
+    """A file part of the multipart body (the schema says binary, not a URL)."""
+
+
+_Detail = inline_serializer("UploadDetail", {"detail": serializers.CharField()})
+_AddRequest = inline_serializer(
+    "TorrentAddRequest",
+    {
+        "torrents": serializers.ListField(child=_Upload(), required=False),
+        "magnets": serializers.ListField(child=serializers.CharField(), required=False),
+        "torrent": _Upload(required=False),
+        "files": serializers.ListField(child=_Upload(), required=False),
+        "paths": serializers.ListField(child=serializers.CharField(), required=False),
+        "name": serializers.CharField(required=False),
+        "trackers": serializers.ListField(child=serializers.CharField(), required=False),
+        "private": serializers.BooleanField(required=False),
+        "comment": serializers.CharField(required=False),
+    },
+)
+_Rejection = inline_serializer(
+    "TorrentRejection",
+    {
+        "name": serializers.CharField(),
+        "reason": serializers.CharField(),
+        "field": serializers.CharField(allow_null=True),
+    },
+    many=True,
+)
+_AddResult = inline_serializer(
+    "TorrentAddResult",
+    {
+        "added": TorrentListSerializer(many=True),
+        "rejected": _Rejection,
+        "detail": serializers.CharField(required=False),
+    },
+)
 
 
 class UploadRefusedError(exceptions.APIException):
@@ -72,6 +113,17 @@ class TorrentListCreateView(generics.ListAPIView):
                 raise UploadRefusedError(self.upload_guard.refusal) from None
             raise
 
+    @extend_schema(
+        request={"multipart/form-data": _AddRequest},
+        responses={
+            201: _AddResult,
+            400: _AddResult,
+            401: _Detail,
+            403: _Detail,
+            413: _Detail,
+            507: _Detail,
+        },
+    )
     def post(self, request: Request) -> Response:
         request.data  # noqa: B018 (parses the body through the guard)
         if self.upload_guard.refusal is not None:
