@@ -287,7 +287,15 @@ SEEDBOX_TRACKER_RULES_ADMIN_BYPASS = env_bool("SEEDBOX_TRACKER_RULES_ADMIN_BYPAS
 SEEDBOX_RECONCILE_INTERVAL = env_float("SEEDBOX_RECONCILE_INTERVAL", 60.0, minimum=1.0)
 # Uploads stream to temporary files (never whole into memory), on the data's file system by
 # default so that moving them into a torrent's directory is a rename.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# Where no upload guard is installed (anything but the add page and POST /api/torrents/), a file
+# part is cut at SEEDBOX_UPLOAD_OTHER_MAX_SIZE (torrents/upload_guard.py).
+FILE_UPLOAD_HANDLERS = [
+    "torrents.upload_guard.OtherUploadsLimit",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+SEEDBOX_UPLOAD_OTHER_MAX_SIZE = env_size(
+    "SEEDBOX_UPLOAD_OTHER_MAX_SIZE", str(max(2 * SEEDBOX_AVATAR_MAX_BYTES, 16 << 20))
+)
 FILE_UPLOAD_TEMP_DIR = Path(
     env_str("SEEDBOX_UPLOAD_TEMP_DIR", str(SEEDBOX_DATA_DIR / ".incoming"))
 ).resolve()

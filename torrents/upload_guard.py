@@ -154,9 +154,40 @@ class UploadGuard(FileUploadHandler):
         return None  # the next handler (the temporary file) makes the file
 
 
+class OtherUploadsLimit(FileUploadHandler):
+    """The default in front of Django's handler for every request without a guard: any POST may
+    carry files (the CSRF check parses the body whatever the view), so without it anyone could
+    fill the temp dir through the login page. A file part past SEEDBOX_UPLOAD_OTHER_MAX_SIZE, or
+    past the bound of the uploads in flight, stops the reading (the partial file removed)."""
+
+    def __init__(self, request: HttpRequest | None = None):
+        super().__init__(request)
+        self.file_bytes = 0
+        self._next_in_flight_check = IN_FLIGHT_STEP
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length + temp_dir_usage() > settings.SEEDBOX_UPLOADS_IN_FLIGHT_MAX:
+            return QueryDict(encoding=encoding), MultiValueDict()
+        return None
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > settings.SEEDBOX_UPLOAD_OTHER_MAX_SIZE:
+            raise StopUpload(connection_reset=True)
+        self.file_bytes += len(raw_data)
+        if self.file_bytes >= self._next_in_flight_check:
+            self._next_in_flight_check = self.file_bytes + IN_FLIGHT_STEP
+            if temp_dir_usage() > settings.SEEDBOX_UPLOADS_IN_FLIGHT_MAX:
+                raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int):
+        return None
+
+
 def upload_guard_install(request: HttpRequest) -> UploadGuard:
-    """Put a guard in front of the request's upload handlers; call before anything reads the
-    body (the CSRF check does, for a POST: install it before that)."""
+    """Put a guard in front of the request's upload handlers, in place of the default limit;
+    call before anything reads the body (the CSRF check does, for a POST: install it before)."""
     guard = UploadGuard(request)
-    request.upload_handlers = [guard, *request.upload_handlers]
+    others = [h for h in request.upload_handlers if not isinstance(h, OtherUploadsLimit)]
+    request.upload_handlers = [guard, *others]
     return guard

@@ -205,3 +205,16 @@ def test_with_a_session_the_api_answers_the_refusal_not_a_csrf_failure(broke):
     assert response.status_code == 413
     assert response.json() == {"detail": "your quota has no free space left for uploaded data"}
     assert body.read_bytes < MiB
+
+
+def test_any_other_post_cuts_a_file_at_its_limit_even_anonymous(db, settings):
+    # The CSRF check parses the body of every POST: the login page would take 50 MiB to disk.
+    settings.SEEDBOX_UPLOAD_OTHER_MAX_SIZE = 4 * MiB
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "a" * 32
+    body = StreamedBody({"login": "x@example.com"}, [("junk", "junk.bin", 50 * MiB)])
+    response = client.generic("POST", "/accounts/login/", **body.environ())
+    assert response.status_code == 403  # no CSRF token: nothing else happens
+    assert body.read_bytes < 5 * MiB
+    assert body.peak_temp < 5 * MiB
+    assert temp_dir_usage() == 0
