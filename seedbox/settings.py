@@ -331,6 +331,8 @@ SEEDBOX_METAINFO_MAX_SIZE = env_size("SEEDBOX_METAINFO_MAX_SIZE", "10MiB")
 SEEDBOX_METAINFO_MAX_FILES = env_int("SEEDBOX_METAINFO_MAX_FILES", 20000, minimum=1)
 SEEDBOX_UPLOAD_MAX_SIZE = env_size("SEEDBOX_UPLOAD_MAX_SIZE", "20GiB")
 SEEDBOX_UPLOAD_MAX_FILES = env_int("SEEDBOX_UPLOAD_MAX_FILES", 1000, minimum=1)
+# What all users' uploads in progress may hold in SEEDBOX_UPLOAD_TEMP_DIR together (507 above).
+SEEDBOX_UPLOADS_IN_FLIGHT_MAX = env_size("SEEDBOX_UPLOADS_IN_FLIGHT_MAX", "40GiB")
 SEEDBOX_DEFAULT_TRACKERS = env_list("SEEDBOX_DEFAULT_TRACKERS", [])
 SEEDBOX_REQUIRE_APPROVAL = env_bool("SEEDBOX_REQUIRE_APPROVAL", False)
 SEEDBOX_TRACKER_RULES_ADMIN_BYPASS = env_bool("SEEDBOX_TRACKER_RULES_ADMIN_BYPASS", True)
@@ -346,7 +348,15 @@ SEEDBOX_MAGNET_METADATA_TIMEOUT = env_float(
 SEEDBOX_RECONCILE_INTERVAL = env_float("SEEDBOX_RECONCILE_INTERVAL", 60.0, minimum=1.0)
 # Uploads stream to temporary files (never whole into memory), on the data's file system by
 # default so that moving them into a torrent's directory is a rename.
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# Where no upload guard is installed (anything but the add page and POST /api/torrents/), a file
+# part is cut at SEEDBOX_UPLOAD_OTHER_MAX_SIZE (torrents/upload_guard.py).
+FILE_UPLOAD_HANDLERS = [
+    "torrents.upload_guard.OtherUploadsLimit",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+SEEDBOX_UPLOAD_OTHER_MAX_SIZE = env_size(
+    "SEEDBOX_UPLOAD_OTHER_MAX_SIZE", str(max(2 * SEEDBOX_AVATAR_MAX_BYTES, 16 << 20))
+)
 FILE_UPLOAD_TEMP_DIR = Path(
     env_str("SEEDBOX_UPLOAD_TEMP_DIR", str(SEEDBOX_DATA_DIR / ".incoming"))
 ).resolve()

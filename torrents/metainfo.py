@@ -7,14 +7,33 @@ Anything wrong raises MetainfoError with a message meant for the person who uplo
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import bencodepy
 from bencodepy import BencodeDecodeError, BencodeDecoder
 
+from torrents.bencode_scan import ScanLimit, bencode_scan
+
 # A real torrent nests 5 deep (dict > dict > list > dict > list); anything far deeper is an attack.
 MAX_DEPTH = 16
+# A v1 torrent has about 7 items per file (its dictionary, "length" and its value, "path" and
+# its components); a hybrid v1+v2 one (libtorrent 2's default) adds a padding file and a file
+# tree entry, about 27 in all. The decode is allowed that much work for the largest torrent
+# accepted, and no more (see bencode_scan).
+ITEMS_PER_FILE = 32
+ITEMS_BASE = 4096
+# Linux and the usual file systems refuse a file name longer than 255 bytes (ENAMETOOLONG).
+MAX_COMPONENT_BYTES = 255
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f]")
+# A run of control characters, with the spaces around it.
+_CONTROL = re.compile(r" *[\x00-\x1f\x7f-\x9f][ \x00-\x1f\x7f-\x9f]*")
+
+
+def max_items(max_files: int) -> int:
+    """The most bencode items a torrent with `max_files` files may hold."""
+    return ITEMS_BASE + ITEMS_PER_FILE * max_files
 
 
 class MetainfoError(ValueError):
@@ -62,13 +81,26 @@ def _int(value, what: str, *, minimum: int = 0) -> int:
 
 def check_path_component(part: str, where: str) -> None:
     """Refuse (never rewrite) a component that could leave the torrent's directory or confuse
-    a file system: empty, `.`/`..`, with a slash, backslash, NUL or any control character."""
+    a file system: empty, `.`/`..`, with a slash, backslash, NUL or any control character, or
+    longer than a file name may be (255 bytes in UTF-8)."""
     if part in ("", ".", ".."):
         raise MetainfoError(f"{where}: the path component {part!r} is not allowed")
+    length = len(part.encode("utf-8", "surrogatepass"))
+    if length > MAX_COMPONENT_BYTES:
+        raise MetainfoError(
+            f"{where}: a path component is {length:,} bytes long in UTF-8 ({part[:40]!r}...); "
+            f"file names may be at most {MAX_COMPONENT_BYTES} bytes"
+        )
     if "/" in part or "\\" in part:
         raise MetainfoError(f"{where}: a path component contains a slash ({part!r})")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in part):
+    if _CONTROL_CHAR.search(part):
         raise MetainfoError(f"{where}: a path component contains a control character ({part!r})")
+
+
+def display_name(text: str) -> str:
+    """A name given by someone else (a magnet's `dn`) made fit for a page, a log line or a header:
+    each run of control characters (CR/LF included) becomes one space."""
+    return _CONTROL.sub(" ", text).strip()
 
 
 def check_relative_path(path: str, where: str) -> list[str]:
@@ -163,16 +195,24 @@ def parse_metainfo(data: bytes, *, max_size: int, max_files: int) -> Metainfo:
         raise MetainfoError(f"the file is {len(data):,} bytes; at most {max_size:,} allowed")
     if not data.startswith(b"d"):
         raise MetainfoError("not a torrent file (it must be a bencoded dictionary)")
-    decoder = BencodeDecoder(max_depth=MAX_DEPTH)
     try:
-        top = decoder.decode(data)
-        start, end = _info_span(decoder, data)
+        scan = bencode_scan(data, max_items=max_items(max_files), max_depth=MAX_DEPTH)
+    except ScanLimit as exc:
+        raise MetainfoError(
+            f"the torrent is too complex: {exc}; a torrent of up to {max_files:,} files needs "
+            "far fewer"
+        ) from None
+    try:
+        top = BencodeDecoder(max_depth=MAX_DEPTH).decode(data)
     except BencodeDecodeError as exc:
         raise MetainfoError(f"not a valid torrent file ({exc}); is it complete?") from None
-    except (IndexError, KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, MetainfoError):
-            raise
+    except (IndexError, KeyError, TypeError, ValueError):
         raise MetainfoError("not a valid torrent file (bad bencoding); is it complete?") from None
+    if scan.duplicate_info:
+        raise MetainfoError("the torrent has two 'info' dictionaries")
+    if scan.info is None:
+        raise MetainfoError("the torrent has no 'info' dictionary")
+    start, end = scan.info
     info = top.get(b"info")
     if not isinstance(info, dict):
         raise MetainfoError("'info' must be a dictionary")

@@ -1,11 +1,13 @@
 """`/api/torrents`: list (filtered, paginated), add (four ways in), detail, the .torrent file."""
 
 import django_filters
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import generics, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -15,6 +17,7 @@ from torrents.api.serializers import TorrentDetailSerializer, TorrentListSeriali
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import torrent_for_user, torrent_secrets_visible_to, torrents_visible_to
 from torrents.services.intake import IntakeRequestError, intake_submit
+from torrents.upload_guard import Refusal, upload_guard_install
 
 _TRUE = {"1", "true", "on", "yes"}
 
@@ -35,6 +38,53 @@ class TorrentFilter(django_filters.FilterSet):
         return queryset.filter(ownerships__user_id=value)
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class _Upload(serializers.FileField):
+    """A file part of the multipart body (the schema says binary, not a URL)."""
+
+
+_Detail = inline_serializer("UploadDetail", {"detail": serializers.CharField()})
+_AddRequest = inline_serializer(
+    "TorrentAddRequest",
+    {
+        "torrents": serializers.ListField(child=_Upload(), required=False),
+        "magnets": serializers.ListField(child=serializers.CharField(), required=False),
+        "torrent": _Upload(required=False),
+        "files": serializers.ListField(child=_Upload(), required=False),
+        "paths": serializers.ListField(child=serializers.CharField(), required=False),
+        "name": serializers.CharField(required=False),
+        "trackers": serializers.ListField(child=serializers.CharField(), required=False),
+        "private": serializers.BooleanField(required=False),
+        "comment": serializers.CharField(required=False),
+    },
+)
+_Rejection = inline_serializer(
+    "TorrentRejection",
+    {
+        "name": serializers.CharField(),
+        "reason": serializers.CharField(),
+        "field": serializers.CharField(allow_null=True),
+    },
+    many=True,
+)
+_AddResult = inline_serializer(
+    "TorrentAddResult",
+    {
+        "added": TorrentListSerializer(many=True),
+        "rejected": _Rejection,
+        "detail": serializers.CharField(required=False),
+    },
+)
+
+
+class UploadRefusedError(exceptions.APIException):
+    """The upload guard stopped the request: 413 or 507 with its reason."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message)
+        self.status_code = refusal.status
+
+
 class TorrentListCreateView(generics.ListAPIView):
     """GET: the caller's torrents (admins: all). POST: add torrents (multipart)."""
 
@@ -49,17 +99,35 @@ class TorrentListCreateView(generics.ListAPIView):
         # The raw metainfo (up to SEEDBOX_METAINFO_MAX_SIZE each) is never shown in a list.
         return torrents_visible_to(self.request.user).select_related("node").defer("metainfo")
 
-    def post(self, request: Request) -> Response:
-        limit = settings.SEEDBOX_UPLOAD_MAX_SIZE
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # The guard must be in place before anything reads the body, and with a session the
+        # CSRF check in authentication does; a refusal there leaves the body unread and the
+        # token with it, so the refusal, not "CSRF failed", is the answer.
+        self.upload_guard = None
+        if request.method == "POST":
+            self.upload_guard = upload_guard_install(request._request)
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
-            return Response(
-                {"detail": f"the upload is {length:,} bytes; at most {limit:,} are accepted"},
-                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
+            super().initial(request, *args, **kwargs)
+        except exceptions.PermissionDenied:
+            if self.upload_guard is not None and self.upload_guard.refusal is not None:
+                raise UploadRefusedError(self.upload_guard.refusal) from None
+            raise
+
+    @extend_schema(
+        request={"multipart/form-data": _AddRequest},
+        responses={
+            201: _AddResult,
+            400: _AddResult,
+            401: _Detail,
+            403: _Detail,
+            413: _Detail,
+            507: _Detail,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        request.data  # noqa: B018 (parses the body through the guard)
+        if self.upload_guard.refusal is not None:
+            raise UploadRefusedError(self.upload_guard.refusal)
         data, files = request.data, request.FILES
         try:
             result = intake_submit(
@@ -117,6 +185,8 @@ class TorrentMetainfoView(generics.GenericAPIView):
                 status=status.HTTP_404_NOT_FOUND,
             )
         response = HttpResponse(bytes(torrent.metainfo), content_type="application/x-bittorrent")
-        filename = torrent.name.replace('"', "").replace("\\", "") or torrent.info_hash
-        response["Content-Disposition"] = f'attachment; filename="{filename}.torrent"'
+        # RFC 6266/5987: a name with quotes, CR/LF or non-ASCII is percent-encoded, never raw.
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{torrent.name or torrent.info_hash}.torrent"
+        )
         return response

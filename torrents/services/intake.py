@@ -1,7 +1,9 @@
 """Adding torrents: one service behind the API, the upload page and the admin.
 
-Each item is checked (metainfo, tracker rules, quota) and written in its own transaction, so one
-bad item never costs the others; the push to rTorrent is scheduled for after the commit. The same
+Each item is checked (metainfo, tracker rules, quota) and written in its own savepoint of the
+request's one transaction, so one bad item never costs the others and an unexpected error leaves
+nothing (files moved into place included, see rollback.py); the push to rTorrent is scheduled for
+after the commit. The same
 info-hash is stored once: another user adding it becomes a co-owner (charged too), the same user
 gets a clear answer, and a removed or rejected torrent added again is revived.
 """
@@ -20,6 +22,7 @@ from torrents.metainfo import (
     MetaFile,
     Metainfo,
     MetainfoError,
+    display_name,
     metainfo_with_trackers,
     parse_metainfo,
 )
@@ -28,6 +31,7 @@ from torrents.services.announce import torrent_trackers_extend
 from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
+from torrents.services.rollback import rollback_scope
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
 
 
@@ -306,7 +310,7 @@ def magnet_parse(uri: str) -> tuple[str, str, list[str]]:
         bytes.fromhex(info_hash)
     except (binascii.Error, ValueError):
         raise IntakeError("the magnet link's info-hash is not valid") from None
-    return info_hash, magnet.dn or info_hash, list(magnet.tr)
+    return info_hash, display_name(magnet.dn or "") or info_hash, list(magnet.tr)
 
 
 def torrent_add_magnet(*, user, uri: str) -> Torrent:
@@ -341,9 +345,8 @@ def intake_submit(
     private: bool = False,
     comment: str = "",
 ) -> IntakeResult:
-    """Every way in at once; per item, the torrent or the reason it was refused."""
-    from torrents.services.uploads import torrent_add_from_data, torrent_add_with_data
-
+    """Every way in at once; per item, the torrent or the reason it was refused. The request is
+    one transaction: either the answer says what was added, or nothing was."""
     magnet_list = _lines(list(magnets))
     count = len(torrents) + len(magnet_list) + (1 if torrent or files else 0)
     limit = settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST
@@ -354,14 +357,39 @@ def intake_submit(
         )
     if count > limit:
         raise IntakeRequestError(f"{count} torrents in one request; at most {limit} allowed")
+    with transaction.atomic(), rollback_scope():
+        return _submit_items(
+            user=user,
+            torrents=torrents,
+            magnet_list=magnet_list,
+            torrent=torrent,
+            files=files,
+            paths=paths,
+            name=name,
+            trackers=trackers,
+            private=private,
+            comment=comment,
+        )
+
+
+def _submit_items(
+    *, user, torrents, magnet_list, torrent, files, paths, name, trackers, private, comment
+) -> IntakeResult:
+    """The items of one request, each in a savepoint: a refused item leaves nothing, and an
+    unexpected error takes the whole request back (the client is told nothing was added)."""
+    from torrents.services.uploads import torrent_add_from_data, torrent_add_with_data
+
     result = IntakeResult()
 
     def attempt(label: str, add) -> None:
         try:
-            result.added.append(add())
+            with transaction.atomic(), rollback_scope():
+                added = add()
         except ITEM_ERRORS as exc:
             field_name = getattr(exc, "field", None)
             result.rejected.append(Rejection(name=label, reason=str(exc), field=field_name))
+        else:
+            result.added.append(added)
 
     for upload in torrents:
         attempt(

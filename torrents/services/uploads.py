@@ -26,6 +26,7 @@ from torrents.models import Torrent
 from torrents.services.capacity import node_room_check
 from torrents.services.intake import IntakeError, require_trackers, torrent_take
 from torrents.services.push import push_after_commit
+from torrents.services.rollback import on_rollback
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
 from torrents.storage import torrent_directory
 
@@ -60,14 +61,23 @@ def _inside(directory: Path, relative: str) -> Path:
 
 
 def _store(upload: UploadedFile, target: Path) -> None:
-    """Move a temporary upload into place (a rename on the same file system), or copy it."""
+    """Move a temporary upload into place (a rename on the same file system), or copy it; taken
+    away again if the item or the request fails later."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    on_rollback(lambda: target.unlink(missing_ok=True))
     if hasattr(upload, "temporary_file_path"):
         file_move_safe(upload.temporary_file_path(), str(target), allow_overwrite=True)
         return
     with open(target, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _match(meta: Metainfo, files: list[UploadedFile], paths: list[str]) -> list[tuple[str, object]]:
@@ -211,6 +221,7 @@ def torrent_add_from_data(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.is_dir():
                     shutil.rmtree(target)
+                on_rollback(lambda: _remove(target))
                 shutil.move(str(root), str(target))
                 push_after_commit(torrent, verify_data=True)
         return torrent

@@ -82,7 +82,7 @@ GOOD_INFO = {b"name": b"x", b"piece length": 16384, b"pieces": PIECES, b"length"
         (b"<html>hello</html>", "not a torrent"),
         (encode(GOOD_INFO)[:-7], "is it complete"),  # truncated
         (encode(GOOD_INFO) + b"trailing", "is it complete"),
-        (b"d" * 5000 + b"e" * 5000, "is it complete"),  # nested far too deep
+        (b"d" * 5000 + b"e" * 5000, "nested more than 16 deep"),
         (bencodepy.encode({b"announce": b"http://a/"}), "no 'info'"),
         (bencodepy.encode({b"info": [1, 2]}), "'info' must be a dictionary"),
         (encode({**GOOD_INFO, b"name": 5}), "'name' must be a string"),
@@ -149,3 +149,35 @@ def test_a_torrent_made_around_a_magnets_info_keeps_its_hash(tmp_path):
     assert sorted(f.path for f in meta.files) == ["2.bin", "a/1.bin"]
     bare = parse_metainfo(metainfo_from_info(info, trackers=[]), max_size=1 << 20, max_files=9)
     assert (bare.info_hash, bare.trackers) == (info_hash, [])
+
+
+def bomb(items: int) -> bytes:
+    """A torrent whose 'info' hides a list of `items` tiny integers: small on the wire, costly
+    to decode (3 bytes an item)."""
+    return encode({**GOOD_INFO, b"x": [0]}).replace(b"1:xli0ee", b"1:xl" + b"i0e" * items + b"e")
+
+
+def test_a_bencode_bomb_is_refused_by_the_item_limit_before_decoding():
+    data = bomb(3_400_000)  # about 10 MiB, what the attack sent
+    with pytest.raises(MetainfoError, match=r"more than 7,296 items \(the limit\)"):
+        parse(data, max_size=len(data) + 1)
+
+
+def test_the_item_limit_follows_the_file_count(tmp_path):
+    data, _, _ = make_torrent(tmp_path, "f", files={f"d/{i}.txt": 1 for i in range(100)})
+    assert len(parse(data).files) == 100  # a real torrent at max_files passes
+    with pytest.raises(MetainfoError, match="too complex"):
+        parse(bomb(20_000))
+
+
+@pytest.mark.parametrize(
+    "component",
+    ["a" * 256, "é" * 128, "日" * 86],  # 256, 256 and 258 bytes in UTF-8
+)
+def test_a_path_component_over_255_bytes_is_refused(component):
+    long = component.encode()
+    with pytest.raises(MetainfoError, match=r"file 1: a path component is .* at most 255 bytes"):
+        parse(encode(multi([[b"dir", long]])))
+    with pytest.raises(MetainfoError, match=r"name: a path component is .* at most 255 bytes"):
+        parse(encode({**GOOD_INFO, b"name": long}))
+    assert parse(encode(multi([[b"dir", b"a" * 255]]))).files[0].path == "dir/" + "a" * 255

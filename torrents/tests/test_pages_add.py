@@ -37,7 +37,9 @@ def test_the_page_has_four_forms_with_csrf_and_labels(alice, client):
         tag = re.search(rf'<form [^>]*id="{form}"[^>]*>', html).group(0)
         assert 'method="post"' in tag
         assert ('enctype="multipart/form-data"' in tag) is (form != "form-magnets")
-        assert 'hx-post="/torrents/add/"' in tag  # htmx posts it, to follow the upload
+        # htmx posts it, to follow the upload; the way is in the URL for a refusal before the
+        # body is read.
+        assert f'hx-post="/torrents/add/?way={form.removeprefix("form-")}"' in tag
     for field in (
         "id_torrents",
         "id_magnets",
@@ -181,8 +183,8 @@ def test_nothing_sent_or_too_much(node, alice, settings):
     response = submit(
         alice, {"way": "data", "files": [upload("big.bin", b"x" * 5000)], "trackers": "http://t/a"}
     )
-    assert response.status_code == 400
-    assert "at most 1,000 are accepted" in form_of(response.content.decode(), "form-data")
+    assert response.status_code == 413  # refused from the declared size: the form is unknown
+    assert "at most 1,000 are accepted" in response.content.decode()
     assert submit(alice, {"way": "nonsense"}).status_code == 400
 
 
