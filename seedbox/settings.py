@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.session_activity.UserSessionActivityMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "seedbox.disk_full.DiskFullMiddleware",
 ]
 
 ROOT_URLCONF = "seedbox.urls"
@@ -352,7 +353,7 @@ SEEDBOX_RECONCILE_INTERVAL = env_float("SEEDBOX_RECONCILE_INTERVAL", 60.0, minim
 # part is cut at SEEDBOX_UPLOAD_OTHER_MAX_SIZE (torrents/upload_guard.py).
 FILE_UPLOAD_HANDLERS = [
     "torrents.upload_guard.OtherUploadsLimit",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    "torrents.upload_guard.DiskSafeTemporaryFileUploadHandler",
 ]
 SEEDBOX_UPLOAD_OTHER_MAX_SIZE = env_size(
     "SEEDBOX_UPLOAD_OTHER_MAX_SIZE", str(max(2 * SEEDBOX_AVATAR_MAX_BYTES, 16 << 20))

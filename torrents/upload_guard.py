@@ -20,7 +20,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -80,6 +84,14 @@ def _over_quota(free: int) -> Refusal:
     if free <= 0:
         return Refusal(413, "your quota has no free space left for uploaded data")
     return Refusal(413, f"the data sent is larger than your free quota ({free:,} bytes)")
+
+
+def _disk_full(exc: OSError) -> Refusal:
+    return Refusal(
+        507,
+        f"the server's disk for uploads is full ({exc.strerror or exc}); nothing was kept, "
+        "try again in a while",
+    )
 
 
 def _server_full() -> Refusal:
@@ -182,6 +194,33 @@ class OtherUploadsLimit(FileUploadHandler):
 
     def file_complete(self, file_size: int):
         return None
+
+
+class DiskSafeTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Django's handler (each file streamed to a temporary file), except that a write the disk
+    refuses (full, read-only) ends the upload cleanly: the partial file is closed and removed at
+    once, the request's guard records a 507, and reading stops. Left to Django, the OSError
+    became a 500 and the open partial file kept its space until the worker restarted, so every
+    later upload failed too."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        try:
+            super().new_file(*args, **kwargs)
+        except OSError as exc:
+            self._fail(exc)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int):
+        try:
+            return super().receive_data_chunk(raw_data, start)
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        self.upload_interrupted()
+        for handler in getattr(self.request, "upload_handlers", ()):
+            if isinstance(handler, UploadGuard) and handler.refusal is None:
+                handler.refusal = _disk_full(exc)
+        raise StopUpload(connection_reset=True)
 
 
 def upload_guard_install(request: HttpRequest) -> UploadGuard:
