@@ -5,7 +5,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +25,7 @@ from accounts.services.users import (
     user_delete,
     user_update,
 )
+from seedbox.parsers import JSONObjectParser
 
 
 class UserListView(generics.ListAPIView):
@@ -43,7 +44,7 @@ class UserListView(generics.ListAPIView):
 class UserDetailView(APIView):
     """One user, by id or `me`."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
 
     def get_object(self, pk: int | None) -> User:
         return user_for_viewer(self.request.user, self.request.user.pk if pk is None else pk)
