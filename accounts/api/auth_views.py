@@ -40,7 +40,9 @@ class PublicView(APIView):
 
 
 class SubscribeView(PublicView):
-    @extend_schema(request=CredentialsSerializer, responses={201: SubscribedSerializer})
+    @extend_schema(
+        request=CredentialsSerializer, responses={201: SubscribedSerializer, 429: DetailSerializer}
+    )
     def post(self, request):
         """Create an account and mail its confirmation link. An address already in use gets the
         same answer (its owner is told by mail), so the API does not reveal who has an account."""
@@ -75,7 +77,10 @@ class ConfirmView(PublicView):
 
 
 class LoginView(PublicView):
-    @extend_schema(request=CredentialsSerializer, responses={200: LoginSerializer})
+    @extend_schema(
+        request=CredentialsSerializer,
+        responses={200: LoginSerializer, 403: DetailSerializer, 429: DetailSerializer},
+    )
     def post(self, request):
         """A new API token. 400 wrong credentials, 403 address not confirmed, 429 too many
         failures (10 a minute per client address, 5 in 5 minutes per account)."""
@@ -89,7 +94,9 @@ class LoginView(PublicView):
 
 
 class ForgotView(PublicView):
-    @extend_schema(request=EmailSerializer, responses={200: DetailSerializer})
+    @extend_schema(
+        request=EmailSerializer, responses={200: DetailSerializer, 429: DetailSerializer}
+    )
     def post(self, request):
         """Mail a password reset link. The answer is the same whether or not the address has an
         account."""
@@ -112,7 +119,9 @@ class PasswordView(PublicView):
             password_reset_user(token=query.validated_data["token"])
         return Response({"detail": "This reset token is valid."})
 
-    @extend_schema(request=PasswordResetSerializer, responses={200: DetailSerializer})
+    @extend_schema(
+        request=PasswordResetSerializer, responses={200: DetailSerializer, 429: DetailSerializer}
+    )
     def patch(self, request):
         """Set a new password with a reset token; the token then stops working, and so do the
         account's API tokens."""

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.api.errors import service_errors
 from accounts.api.serializers import (
     ApiTokenSerializer,
+    DetailSerializer,
     NewApiTokenSerializer,
     UserSerializer,
     UserUpdateSerializer,
@@ -81,7 +82,7 @@ class UserDetailView(APIView):
             update_session_auth_hash(request._request, user)  # keep this browser logged in
         return self._answer(user)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 403: DetailSerializer})
     def delete(self, request, pk: int | None = None):
         user = self.get_object(pk)
         if refusal := user_change_refusal(user=user, by=request.user):
@@ -93,7 +94,7 @@ class UserDetailView(APIView):
 class UserAvatarView(APIView):
     """The avatar image, with the same visibility as the user record."""
 
-    @extend_schema(responses={(200, "image/*"): bytes})
+    @extend_schema(responses={(200, "image/*"): bytes, 404: DetailSerializer})
     def get(self, request, pk: int | None = None):
         user = user_for_viewer(request.user, request.user.pk if pk is None else pk)
         if not user.avatar:

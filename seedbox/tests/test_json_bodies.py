@@ -78,3 +78,15 @@ def test_no_api_view_parses_json_with_the_plain_parser():
         if issubclass(parser, JSONParser) and not issubclass(parser, JSONObjectParser)
     ]
     assert offenders == []
+
+
+def test_adding_with_no_body_at_all_is_a_clear_400(api_client_for, user):
+    """Found by the fuzzer: POST /api/torrents/ without a body (no Content-Type) was a 500."""
+    response = api_client_for(user).generic("POST", "/api/torrents/")
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_adding_with_json_is_refused_with_415(api_client_for, user):
+    response = api_client_for(user).post("/api/torrents/", {"magnets": []}, format="json")
+    assert response.status_code == 415

@@ -2,21 +2,54 @@
 
 import django_filters
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import generics, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from seedbox.openapi import detail
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import torrent_for_user, torrent_secrets_visible_to, torrents_visible_to
 from torrents.services.intake import IntakeRequestError, intake_submit
 
 _TRUE = {"1", "true", "on", "yes"}
+# The four ways in (README "Adding torrents"); 400 when nothing was added, with the reasons.
+_ADD_REQUEST = inline_serializer(
+    "TorrentAdd",
+    {
+        "torrents": serializers.ListField(child=serializers.FileField(), required=False),
+        "magnets": serializers.ListField(child=serializers.CharField(), required=False),
+        "torrent": serializers.FileField(required=False, help_text="a .torrent with its data"),
+        "files": serializers.ListField(child=serializers.FileField(), required=False),
+        "paths": serializers.ListField(child=serializers.CharField(), required=False),
+        "name": serializers.CharField(required=False),
+        "trackers": serializers.ListField(child=serializers.CharField(), required=False),
+        "private": serializers.BooleanField(required=False),
+        "comment": serializers.CharField(required=False),
+    },
+)
+_ADD_ANSWER = inline_serializer(
+    "TorrentAddResult",
+    {
+        "added": TorrentListSerializer(many=True),
+        "rejected": inline_serializer(
+            "TorrentRejection",
+            {
+                "name": serializers.CharField(),
+                "reason": serializers.CharField(),
+                "field": serializers.CharField(allow_null=True),
+            },
+            many=True,
+        ),
+    },
+)
 
 
 class TorrentFilter(django_filters.FilterSet):
@@ -49,6 +82,13 @@ class TorrentListCreateView(generics.ListAPIView):
         # The raw metainfo (up to SEEDBOX_METAINFO_MAX_SIZE each) is never shown in a list.
         return torrents_visible_to(self.request.user).select_related("node").defer("metainfo")
 
+    @extend_schema(
+        request=_ADD_REQUEST,
+        responses={
+            201: _ADD_ANSWER,
+            413: detail("the request is larger than SEEDBOX_UPLOAD_MAX_SIZE"),
+        },
+    )
     def post(self, request: Request) -> Response:
         limit = settings.SEEDBOX_UPLOAD_MAX_SIZE
         try:
@@ -60,7 +100,9 @@ class TorrentListCreateView(generics.ListAPIView):
                 {"detail": f"the upload is {length:,} bytes; at most {limit:,} are accepted"},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        data, files = request.data, request.FILES
+        # No body at all parses to {} rather than a form: read it as an empty form (then 400).
+        data = request.data if isinstance(request.data, QueryDict) else QueryDict()
+        files = request.FILES
         try:
             result = intake_submit(
                 user=request.user,
@@ -103,6 +145,12 @@ class TorrentDetailView(generics.RetrieveAPIView):
 class TorrentMetainfoView(generics.GenericAPIView):
     """The .torrent file as it was added (or made by the site)."""
 
+    @extend_schema(
+        responses={
+            (200, "application/x-bittorrent"): OpenApiTypes.BINARY,
+            404: detail("not yours, not added by you, or no metadata yet"),
+        }
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         torrent = torrent_for_user(request.user, pk)
         if not torrent_secrets_visible_to(request.user, torrent):

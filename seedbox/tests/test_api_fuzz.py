@@ -1,0 +1,106 @@
+"""The API held to its own OpenAPI schema by schemathesis, as a regular user with an API token.
+
+The schema is loaded from `/api/schema/` of the WSGI app, every operation gets a bounded number
+of generated requests (positive data: what the schema says is valid), and each answer must be no
+5xx, a documented status, a documented content type and a body matching its schema. Path ids are
+mostly mapped to objects that exist (the user's torrent with its data on a real rTorrent, its
+file, its token), so the fuzzer reaches past the 404s. The whole run is well under 2 minutes.
+"""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from accounts.services.tokens import api_token_create
+from accounts.testing import make_user
+from torrents.models import Node
+from torrents.tests.helpers_sync import add_torrent
+
+EXAMPLES = 15
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# Found by this run, rooted outside the API layer (accounts/, the torrent intake) that other
+# branches fix: "METHOD path" -> why. Each stays xfail(strict=False) until fixed there.
+_RESET_TOKEN = (
+    "accounts/services/passwords.py password_reset_user: a token whose uid part is empty "
+    '(`?token=-x`, or {"token": "-x"}) reaches allauth\'s UserTokenForm.clean() with no uidb36 '
+    "and raises TypeError (500) instead of 400"
+)
+KNOWN_FAILURES: dict[str, str] = {
+    "GET /api/authenticate/password": _RESET_TOKEN,
+    "PATCH /api/authenticate/password": _RESET_TOKEN,
+}
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE], max_examples=EXAMPLES, deterministic=True
+)
+
+
+@pytest.fixture
+def world(db, rtorrent, tmp_path):
+    """A regular user owning a torrent with its data on a real rTorrent, and an API token."""
+    node = Node.objects.create(
+        name="fuzz", rpc_url=rtorrent.config.url, data_root=str(rtorrent.config.data_dir)
+    )
+    owner = make_user("fuzz@example.com", quota_bytes=1 << 30)
+    torrent = add_torrent(
+        node, [owner], tmp_path, files={"d/a.bin": 40_000, "b.txt": 100}, with_data=True
+    )
+    _, key = api_token_create(user=owner, name="fuzz")
+    other_token, _ = api_token_create(user=owner, name="fuzz-spare")
+    return {
+        "key": key,
+        "ids": {
+            "torrents": torrent.pk,
+            "users": owner.pk,
+            "tokens": other_token.pk,
+            "file_id": torrent.files.order_by("index").first().pk,
+        },
+    }
+
+
+def _real_ids(case, ids: dict[str, int]) -> None:
+    """Two requests in three ask for an object that exists, the third for what hypothesis chose."""
+    params = case.path_parameters or {}
+    for name, value in list(params.items()):
+        if int(value) % 3 == 0:
+            continue
+        if name == "file_id":
+            params[name] = ids["file_id"]
+        else:
+            segment = "tokens" if "/tokens/" in case.path else case.path.split("/")[2]
+            if segment in ids:
+                params[name] = ids[segment]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_answers_as_its_schema_says(case, world, request):
+    label = f"{case.method.upper()} {case.path}"
+    if label in KNOWN_FAILURES:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_FAILURES[label], strict=False))
+    _real_ids(case, world["ids"])
+    case.call_and_validate(
+        headers={"Authorization": f"Token {world['key']}"},
+        checks=CHECKS,
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},  # as any real server sets it
+    )
