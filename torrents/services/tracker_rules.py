@@ -7,6 +7,7 @@ at run time), so `example.co.uk` is a domain and `co.uk` is not.
 """
 
 import ipaddress
+import unicodedata
 from functools import lru_cache
 
 from django.conf import settings
@@ -48,6 +49,9 @@ def registrable_domain(host: str) -> str:
 def tracker_rule_clean_pattern(pattern: str) -> str:
     """The stored form of a pattern typed by an admin (a host, a domain or a whole URL)."""
     text = pattern.strip()
+    # A rule must read as it acts: no control characters, no invisible or bidi format ones.
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise ValidationError(f"{pattern!r}: control or invisible characters are not allowed")
     host = tracker_host(text) if "://" in text else normalize_host(text)
     if not host or any(c in host for c in "/ :@?#"):
         raise ValidationError(f"{pattern!r}: expected a host or domain such as tracker.example.org")
