@@ -265,6 +265,7 @@ REST_FRAMEWORK = {
     ],
     # drf-spectacular's, plus the error answers every view gives (seedbox/openapi.py).
     "DEFAULT_SCHEMA_CLASS": "seedbox.openapi.SeedboxAutoSchema",
+    "EXCEPTION_HANDLER": "seedbox.api_errors.exception_handler",  # refusals are objects
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.services.tokens import api_token_create
 from accounts.testing import make_user
-from torrents.models import Node
+from torrents.models import Node, TorrentStatus, TrackerRule
 from torrents.tests.helpers_sync import add_torrent
 
 EXAMPLES = 15
@@ -50,14 +50,25 @@ schema.config.generation.update(
 
 
 @pytest.fixture
-def world(db, rtorrent, tmp_path):
-    """A regular user owning a torrent with its data on a real rTorrent, and an API token."""
-    node = Node.objects.create(
-        name="fuzz", rpc_url=rtorrent.config.url, data_root=str(rtorrent.config.data_dir)
-    )
+def world(db, tmp_path, request):
+    """A regular user owning a torrent with its data, and an API token. The torrent is on a real
+    rTorrent for the torrent and health operations (a daemon start costs time the account
+    operations need not spend: they see a node that does not answer)."""
+    live = any(part in request.node.name for part in ("/api/torrents", "/api/health"))
+    if live:
+        rtorrent = request.getfixturevalue("rtorrent")
+        url, root = rtorrent.config.url, str(rtorrent.config.data_dir)
+    else:
+        url, root = "scgi:///nonexistent/rpc.sock", str(tmp_path / "data")
+    node = Node.objects.create(name="fuzz", rpc_url=url, data_root=root)
     owner = make_user("fuzz@example.com", quota_bytes=1 << 30)
     torrent = add_torrent(
-        node, [owner], tmp_path, files={"d/a.bin": 40_000, "b.txt": 100}, with_data=True
+        node,
+        [owner],
+        tmp_path,
+        files={"d/a.bin": 40_000, "b.txt": 100},
+        with_data=True,
+        load=live,
     )
     _, key = api_token_create(user=owner, name="fuzz")
     other_token, _ = api_token_create(user=owner, name="fuzz-spare")
@@ -86,15 +97,7 @@ def _real_ids(case, ids: dict[str, int]) -> None:
                 params[name] = ids[segment]
 
 
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-def test_api_answers_as_its_schema_says(case, world, request):
+def _call_and_validate(case, world, request) -> None:
     label = f"{case.method.upper()} {case.path}"
     if label in KNOWN_FAILURES:
         request.applymarker(pytest.mark.xfail(reason=KNOWN_FAILURES[label], strict=False))
@@ -104,3 +107,46 @@ def test_api_answers_as_its_schema_says(case, world, request):
         checks=CHECKS,
         environ_base={"REMOTE_ADDR": "127.0.0.1"},  # as any real server sets it
     )
+
+
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_answers_as_its_schema_says(case, world, request):
+    _call_and_validate(case, world, request)
+
+
+# What only staff may do: tracker rules, moderation, the server, other users.
+admin_schema = schema.include(
+    path_regex=r"^/api/(trackers|server|users(/\{id\})?$|torrents/\{id\}/(approve|reject))"
+)
+
+
+@pytest.fixture
+def admin_world(db, tmp_path):
+    node = Node.objects.create(name="idle", rpc_url="scgi:///nonexistent.sock", data_root="/tmp")
+    admin = make_user("fuzz.admin@example.com", is_staff=True, is_superuser=True)
+    other = make_user("fuzz.other@example.com", quota_bytes=1 << 30)
+    pending = add_torrent(
+        node, [other], tmp_path, load=False, status=TorrentStatus.PENDING_APPROVAL
+    )
+    rule = TrackerRule.objects.create(pattern="tracker.example.org", action="deny")
+    _, key = api_token_create(user=admin, name="fuzz")
+    return {
+        "key": key,
+        "ids": {"torrents": pending.pk, "users": other.pk, "trackers": rule.pk},
+    }
+
+
+@admin_schema.parametrize()
+@FUZZ_SETTINGS
+def test_api_answers_an_admin_as_its_schema_says(case, admin_world, request):
+    _call_and_validate(case, admin_world, request)
