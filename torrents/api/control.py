@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from seedbox.openapi import detail
+from seedbox.parsers import JSONObjectParser
 from torrents.api.torrents import TorrentDetailView
 from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
@@ -68,6 +69,9 @@ class TorrentActionView(APIView):
 class TorrentControlView(APIView):
     """PATCH /api/torrents/:id {"paused": bool}; DELETE /api/torrents/:id (`?everyone=true`:
     an admin removes it for all its owners; an admin who does not own it always does)."""
+
+    # {"paused": true} is a JSON boolean: a form's "true" is a string (415 says which to send).
+    parser_classes = [JSONObjectParser]
 
     @extend_schema(
         request=inline_serializer("TorrentPatch", {"paused": serializers.BooleanField()}),
