@@ -7,15 +7,7 @@ from torrents.api import torrents as torrent_views
 
 urlpatterns = [
     re_path(r"^torrents/?$", torrent_views.TorrentListCreateView.as_view(), name="api-torrents"),
-    path(
-        "torrents/<int:pk>",
-        control.by_method(
-            GET=torrent_views.TorrentDetailView.as_view(),
-            PATCH=control.TorrentControlView.as_view(),
-            DELETE=control.TorrentControlView.as_view(),
-        ),
-        name="api-torrent",
-    ),
+    path("torrents/<int:pk>", control.TorrentView.as_view(), name="api-torrent"),
     path(
         "torrents/<int:pk>/torrent",
         torrent_views.TorrentMetainfoView.as_view(),

@@ -51,7 +51,9 @@ class PublicView(APIView):
 
 
 class SubscribeView(PublicView):
-    @extend_schema(request=CredentialsSerializer, responses={201: SubscribedSerializer})
+    @extend_schema(
+        request=CredentialsSerializer, responses={201: SubscribedSerializer, 429: DetailSerializer}
+    )
     def post(self, request):
         """Create an account and mail its confirmation link. An address already in use gets the
         same answer (its owner is told by mail), so the API does not reveal who has an account."""
@@ -146,7 +148,9 @@ class SecondFactorView(PublicView):
 
 
 class ForgotView(PublicView):
-    @extend_schema(request=EmailSerializer, responses={200: DetailSerializer})
+    @extend_schema(
+        request=EmailSerializer, responses={200: DetailSerializer, 429: DetailSerializer}
+    )
     def post(self, request):
         """Mail a password reset link. The answer is the same whether or not the address has an
         account."""
@@ -169,7 +173,9 @@ class PasswordView(PublicView):
             password_reset_user(token=query.validated_data["token"])
         return Response({"detail": "This reset token is valid."})
 
-    @extend_schema(request=PasswordResetSerializer, responses={200: DetailSerializer})
+    @extend_schema(
+        request=PasswordResetSerializer, responses={200: DetailSerializer, 429: DetailSerializer}
+    )
     def patch(self, request):
         """Set a new password with a reset token; the token then stops working, and so do the
         account's API tokens."""

@@ -5,7 +5,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,6 +36,7 @@ from accounts.services.users import (
     user_delete,
     user_update,
 )
+from seedbox.parsers import JSONObjectParser
 
 
 class UserListView(generics.ListAPIView):
@@ -54,7 +55,7 @@ class UserListView(generics.ListAPIView):
 class UserDetailView(APIView):
     """One user, by id or `me`."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONObjectParser, MultiPartParser, FormParser]
 
     def get_object(self, pk: int | None) -> User:
         return user_for_viewer(self.request.user, self.request.user.pk if pk is None else pk)
@@ -91,7 +92,7 @@ class UserDetailView(APIView):
             update_session_auth_hash(request._request, user)  # keep this browser logged in
         return self._answer(user)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 403: DetailSerializer})
     def delete(self, request, pk: int | None = None):
         user = self.get_object(pk)
         if refusal := user_change_refusal(user=user, by=request.user):
@@ -103,7 +104,7 @@ class UserDetailView(APIView):
 class UserAvatarView(APIView):
     """The avatar image, with the same visibility as the user record."""
 
-    @extend_schema(responses={(200, "image/*"): bytes})
+    @extend_schema(responses={(200, "image/*"): bytes, 404: DetailSerializer})
     def get(self, request, pk: int | None = None):
         user = user_for_viewer(request.user, request.user.pk if pk is None else pk)
         if not user.avatar:

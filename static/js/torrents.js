@@ -86,6 +86,13 @@
     box.querySelector("[data-upload-text]").textContent =
       percent < 100 ? "Uploading… " + percent + "%" : "Uploaded; checking…";
   });
+  // Polls (data-poll) skip a hidden tab. An hx-trigger filter ("[!document.hidden]") would do it
+  // with eval, which the Content-Security-Policy forbids.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (document.hidden && event.target.hasAttribute && event.target.hasAttribute("data-poll")) {
+      event.preventDefault();
+    }
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.target;
     if (form.hasAttribute && form.hasAttribute("data-upload")) {

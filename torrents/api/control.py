@@ -6,13 +6,15 @@ is asked with the quick timeout; when it does not answer, 503 says so and nothin
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from seedbox.openapi import detail
+from seedbox.parsers import JSONObjectParser
+from torrents.api.torrents import TorrentDetailView
 from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
 from torrents.selectors import torrent_for_user
@@ -28,27 +30,12 @@ _TRUE = {"1", "true", "yes", "on"}
 _StateSerializer = inline_serializer(
     "TorrentState", {"id": serializers.IntegerField(), "status": serializers.CharField()}
 )
-
-
-def by_method(**views: Callable) -> Callable:
-    """One URL, a view per HTTP method (e.g. GET from the detail view, PATCH/DELETE from here),
-    so two modules can serve `torrents/<id>` without editing each other."""
-    views = {method.upper(): view for method, view in views.items()}
-    if "GET" in views:
-        views.setdefault("HEAD", views["GET"])
-
-    def dispatch(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        view = views.get(request.method)
-        if view is None and request.method == "OPTIONS":
-            view = next(iter(views.values()))
-        if view is None:
-            response = HttpResponse(status=405)
-            response["Allow"] = ", ".join(sorted(views))
-            return response
-        return view(request, *args, **kwargs)
-
-    dispatch.csrf_exempt = True  # DRF views enforce CSRF themselves for session logins
-    return dispatch
+# What asking rTorrent may answer besides 200.
+_RTORRENT_ANSWERS = {
+    409: detail("the torrent cannot do that now (e.g. its metadata has not arrived)"),
+    502: detail("rTorrent refused"),
+    503: detail("rTorrent did not answer in time; nothing changed"),
+}
 
 
 def _run(action: Callable[[], str], torrent) -> Response:
@@ -67,7 +54,7 @@ class TorrentActionView(APIView):
 
     action_name = ""
 
-    @extend_schema(request=None, responses={200: _StateSerializer, 409: dict, 503: dict})
+    @extend_schema(request=None, responses={200: _StateSerializer, **_RTORRENT_ANSWERS})
     def post(self, request: Request, pk: int) -> Response:
         torrent = torrent_for_user(request.user, pk)
         actions = {
@@ -83,9 +70,12 @@ class TorrentControlView(APIView):
     """PATCH /api/torrents/:id {"paused": bool}; DELETE /api/torrents/:id (`?everyone=true`:
     an admin removes it for all its owners; an admin who does not own it always does)."""
 
+    # {"paused": true} is a JSON boolean: a form's "true" is a string (415 says which to send).
+    parser_classes = [JSONObjectParser]
+
     @extend_schema(
         request=inline_serializer("TorrentPatch", {"paused": serializers.BooleanField()}),
-        responses={200: _StateSerializer, 400: dict, 409: dict, 503: dict},
+        responses={200: _StateSerializer, **_RTORRENT_ANSWERS},
     )
     def patch(self, request: Request, pk: int) -> Response:
         torrent = torrent_for_user(request.user, pk)
@@ -98,7 +88,13 @@ class TorrentControlView(APIView):
             )
         return _run(lambda: torrent_set_paused(torrent=torrent, paused=paused), torrent)
 
-    @extend_schema(responses={204: None, 202: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("everyone", bool, description="admins: for all its owners")],
+        responses={
+            204: None,
+            202: detail("removed; erasing it from rTorrent is pending and will be retried"),
+        },
+    )
     def delete(self, request: Request, pk: int) -> Response:
         torrent = torrent_for_user(request.user, pk)
         everyone = request.query_params.get("everyone", "").lower() in _TRUE
@@ -113,3 +109,8 @@ class TorrentControlView(APIView):
             },
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class TorrentView(TorrentControlView, TorrentDetailView):
+    """`/api/torrents/:id`: GET from the detail view, PATCH and DELETE from the control view, as
+    one view class so that the OpenAPI schema describes all three."""

@@ -11,12 +11,18 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from seedbox.openapi import detail
 from torrents.selectors import torrent_for_user
 from torrents.services.downloads import (
     NotAvailable,
@@ -30,6 +36,8 @@ from torrents.services.downloads import (
 )
 
 CHUNK = 256 * 1024
+_BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="the bytes")
+_NOT_AVAILABLE = detail("not yours, or its data is not (or no longer) on disk")
 
 
 def _read(path: Path, start: int, length: int):
@@ -132,13 +140,22 @@ class TorrentFileDownloadView(APIView):
     """GET /api/torrents/:id/files/:file_id/download: the file, with Range support."""
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter("Range", str, OpenApiParameter.HEADER, description="bytes=start-end"),
+            OpenApiParameter("If-Range", str, OpenApiParameter.HEADER),
+            OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER),
+            OpenApiParameter("If-Modified-Since", str, OpenApiParameter.HEADER),
+        ],
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            206: OpenApiTypes.BINARY,
-            304: None,
-            404: dict,
-            416: None,
-        }
+            (200, "application/octet-stream"): _BINARY,
+            (206, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="the part the Range header asked for"
+            ),
+            304: OpenApiResponse(description="not modified since the client's copy"),
+            404: _NOT_AVAILABLE,
+            412: OpenApiResponse(description="an If-Match or If-Unmodified-Since failed"),
+            416: OpenApiResponse(description="the Range is outside the file"),
+        },
     )
     def get(self, request: Request, pk: int, file_id: int) -> HttpResponse:
         torrent = torrent_for_user(request.user, pk)
@@ -161,7 +178,7 @@ class TorrentZipView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("path", str, description="a folder inside the torrent")],
-        responses={(200, "application/zip"): OpenApiTypes.BINARY, 404: dict},
+        responses={(200, "application/zip"): _BINARY, 404: _NOT_AVAILABLE},
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
         torrent = torrent_for_user(request.user, pk)

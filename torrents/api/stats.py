@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_for_viewer
+from seedbox.openapi import detail
 from torrents.stats import server_info, user_stats
 
 
@@ -30,7 +31,7 @@ class UserStatsView(APIView):
 class ServerView(APIView):
     """Nodes (reachable, version, disk, rates, torrents by status), users, quota, the queue."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: dict, 404: detail("staff only")})
     def get(self, request: Request) -> Response:
         if not request.user.is_staff:
             raise Http404

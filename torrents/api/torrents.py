@@ -1,7 +1,7 @@
 """`/api/torrents`: list (filtered, paginated), add (four ways in), detail, the .torrent file."""
 
 import django_filters
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django_filters.rest_framework import DjangoFilterBackend
@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from seedbox.openapi import detail
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import torrent_for_user, torrent_secrets_visible_to, torrents_visible_to
@@ -128,7 +129,9 @@ class TorrentListCreateView(generics.ListAPIView):
         request.data  # noqa: B018 (parses the body through the guard)
         if self.upload_guard.refusal is not None:
             raise UploadRefusedError(self.upload_guard.refusal)
-        data, files = request.data, request.FILES
+        # No body at all parses to {} rather than a form: read it as an empty form (then 400).
+        data = request.data if isinstance(request.data, QueryDict) else QueryDict()
+        files = request.FILES
         try:
             result = intake_submit(
                 user=request.user,
@@ -171,6 +174,12 @@ class TorrentDetailView(generics.RetrieveAPIView):
 class TorrentMetainfoView(generics.GenericAPIView):
     """The .torrent file as it was added (or made by the site)."""
 
+    @extend_schema(
+        responses={
+            (200, "application/x-bittorrent"): OpenApiTypes.BINARY,
+            404: detail("not yours, not added by you, or no metadata yet"),
+        }
+    )
     def get(self, request: Request, pk: int) -> HttpResponse:
         torrent = torrent_for_user(request.user, pk)
         if not torrent_secrets_visible_to(request.user, torrent):
