@@ -32,6 +32,8 @@ def password_reset_request(*, request: HttpRequest, email: str) -> None:
 def password_reset_user(*, token: str) -> User:
     """The user a reset token (`<uidb36>-<key>`, as in the mailed link) belongs to."""
     uidb36, _, key = token.strip().partition("-")
+    if not (uidb36 and key):  # allauth's form raises TypeError on an empty uid (a 500)
+        raise ValidationError({"token": [_BAD_TOKEN]})
     form = UserTokenForm(data={"uidb36": uidb36, "key": key})
     if not form.is_valid():
         raise ValidationError({"token": [_BAD_TOKEN]})

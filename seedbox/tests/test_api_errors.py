@@ -16,10 +16,6 @@ def test_a_null_character_in_a_filter_names_the_field(api_client_for, admin_user
     assert response.json() == {"q": ["Null characters are not allowed."]}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="root in accounts/services/passwords.py (password_reset_user), fixed on another branch",
-)
 @pytest.mark.parametrize("token", ["-x", " -a"])
 def test_a_reset_token_with_an_empty_uid_part_is_a_400(api_client_for, token):
     """Found by the fuzzer: allauth's UserTokenForm gets no uidb36 and raises TypeError (500)."""

@@ -50,17 +50,9 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Found by this run, rooted outside the API layer (accounts/, the torrent intake) that other
-# branches fix: "METHOD path" -> why. Each stays xfail(strict=False) until fixed there.
-_RESET_TOKEN = (
-    "accounts/services/passwords.py password_reset_user: a token whose uid part is empty "
-    '(`?token=-x`, or {"token": "-x"}) reaches allauth\'s UserTokenForm.clean() with no uidb36 '
-    "and raises TypeError (500) instead of 400"
-)
-KNOWN_FAILURES: dict[str, str] = {
-    "GET /api/authenticate/password": _RESET_TOKEN,
-    "PATCH /api/authenticate/password": _RESET_TOKEN,
-}
+# Found by this run and rooted outside the API layer: "METHOD path" -> why, xfail(strict=False)
+# until fixed there. (The empty-uid reset token it found is fixed: test_api_errors.py.)
+KNOWN_FAILURES: dict[str, str] = {}
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 # No generated Authorization header or session cookie: every request is the user's (401 has
