@@ -194,7 +194,8 @@ def test_a_user_with_2fa_can_still_change_their_email_on_the_page(user, outbox):
     browser.post("/accounts/2fa/authenticate/", {"code": totp.now()})
 
     response = browser.post(
-        "/accounts/email/", {"email": "new-alice@example.com", "action_add": ""}
+        "/accounts/email/",
+        {"email": "new-alice@example.com", "current_password": PASSWORD, "action_add": ""},
     )
 
     assert response.status_code == 302, response.content.decode()
