@@ -59,21 +59,31 @@ _AddRequest = inline_serializer(
         "comment": serializers.CharField(required=False),
     },
 )
-_Rejection = inline_serializer(
-    "TorrentRejection",
-    {
-        "name": serializers.CharField(),
-        "reason": serializers.CharField(),
-        "field": serializers.CharField(allow_null=True),
-    },
-    many=True,
-)
+
+
+class TorrentRejectionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+
+
+_Rejection = TorrentRejectionSerializer(many=True)
 _AddResult = inline_serializer(
     "TorrentAddResult",
     {
         "added": TorrentListSerializer(many=True),
         "rejected": _Rejection,
         "detail": serializers.CharField(required=False),
+    },
+)
+# 400: nothing was added (the same shape, with the reasons), or the request itself is refused
+# (nothing sent, too many items: a `detail` only).
+_AddRefused = inline_serializer(
+    "TorrentAddRefused",
+    {
+        "detail": serializers.CharField(),
+        "added": TorrentListSerializer(many=True, required=False),
+        "rejected": TorrentRejectionSerializer(many=True, required=False),
     },
 )
 
@@ -118,7 +128,7 @@ class TorrentListCreateView(generics.ListAPIView):
         request={"multipart/form-data": _AddRequest},
         responses={
             201: _AddResult,
-            400: _AddResult,
+            400: _AddRefused,
             401: _Detail,
             403: _Detail,
             413: _Detail,
