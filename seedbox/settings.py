@@ -197,6 +197,8 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For is trusted for the client IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("SEEDBOX_TRUSTED_PROXIES", 0, minimum=0)
 SEEDBOX_API_TOKEN_DAYS = env_int("SEEDBOX_API_TOKEN_DAYS", 90, minimum=0)  # 0: never expire
+# How long what left a user's list is remembered for `?changed_since=`; an older cursor gets 410.
+SEEDBOX_CHANGES_KEEP_DAYS = env_int("SEEDBOX_CHANGES_KEEP_DAYS", 7, minimum=1)
 SEEDBOX_AVATAR_MAX_BYTES = env_size("SEEDBOX_AVATAR_MAX_BYTES", "2MiB")
 
 # --- Mail -----------------------------------------------------------------------------------

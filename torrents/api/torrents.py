@@ -6,14 +6,25 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, cursor_read
+from torrents.api.list_rows import FIELD_SETS, list_rows
+from torrents.api.pagination import TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
 from torrents.models import Torrent, TorrentStatus
-from torrents.selectors import torrent_for_user, torrent_secrets_visible_to, torrents_visible_to
+from torrents.selectors import (
+    torrent_for_user,
+    torrent_ids_gone_since,
+    torrent_secrets_visible_to,
+    torrents_changed_since,
+    torrents_count_visible_to,
+    torrents_visible_to,
+)
 from torrents.services.intake import IntakeRequestError, intake_submit
 
 _TRUE = {"1", "true", "on", "yes"}
@@ -36,18 +47,78 @@ class TorrentFilter(django_filters.FilterSet):
 
 
 class TorrentListCreateView(generics.ListAPIView):
-    """GET: the caller's torrents (admins: all). POST: add torrents (multipart)."""
+    """GET: the caller's torrents (admins: all), a page (`page_size` up to 10,000) or what
+    changed since a cursor (`changed_since`). POST: add torrents (multipart)."""
 
     serializer_class = TorrentListSerializer
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = TorrentPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = TorrentFilter
     ordering_fields = ["name", "size_bytes", "created_at", "status", "completed_bytes"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        # The raw metainfo (up to SEEDBOX_METAINFO_MAX_SIZE each) is never shown in a list.
-        return torrents_visible_to(self.request.user).select_related("node").defer("metainfo")
+        # Rows are read as values (list_rows): only the columns a row shows leave the database.
+        return torrents_visible_to(self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        now = cursor_now()
+        cursor = cursor_make(user=request.user, at=now)
+        fields = self._field_set()
+        if "changed_since" in request.query_params:
+            return self._changes(request, fields=fields, cursor=cursor, now=now)
+        params = request.query_params
+        queryset = self.filter_queryset(self.get_queryset())
+        unfiltered = not any(params.getlist(name) for name in TorrentFilter.base_filters)
+        rows = paginate_rows(
+            self.paginator,
+            queryset,
+            request,
+            build=lambda page: list_rows(page, fields),
+            count=(lambda: torrents_count_visible_to(request.user)) if unfiltered else None,
+        )
+        paginator = self.paginator
+        return Response(
+            {
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "cursor": cursor,
+                "results": rows,
+            }
+        )
+
+    def _field_set(self) -> tuple[str, ...]:
+        name = self.request.query_params.get("fields", "full")
+        if name not in FIELD_SETS:
+            raise ValidationError({"fields": [f"one of {', '.join(FIELD_SETS)}, not {name!r}"]})
+        return FIELD_SETS[name]
+
+    def _changes(self, request: Request, *, fields, cursor: str, now) -> Response:
+        """Every row changed since the cursor (no pages: a refresh is what changed) and the ids
+        gone from the caller's list; filters do not apply (a row leaving a filter would need
+        telling too): the client filters what it holds."""
+        user = request.user
+        filtered = [name for name in TorrentFilter.base_filters if name in request.query_params]
+        if filtered:
+            return Response(
+                {"detail": f"changed_since reads the whole list; drop {', '.join(filtered)}"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            since = cursor_read(request.query_params["changed_since"], user=user, now=now)
+        except CursorError as exc:
+            code = status.HTTP_410_GONE if exc.gone else status.HTTP_400_BAD_REQUEST
+            return Response({"detail": str(exc)}, status=code)
+        changed = torrents_changed_since(user, since).order_by("-created_at", "-id")
+        return Response(
+            {
+                "cursor": cursor,
+                "results": list_rows(changed, fields),
+                "deleted": torrent_ids_gone_since(user, since),
+            }
+        )
 
     def post(self, request: Request) -> Response:
         limit = settings.SEEDBOX_UPLOAD_MAX_SIZE

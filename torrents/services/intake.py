@@ -25,6 +25,7 @@ from torrents.metainfo import (
 )
 from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.services.capacity import NodeFull, node_room_check
+from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
@@ -124,7 +125,9 @@ def torrent_files_write(*, torrent: Torrent, files: list[MetaFile]) -> None:
 def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -> None:
     """A removed or rejected torrent added again: queued (or pending) anew, owned by `user`, with
     their .torrent or magnet link: what an earlier adder sent (announce URLs, passkeys) goes."""
-    torrent.ownerships.exclude(user=user).delete()
+    others = torrent.ownerships.exclude(user=user)
+    torrent_gone_record(ownerships=others)
+    others.delete()
     if meta:
         torrent.metainfo = meta.raw
         torrent.piece_length = meta.piece_length

@@ -27,6 +27,7 @@ from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError
 from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.intake import magnet_trackers, torrent_files_write
+from torrents.services.list_changes import torrent_gone_record
 from torrents.services.nodes import node_client
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.storage import torrent_directory
@@ -115,7 +116,9 @@ def _keep_first_owner(torrent: Torrent) -> None:
     ownerships = list(torrent.ownerships.order_by("created_at", "pk"))
     if len(ownerships) > 1:
         later = [o.pk for o in ownerships[1:]]
-        Ownership.objects.filter(pk__in=later, charged_bytes=0).delete()
+        dropped = Ownership.objects.filter(pk__in=later, charged_bytes=0)
+        torrent_gone_record(ownerships=dropped)
+        dropped.delete()
         log.info("private magnet %s: kept its first owner only", torrent.info_hash)
 
 
