@@ -1,12 +1,13 @@
 """Pages of the torrent list: `?page=` and `?page_size=` (up to 10,000 rows in one answer)."""
 
 from collections.abc import Callable
-from functools import cached_property
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from torrents.paging import CountedPaginator
 
 MAX_PAGE_SIZE = 10_000
 
@@ -17,6 +18,22 @@ class TorrentPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """The page as the list answers it: the cursor always; `deleted` (and no count, next,
+        previous) for a `changed_since` refresh."""
+        page = super().get_paginated_response_schema(schema)
+        page["required"] = ["cursor", "results"]
+        page["properties"]["cursor"] = {
+            "type": "string",
+            "description": "Send it back as `changed_since` for what changed since this answer.",
+        }
+        page["properties"]["deleted"] = {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "changed_since only: ids gone from your list since the cursor.",
+        }
+        return page
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -33,16 +50,6 @@ class TorrentPagination(PageNumberPagination):
         return size
 
 
-class _CountedPaginator(Paginator):
-    def __init__(self, *args, count: Callable[[], int] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count() if self._count else Paginator.count.func(self)
-
-
 def paginate_rows(
     pagination: TorrentPagination,
     queryset: QuerySet,
@@ -54,7 +61,7 @@ def paginate_rows(
     """Like `paginate_queryset`, but `build` gets the page's queryset (a LIMIT/OFFSET still to
     run), so that rows can be read as values rather than model instances."""
     pagination.request = request
-    paginator = _CountedPaginator(queryset, pagination.get_page_size(request), count=count)
+    paginator = CountedPaginator(queryset, pagination.get_page_size(request), count=count)
     number = pagination.get_page_number(request, paginator)
     try:
         pagination.page = paginator.page(number)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -13,9 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, cursor_read
-from torrents.api.list_rows import FIELD_SETS, list_rows
-from torrents.api.pagination import TorrentPagination, paginate_rows
-from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
+from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
+from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
+from torrents.api.serializers import (
+    TorrentDetailSerializer,
+    TorrentListSerializer,
+)
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import (
     torrent_for_user,
@@ -61,6 +65,36 @@ class TorrentListCreateView(generics.ListAPIView):
     def get_queryset(self):
         # Rows are read as values (list_rows): only the columns a row shows leave the database.
         return torrents_visible_to(self.request.user)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Rows per page, 1 to {MAX_PAGE_SIZE:,} (default 50); "
+                "anything else is a 400.",
+            ),
+            OpenApiParameter(
+                "fields",
+                str,
+                enum=list(FIELD_SETS),
+                description="`compact`: only " + ", ".join(COMPACT_FIELDS) + " per row.",
+            ),
+            OpenApiParameter(
+                "changed_since",
+                str,
+                description="The `cursor` of an earlier answer: every row changed since "
+                "(or newly yours), unpaged, and the ids that left your list in `deleted`. "
+                "Rows changed in the 5 s before the cursor come again (apply them twice "
+                "safely). Not with status/q/user (400); a cursor older than "
+                "SEEDBOX_CHANGES_KEEP_DAYS or from before a role change gets 410: read the "
+                "whole list again.",
+            ),
+        ],
+        responses={200: TorrentListSerializer(many=True), 400: dict, 410: dict},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return self.list(request, *args, **kwargs)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         now = cursor_now()

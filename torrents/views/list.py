@@ -33,10 +33,10 @@ POLL_SECONDS = 2
 
 
 def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
-    page = page_of(query, request.user)
+    counts = status_counts(request.user)
+    page = page_of(query, request.user, counts)
     query.page = page.number  # a page past the end shows (and then polls) the last one
     rows = list(page.object_list)
-    counts = status_counts(request.user)
     return {
         "query": query,
         "page": page,
