@@ -71,6 +71,20 @@ def test_a_users_first_page_is_read_in_index_order_not_sorted(alice, bob):  # no
     assert sort_steps(page) == []
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan; Postgres costs its own")
+def test_a_refresh_walks_what_changed_not_the_whole_list(alice):  # noqa: F811
+    make_rows([alice], 2000)
+    age_all()
+    cursor = api(alice).get("/api/torrents").json()["cursor"]
+    with CaptureQueriesContext(connection) as captured:
+        assert refresh(api(alice), cursor)["results"] == []
+    changes = next(q["sql"] for q in captured if "updated_at" in q["sql"] and "WHERE" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {changes}")
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
 def test_rows_read_as_values_are_what_the_serializer_says(alice):  # noqa: F811
     make_rows([alice], 3)
     Torrent.objects.filter(pk=Torrent.objects.first().pk).update(size_bytes=None)
