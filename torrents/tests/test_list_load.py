@@ -90,6 +90,8 @@ def test_rows_read_as_values_are_what_the_serializer_says(alice):  # noqa: F811
     Torrent.objects.filter(pk=Torrent.objects.first().pk).update(size_bytes=None)
     queryset = Torrent.objects.select_related("node").order_by("id")
     assert list_rows(queryset) == TorrentListSerializer(queryset, many=True).data
+    with timezone.override("Europe/Paris"):
+        assert list_rows(queryset) == TorrentListSerializer(queryset, many=True).data
     compact = list_rows(queryset, COMPACT_FIELDS)
     assert [list(row) for row in compact] == [list(COMPACT_FIELDS)] * 3
 
