@@ -192,3 +192,15 @@ def test_bad_cursors_are_refused_clearly(alice, boss):  # noqa: F811
     old = cursor_make(user=alice, at=timezone.now() - dt.timedelta(days=30))
     assert client.get("/api/torrents", {"changed_since": old}).status_code == 410
     assert api(boss).get("/api/torrents", {"changed_since": cursor}).status_code == 410
+
+
+def test_the_page_renders_a_changed_row_anew_though_its_rows_are_cached(alice):  # noqa: F811
+    torrent = make_rows([alice], 3)[0]
+    Torrent.objects.filter(pk=torrent.pk).update(size_bytes=1000, completed_bytes=100)
+    client = client_for(alice)
+    assert "10%" in client.get("/").content.decode()
+    # Even a write that forgets to stamp updated_at shows: the key is every shown column.
+    Torrent.objects.filter(pk=torrent.pk).update(completed_bytes=420)
+    html = client.get("/").content.decode()
+    row = html.split(f'id="t-{torrent.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "42%" in row

@@ -23,6 +23,7 @@ from torrents.views.list_query import (
     ListQuery,
     ids_digest,
     page_of,
+    rows_digest,
     status_counts,
 )
 
@@ -41,6 +42,7 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
         "query": query,
         "page": page,
         "rows": rows,
+        "rows_key": rows_digest(rows),
         "counts": counts,
         "total": sum(n for status, n in counts.items() if status != TorrentStatus.REMOVED),
         "status_choices": [(v, label, counts.get(v, 0)) for v, label in TorrentStatus.choices],

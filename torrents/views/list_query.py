@@ -176,6 +176,13 @@ def status_counts(user) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def rows_digest(rows: list[Torrent]) -> str:
+    """A key for the page's rendered rows: every column they show, in order (one cache
+    lookup for the table instead of one per row)."""
+    shown = [tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows]
+    return hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
+
+
 def ids_digest(ids: list[int]) -> str:
     """A short fingerprint of which rows a page shows, in order: the poll sends it back, and a
     different answer means rows came or went (the whole table is sent again)."""
