@@ -204,3 +204,25 @@ def test_the_page_renders_a_changed_row_anew_though_its_rows_are_cached(alice): 
     html = client.get("/").content.decode()
     row = html.split(f'id="t-{torrent.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "42%" in row
+
+
+def test_the_status_counts_follow_every_change(alice, bob):  # noqa: F811
+    rows = make_rows([alice], 3)
+    client = client_for(alice)
+
+    def counts() -> str:
+        html = client.get("/").content.decode()
+        return html.split('id="filter-status"', 1)[1].split("</select>", 1)[0]
+
+    assert "All (3)" in counts()
+    assert "All (3)" in counts()  # kept
+    Torrent.objects.filter(pk=rows[0].pk).update(
+        status=TorrentStatus.SEEDING, updated_at=timezone.now()
+    )
+    assert "Seeding (1)" in counts()
+    shared = make_rows([bob], 1)[0]
+    torrent_remove(torrent=rows[1], by=alice, purge=False)
+    assert "All (2)" in counts()
+    # Only her ownership moves (no torrent row changes): counted anew all the same.
+    Ownership.objects.create(torrent=shared, user=alice)
+    assert "All (3)" in counts()

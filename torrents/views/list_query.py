@@ -5,12 +5,13 @@ import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.cache import caches
 from django.core.paginator import Page
-from django.db.models import Count, F, FloatField, QuerySet
+from django.db.models import Count, F, FloatField, Max, QuerySet
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
-from torrents.models import Ownership, Torrent, TorrentStatus
+from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.paging import CountedPaginator
 from torrents.selectors import torrents_visible_to
 
@@ -162,8 +163,29 @@ def page_of(query: ListQuery, user, counts: dict[str, int] | None = None) -> Pag
 
 
 def status_counts(user) -> dict[str, int]:
-    """{status: how many} of the user's torrents, in one grouped query (a user's from their
-    ownerships, which their index finds, rather than checking every torrent)."""
+    """{status: how many} of the user's torrents. Counting is one grouped walk over all they
+    own (the one part of the page that grows with the library), so the answer is kept per web
+    process until something it depends on moves: the latest `updated_at` of any torrent (every
+    write stamps it), and the user's latest ownership gained or lost; three index lookups."""
+    key = f"status-counts:{user.pk}:{_counts_version(user)}"
+    counts = caches["rows"].get(key)
+    if counts is None:
+        counts = _status_counts(user)
+        caches["rows"].set(key, counts)
+    return counts
+
+
+def _counts_version(user) -> str:
+    stamps = [Torrent.objects.aggregate(at=Max("updated_at"))["at"]]
+    if user.is_authenticated and not user.is_staff:
+        stamps.append(Ownership.objects.filter(user=user).aggregate(at=Max("created_at"))["at"])
+        stamps.append(TorrentGone.objects.filter(user=user).aggregate(at=Max("at"))["at"])
+    return hashlib.blake2s(repr(stamps).encode(), digest_size=12).hexdigest()
+
+
+def _status_counts(user) -> dict[str, int]:
+    """In one grouped query (a user's from their ownerships, which their index finds, rather
+    than checking every torrent)."""
     if user.is_authenticated and not user.is_staff:
         rows = (
             Ownership.objects.filter(user=user)
