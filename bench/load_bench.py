@@ -196,14 +196,15 @@ def wrk(url: str, *, connections: int, duration: int, auth: str = "", cookie: st
     script = HERE / ".load_bench.lua"
     script.write_text(WRK_SCRIPT)
     threads = min(2, connections)
-    done = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-         "-s", str(script), url],
-        env={**os.environ, "BENCH_AUTH": auth, "BENCH_COOKIE": cookie},
-        capture_output=True,
-        text=True,
-        check=True,
-    )  # fmt: skip
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+            "-s", str(script), url]  # fmt: skip
+    env = {**os.environ, "BENCH_AUTH": auth, "BENCH_COOKIE": cookie}
+    for attempt in (1, 2):  # wrk now and then exits 1 on a busy machine: once more, then fail
+        done = subprocess.run(argv, env=env, capture_output=True, text=True)
+        if done.returncode == 0 or attempt == 2:
+            break
+    if done.returncode:
+        raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     script.unlink()
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
     requests, micros, p50, p95, errors = line.split()[1:]

@@ -6,36 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('torrents', '0005_torrent_rtorrent_counters'),
+        ("torrents", "0005_torrent_rtorrent_counters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TorrentGone',
+            name="TorrentGone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('torrent_id', models.BigIntegerField()),
-                ('at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("torrent_id", models.BigIntegerField()),
+                ("at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.AddIndex(
-            model_name='ownership',
-            index=models.Index(fields=['user', 'created_at'], name='ownership_user_created'),
+            model_name="ownership",
+            index=models.Index(fields=["user", "created_at"], name="ownership_user_created"),
         ),
         migrations.AddIndex(
-            model_name='torrent',
-            index=models.Index(fields=['updated_at'], name='torrent_updated_at'),
+            model_name="torrent",
+            index=models.Index(fields=["updated_at"], name="torrent_updated_at"),
         ),
         migrations.AddField(
-            model_name='torrentgone',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="torrentgone",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='torrentgone',
-            index=models.Index(fields=['user', 'at'], name='torrent_gone_user_at'),
+            model_name="torrentgone",
+            index=models.Index(fields=["user", "at"], name="torrent_gone_user_at"),
         ),
     ]

@@ -25,4 +25,3 @@ def torrent_gone_record(*, ownerships: QuerySet[Ownership]) -> None:
     )
     keep = timedelta(days=settings.SEEDBOX_CHANGES_KEEP_DAYS)
     TorrentGone.objects.filter(at__lt=now - keep).delete()
-
