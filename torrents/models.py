@@ -140,6 +140,8 @@ class Torrent(models.Model):
             models.Index(fields=["node", "status"]),
             # The lists' default order: a page is read from the index, not sorted each time.
             models.Index(fields=["-created_at", "-id"], name="torrent_newest_first"),
+            # `?changed_since=`: the rows changed after a cursor, read from the index.
+            models.Index(fields=["updated_at"], name="torrent_updated_at"),
         ]
 
     def __str__(self) -> str:
@@ -194,6 +196,8 @@ class Ownership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["torrent", "user"], name="ownership_unique")]
+        # A user's list: counted, and what they gained since a `changed_since` cursor.
+        indexes = [models.Index(fields=["user", "created_at"], name="ownership_user_created")]
 
     def __str__(self) -> str:
         return f"{self.user_id} owns {self.torrent_id}"
@@ -271,3 +275,20 @@ class TrafficBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.hour:%Y-%m-%d %H}:00"
+
+
+class TorrentGone(models.Model):
+    """A torrent that left a user's list because their ownership ended: what
+    `GET /api/torrents?changed_since=` reports as deleted. Torrent rows are never deleted
+    (removed ones stay for the record, and admins see them as `removed`), but an id is kept
+    rather than a foreign key so that this never stands in the way if one ever is."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    torrent_id = models.BigIntegerField()
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"], name="torrent_gone_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.torrent_id} left {self.user_id}'s list at {self.at:%Y-%m-%d %H:%M:%S}"

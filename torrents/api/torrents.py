@@ -6,17 +6,33 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from seedbox.openapi import detail
+from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, cursor_read
+from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
+from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
 from torrents.models import Torrent, TorrentStatus
-from torrents.selectors import torrent_for_user, torrent_secrets_visible_to, torrents_visible_to
+from torrents.selectors import (
+    torrent_for_user,
+    torrent_ids_gone_since,
+    torrent_secrets_visible_to,
+    torrents_changed_since,
+    torrents_count_visible_to,
+    torrents_visible_to,
+)
 from torrents.services.intake import IntakeRequestError, intake_submit
 from torrents.upload_guard import Refusal, upload_guard_install
 
@@ -97,18 +113,114 @@ class UploadRefusedError(exceptions.APIException):
 
 
 class TorrentListCreateView(generics.ListAPIView):
-    """GET: the caller's torrents (admins: all). POST: add torrents (multipart)."""
+    """GET: the caller's torrents (admins: all), a page (`page_size` up to 10,000) or what
+    changed since a cursor (`changed_since`). POST: add torrents (multipart)."""
 
     serializer_class = TorrentListSerializer
     parser_classes = [MultiPartParser, FormParser]
+    pagination_class = TorrentPagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = TorrentFilter
     ordering_fields = ["name", "size_bytes", "created_at", "status", "completed_bytes"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        # The raw metainfo (up to SEEDBOX_METAINFO_MAX_SIZE each) is never shown in a list.
-        return torrents_visible_to(self.request.user).select_related("node").defer("metainfo")
+        # Rows are read as values (list_rows): only the columns a row shows leave the database.
+        return torrents_visible_to(self.request.user)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"Rows per page, 1 to {MAX_PAGE_SIZE:,} (default 50); "
+                "anything else is a 400.",
+            ),
+            OpenApiParameter(
+                "fields",
+                str,
+                enum=list(FIELD_SETS),
+                description="`compact`: only " + ", ".join(COMPACT_FIELDS) + " per row.",
+            ),
+            OpenApiParameter(
+                "changed_since",
+                str,
+                description="The `cursor` of an earlier answer: every row changed since "
+                "(or newly yours), unpaged, and the ids that left your list in `deleted`. "
+                "Rows changed in the 5 s before the cursor come again (apply them twice "
+                "safely). Not with status/q/user (400); a cursor older than "
+                "SEEDBOX_CHANGES_KEEP_DAYS or from before a role change gets 410: read the "
+                "whole list again.",
+            ),
+        ],
+        responses={200: TorrentListSerializer(many=True), 400: dict, 410: dict},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return self.list(request, *args, **kwargs)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        now = cursor_now()
+        cursor = cursor_make(user=request.user, at=now)
+        fields = self._field_set()
+        if "changed_since" in request.query_params:
+            return self._changes(request, fields=fields, cursor=cursor, now=now)
+        params = request.query_params
+        unfiltered = not any(params.getlist(name) for name in TorrentFilter.base_filters)
+        if unfiltered:  # django-filter's form and its validation were a tenth of a page's time
+            queryset = OrderingFilter().filter_queryset(request, self.get_queryset(), self)
+        else:
+            queryset = self.filter_queryset(self.get_queryset())
+        rows = paginate_rows(
+            self.paginator,
+            queryset,
+            request,
+            build=lambda page: list_rows(page, fields),
+            count=(lambda: torrents_count_visible_to(request.user)) if unfiltered else None,
+        )
+        paginator = self.paginator
+        return Response(
+            {
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "cursor": cursor,
+                "results": rows,
+            }
+        )
+
+    def _field_set(self) -> tuple[str, ...]:
+        name = self.request.query_params.get("fields", "full")
+        if name not in FIELD_SETS:
+            raise ValidationError({"fields": [f"one of {', '.join(FIELD_SETS)}, not {name!r}"]})
+        return FIELD_SETS[name]
+
+    def _changes(self, request: Request, *, fields, cursor: str, now) -> Response:
+        """Every row changed since the cursor (no pages: a refresh is what changed) and the ids
+        gone from the caller's list; filters do not apply (a row leaving a filter would need
+        telling too): the client filters what it holds."""
+        user = request.user
+        filtered = [name for name in TorrentFilter.base_filters if name in request.query_params]
+        if filtered:
+            return Response(
+                {"detail": f"changed_since reads the whole list; drop {', '.join(filtered)}"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            since = cursor_read(request.query_params["changed_since"], user=user, now=now)
+        except CursorError as exc:
+            code = status.HTTP_410_GONE if exc.gone else status.HTTP_400_BAD_REQUEST
+            return Response({"detail": str(exc)}, status=code)
+        # Unordered, so that the database walks the two indexes of what changed rather than
+        # the whole list in its order; newest first here (ids grow with time).
+        rows = list_rows(torrents_changed_since(user, since).order_by(), fields)
+        rows.sort(key=lambda row: row["id"], reverse=True)
+        return Response(
+            {
+                "cursor": cursor,
+                "results": rows,
+                "deleted": torrent_ids_gone_since(user, since),
+            }
+        )
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         # The guard must be in place before anything reads the body, and with a session the

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from torrents.models import IN_RTORRENT, Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
+from torrents.services.list_changes import torrent_gone_record
 from torrents.services.nodes import node_client
 from torrents.services.quota import quota_release
 from torrents.services.sync import torrent_status
@@ -137,6 +138,7 @@ def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool 
             ownerships = ownerships.filter(user=by)
         for ownership in ownerships:
             quota_release(user_id=ownership.user_id, nbytes=ownership.charged_bytes)
+        torrent_gone_record(ownerships=ownerships)
         ownerships.delete()
         last = not Ownership.objects.filter(torrent=locked).exists()
         if last and locked.status != TorrentStatus.REMOVED:

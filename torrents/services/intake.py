@@ -29,6 +29,7 @@ from torrents.metainfo import (
 from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.services.announce import torrent_trackers_extend
 from torrents.services.capacity import NodeFull, node_room_check
+from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.services.rollback import rollback_scope
@@ -148,7 +149,9 @@ def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -
     """A removed, rejected or expired torrent added again (or a private .torrent for a hash that
     only unresolved magnets held): queued (or pending) anew, owned by `user`, with their .torrent
     or magnet link: what an earlier adder sent (announce URLs, passkeys) goes."""
-    torrent.ownerships.exclude(user=user).delete()
+    others = torrent.ownerships.exclude(user=user)
+    torrent_gone_record(ownerships=others)
+    others.delete()
     if meta:
         torrent.metainfo = meta.raw
         torrent.piece_length = meta.piece_length

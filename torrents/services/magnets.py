@@ -33,6 +33,7 @@ from torrents.services.announce import (
 )
 from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.intake import magnet_trackers, torrent_files_write
+from torrents.services.list_changes import torrent_gone_record
 from torrents.services.nodes import node_client
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.storage import torrent_directory
@@ -149,7 +150,9 @@ def _keep_one_owner(torrent: Torrent, answered: set[str]) -> None:
     if len(ownerships) <= 1:
         return
     kept = next((o for o in ownerships if answered & set(o.trackers or ())), ownerships[0])
-    Ownership.objects.filter(torrent=torrent, charged_bytes=0).exclude(pk=kept.pk).delete()
+    dropped = Ownership.objects.filter(torrent=torrent, charged_bytes=0).exclude(pk=kept.pk)
+    torrent_gone_record(ownerships=dropped)
+    dropped.delete()
     if kept.user_id != torrent.added_by_id and kept.trackers:
         torrent.added_by_id = kept.user_id
         torrent.magnet_uri = magnet_link(info_hash=torrent.info_hash, trackers=kept.trackers)
@@ -178,7 +181,9 @@ def _owners_who_can_pay(torrent: Torrent, size_bytes: int) -> list[Ownership]:
         paid.append(ownership)
     if not paid:
         raise QuotaExceeded(needed=size_bytes, free=0)
-    Ownership.objects.filter(pk__in=dropped).delete()
+    gone = Ownership.objects.filter(pk__in=dropped)
+    torrent_gone_record(ownerships=gone)
+    gone.delete()
     if torrent.added_by_id not in {o.user_id for o in paid}:
         torrent.added_by_id = paid[0].user_id
     return paid

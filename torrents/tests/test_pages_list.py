@@ -132,8 +132,9 @@ def test_no_n_plus_one_on_the_list_and_its_fragment(owner, admin):
     make_rows([owner], 49)
     html = client.get("/").content.decode()
     assert len(row_ids(html)) == 50
-    assert _queries(client, "/") == one
-    assert _queries(admin_client, "/") == one_admin
+    # At most as many (the status counts, kept until a row changes, may be a cache hit now).
+    assert _queries(client, "/") <= one
+    assert _queries(admin_client, "/") <= one_admin
     assert _queries(client, poll_url(html)) == fragment_one
     assert fragment_one <= one
 

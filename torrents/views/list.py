@@ -23,6 +23,7 @@ from torrents.views.list_query import (
     ListQuery,
     ids_digest,
     page_of,
+    rows_digest,
     status_counts,
 )
 
@@ -33,14 +34,15 @@ POLL_SECONDS = 2
 
 
 def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
-    page = page_of(query, request.user)
+    counts = status_counts(request.user)
+    page = page_of(query, request.user, counts)
     query.page = page.number  # a page past the end shows (and then polls) the last one
     rows = list(page.object_list)
-    counts = status_counts(request.user)
     return {
         "query": query,
         "page": page,
         "rows": rows,
+        "rows_key": rows_digest(rows),
         "counts": counts,
         "total": sum(n for status, n in counts.items() if status != TorrentStatus.REMOVED),
         "status_choices": [(v, label, counts.get(v, 0)) for v, label in TorrentStatus.choices],

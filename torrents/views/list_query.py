@@ -5,12 +5,14 @@ import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, FloatField, QuerySet
+from django.core.cache import caches
+from django.core.paginator import Page
+from django.db.models import Count, F, FloatField, Max, QuerySet
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
-from torrents.models import Torrent, TorrentStatus
+from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
+from torrents.paging import CountedPaginator
 from torrents.selectors import torrents_visible_to
 
 PAGE_SIZE = 50
@@ -145,16 +147,62 @@ class ListQuery:
         )
 
 
-def page_of(query: ListQuery, user) -> Page:
-    """One page of rows (a count and one SELECT); a page past the end shows the last one."""
-    paginator = Paginator(query.ordered(user), PAGE_SIZE)
+def page_of(query: ListQuery, user, counts: dict[str, int] | None = None) -> Page:
+    """One page of rows (one SELECT, and a count unless `counts`, the status counts, tell it);
+    a page past the end shows the last one."""
+    count = None
+    if counts is not None and not query.q:
+        if query.status:
+            count = counts.get(query.status, 0)
+        else:
+            count = sum(n for status, n in counts.items() if status != TorrentStatus.REMOVED)
+    paginator = CountedPaginator(
+        query.ordered(user), PAGE_SIZE, count=None if count is None else (lambda: count)
+    )
     return paginator.get_page(query.page)
 
 
 def status_counts(user) -> dict[str, int]:
-    """{status: how many} of the user's torrents, in one grouped query."""
-    rows = torrents_visible_to(user).order_by().values("status").annotate(n=Count("id"))
+    """{status: how many} of the user's torrents. Counting is one grouped walk over all they
+    own (the one part of the page that grows with the library), so the answer is kept per web
+    process until something it depends on moves: the latest `updated_at` of any torrent (every
+    write stamps it), and the user's latest ownership gained or lost; three index lookups."""
+    key = f"status-counts:{user.pk}:{_counts_version(user)}"
+    counts = caches["rows"].get(key)
+    if counts is None:
+        counts = _status_counts(user)
+        caches["rows"].set(key, counts)
+    return counts
+
+
+def _counts_version(user) -> str:
+    stamps = [Torrent.objects.aggregate(at=Max("updated_at"))["at"]]
+    if user.is_authenticated and not user.is_staff:
+        stamps.append(Ownership.objects.filter(user=user).aggregate(at=Max("created_at"))["at"])
+        stamps.append(TorrentGone.objects.filter(user=user).aggregate(at=Max("at"))["at"])
+    return hashlib.blake2s(repr(stamps).encode(), digest_size=12).hexdigest()
+
+
+def _status_counts(user) -> dict[str, int]:
+    """In one grouped query (a user's from their ownerships, which their index finds, rather
+    than checking every torrent)."""
+    if user.is_authenticated and not user.is_staff:
+        rows = (
+            Ownership.objects.filter(user=user)
+            .order_by()
+            .values(status=F("torrent__status"))
+            .annotate(n=Count("id"))
+        )
+    else:
+        rows = torrents_visible_to(user).order_by().values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def rows_digest(rows: list[Torrent]) -> str:
+    """A key for the page's rendered rows: every column they show, in order (one cache
+    lookup for the table instead of one per row)."""
+    shown = [tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows]
+    return hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 def ids_digest(ids: list[int]) -> str:

@@ -1,0 +1,77 @@
+"""The list's rows as JSON-ready dicts, read with `values()`.
+
+`TorrentListSerializer` says what a row is (and documents it); building 10,000 of them through
+it took about a second of CPU, most of it DRF's per-field machinery. This reads only the
+columns a row shows and formats them the way that serializer does (a test holds the two equal).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from operator import itemgetter
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from torrents.api.serializers import TorrentListSerializer
+
+FULL_FIELDS: tuple[str, ...] = tuple(TorrentListSerializer.Meta.fields)
+# `?fields=compact`: what a live list (a UI like Flood's) redraws, about half the bytes.
+COMPACT_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "status",
+    "progress",
+    "size_bytes",
+    "completed_bytes",
+    "down_rate",
+    "up_rate",
+)
+FIELD_SETS = {"full": FULL_FIELDS, "compact": COMPACT_FIELDS}
+
+# Fields that are not a column of the same name.
+_COMPUTED = {"progress", "node"}
+
+
+def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
+    """What DRF's DateTimeField gives (its `enforce_timezone` + isoformat, UTC as "Z"), without
+    its per-value settings lookups: a third of the whole list's time went there. `zone` None:
+    the current time zone is UTC, which the database's values are in already."""
+    if value is None:
+        return None
+    text = (value if zone is None else value.astimezone(zone)).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _columns(fields: Iterable[str]) -> list[str]:
+    columns = [f for f in fields if f not in _COMPUTED]
+    if "progress" in fields:
+        columns += [c for c in ("size_bytes", "completed_bytes") if c not in columns]
+    if "node" in fields:
+        columns.append("node__name")
+    return columns
+
+
+def list_rows(queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS) -> list[dict]:
+    """One dict per torrent of `queryset` (its order kept), with `fields` in that order."""
+    if len(fields) < 2:  # itemgetter of one index gives a value, not a tuple
+        raise ValueError("a field set has at least two fields")
+    columns = _columns(fields)
+    at = {("node" if c == "node__name" else c): i for i, c in enumerate(columns)}
+    # Each row's values in `fields` order straight from the tuple (progress stands on
+    # completed_bytes' until computed); then the few computed ones are patched in.
+    take = itemgetter(*[at["completed_bytes" if f == "progress" else f] for f in fields])
+    progress = fields.index("progress") if "progress" in fields else None
+    size, done = at.get("size_bytes"), at.get("completed_bytes")
+    dates = [(fields.index(f), at[f]) for f in ("created_at", "updated_at") if f in fields]
+    zone = timezone.get_current_timezone()
+    zone = None if timezone.get_current_timezone_name() == "UTC" else zone
+    rows = []
+    for record in queryset.values_list(*columns):
+        values = list(take(record))
+        if progress is not None:
+            total = record[size]
+            values[progress] = min(1.0, record[done] / total) if total else 0.0
+        for position, column in dates:
+            values[position] = _iso(record[column], zone)
+        rows.append(dict(zip(fields, values, strict=True)))
+    return rows
