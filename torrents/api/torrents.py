@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import exceptions, generics, serializers, status
@@ -104,6 +105,31 @@ _AddRefused = inline_serializer(
 )
 
 
+class TorrentRowSerializer(serializers.Serializer):
+    """A row of the list, for the schema: `fields=compact` sends only some of these."""
+
+    def get_fields(self) -> dict:
+        fields = TorrentListSerializer().get_fields()
+        for field in fields.values():
+            field.read_only = False  # read-only fields are "required" in a response schema
+            field.required = False
+        return fields
+
+
+@extend_schema_serializer(many=False)  # one object, not a page of them
+class TorrentListPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(required=False, help_text="Not with changed_since.")
+    next = serializers.URLField(allow_null=True, required=False)
+    previous = serializers.URLField(allow_null=True, required=False)
+    cursor = serializers.CharField(help_text="Send it as changed_since next time.")
+    results = TorrentRowSerializer(many=True)
+    deleted = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="With changed_since: ids that left your list since the cursor.",
+    )
+
+
 class UploadRefusedError(exceptions.APIException):
     """The upload guard stopped the request: 413 or 507 with its reason."""
 
@@ -153,7 +179,7 @@ class TorrentListCreateView(generics.ListAPIView):
                 "whole list again.",
             ),
         ],
-        responses={200: TorrentListSerializer(many=True), 400: dict, 410: dict},
+        responses={200: TorrentListPageSerializer, 400: dict, 410: dict},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return self.list(request, *args, **kwargs)
