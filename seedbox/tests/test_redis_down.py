@@ -19,7 +19,10 @@ LOGIN = "/api/authenticate/login"
 @pytest.fixture
 def cache_on_own_redis(settings, own_redis):
     default = settings.CACHES["default"]
-    settings.CACHES = {"default": {**default, "LOCATION": own_redis.url, "FALLBACK_RETRY": 0.5}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**default, "LOCATION": own_redis.url, "FALLBACK_RETRY": 0.5},
+    }
     return own_redis
 
 
