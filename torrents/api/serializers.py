@@ -1,6 +1,7 @@
 """How torrents, their files and tracker rules look in the API (reads only: writes go through
 the services)."""
 
+from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from torrents.models import Ownership, Torrent, TorrentFile, TrackerRule
@@ -102,8 +103,6 @@ class TrackerRuleSerializer(serializers.ModelSerializer):
         fields = ["id", "pattern", "action", "note", "created_at"]
 
     def validate_pattern(self, value: str) -> str:
-        from django.core.exceptions import ValidationError
-
         try:
             pattern = tracker_rule_clean_pattern(value)
         except ValidationError as exc:
