@@ -100,8 +100,27 @@ def test_api_ends_every_session_at_once(user, api_client_for):
     assert not any(is_logged_in(b) for b in browsers)
 
 
-def test_session_api_needs_a_login():
-    assert APIClient().get("/api/users/me/sessions").status_code == 401
+def test_session_api_needs_a_login(user):
+    browser_of(user)
+    theirs = UserSession.objects.get(user=user)
+    anonymous = APIClient()
+
+    assert anonymous.get("/api/users/me/sessions").status_code == 401
+    assert anonymous.delete("/api/users/me/sessions").status_code == 401
+    assert anonymous.delete(f"/api/users/me/sessions/{theirs.pk}").status_code == 401
+    assert UserSession.objects.filter(pk=theirs.pk).exists()
+
+
+def test_an_admin_neither_sees_nor_ends_another_users_sessions(user, admin_user, api_client_for):
+    """Sessions are the caller's own (`me`), admins included: 404, and the list shows none."""
+    browser = browser_of(user)
+    theirs = UserSession.objects.get(user=user)
+    admin = api_client_for(admin_user)
+
+    assert admin.get("/api/users/me/sessions").json() == []
+    assert admin.delete(f"/api/users/me/sessions/{theirs.pk}").status_code == 404
+    assert admin.delete("/api/users/me/sessions").json()["ended"] == 0
+    assert is_logged_in(browser)
 
 
 def test_token_records_last_use_and_the_client_address(user, api_client_for):
