@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
+from seedbox.testing import announce_seeder, committed, wait_until  # noqa: F401
 from seedbox.testing import api_client as api  # noqa: F401  (re-exported to the tests)
-from seedbox.testing import committed, wait_until  # noqa: F401
 from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.services.nodes import node_client
 from torrents.services.quota import quota_charge
+from torrents.services.sync import node_sync
 from torrents.storage import torrent_directory
 from torrents.tests.factories import make_torrent
 
@@ -82,3 +83,28 @@ def add_torrent(
             metainfo, info_hash, start=start, commands=[f"d.directory.set={directory}"]
         )
     return torrent
+
+
+def seed_announced(
+    node: Node, owners: list[User], scratch: Path, *, tracker, name: str, size: int
+) -> Torrent:
+    """A torrent the node seeds from its data, whitelisted on the real `tracker`, hash-checked,
+    synced once (the counters' baseline: nothing uploaded yet) and announced: ready for a
+    downloader (see seedbox.testing.announce_seeder for why it announces first)."""
+    seed = add_torrent(
+        node,
+        owners,
+        scratch,
+        name=name,
+        size=size,
+        trackers=[tracker.announce_url],
+        with_data=True,
+        start=True,
+    )
+    tracker.allow(seed.info_hash)
+    seeder = node_client(node)
+    h = seed.info_hash.upper()
+    wait_until(lambda: seeder.call("d.complete", h) == 1, what="the seeder's hash check")
+    node_sync(node=node)
+    announce_seeder(seeder, seed.info_hash)
+    return seed

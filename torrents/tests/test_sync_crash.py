@@ -16,7 +16,7 @@ from torrents.models import Torrent, TorrentHistory
 from torrents.rtorrent import RTorrentClient
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
-from torrents.tests.helpers_sync import add_torrent, wait_until
+from torrents.tests.helpers_sync import seed_announced, wait_until
 
 SIZE = 2 * 1024 * 1024 + 321
 PIECE = 16 * 1024
@@ -55,22 +55,11 @@ def _kill(daemon) -> None:
 def test_a_crash_loses_no_credit_already_synced_and_row_and_history_agree(
     node, rtorrent, rtorrent_factory, tracker, owner, tmp_path
 ):
-    seed = add_torrent(
-        node,
-        [owner],
-        tmp_path / "seed",
-        name="crash.bin",
-        size=SIZE,
-        trackers=[tracker.announce_url],
-        with_data=True,
-        start=True,
+    seed = seed_announced(
+        node, [owner], tmp_path / "seed", tracker=tracker, name="crash.bin", size=SIZE
     )
-    tracker.allow(seed.info_hash)
     h = seed.info_hash.upper()
     seeder = node_client(node)
-    wait_until(lambda: seeder.call("d.complete", h) == 1, what="the seeder's hash check")
-    node_sync(node=node)
-    announce_seeder(seeder, seed.info_hash)
 
     first = _download(rtorrent_factory, seed, seeder)
     wait_until(lambda: seeder.call("d.up.total", h) >= first, what="the seeder's counter")

@@ -4,13 +4,13 @@ the seeder neither takes credit back nor counts it twice."""
 
 import pytest
 
-from seedbox.testing import Announcer, announce_seeder
+from seedbox.testing import Announcer
 from torrents.models import TorrentHistory, TrafficBucket
 from torrents.rtorrent import RTorrentClient
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
 from torrents.stats import user_stats
-from torrents.tests.helpers_sync import add_torrent, wait_until
+from torrents.tests.helpers_sync import seed_announced, wait_until
 
 SIZE = 2 * 1024 * 1024 + 123  # not a multiple of anything: the split has a remainder
 
@@ -19,22 +19,11 @@ SIZE = 2 * 1024 * 1024 + 123  # not a multiple of anything: the split has a rema
 def test_uploaders_are_credited_what_the_leecher_received(
     node, rtorrent, rtorrent_factory, tracker, owner, other, tmp_path
 ):
-    seed = add_torrent(
-        node,
-        [owner, other],
-        tmp_path / "seed",
-        name="shared.bin",
-        size=SIZE,
-        trackers=[tracker.announce_url],
-        with_data=True,
-        start=True,
+    seed = seed_announced(
+        node, [owner, other], tmp_path / "seed", tracker=tracker, name="shared.bin", size=SIZE
     )
-    tracker.allow(seed.info_hash)
     h = seed.info_hash.upper()
     seeder = node_client(node)
-    wait_until(lambda: seeder.call("d.complete", h) == 1, what="the seeder's hash check")
-    node_sync(node=node)  # baseline: nothing uploaded yet
-    announce_seeder(seeder, seed.info_hash)
 
     leecher_daemon = rtorrent_factory()
     leecher = RTorrentClient(leecher_daemon.config.url)
