@@ -63,6 +63,8 @@ def mfa_code_check(*, request: HttpRequest, user: User, code: str) -> Authentica
                 raise RateLimited
             raise ValidationError({"code": form.errors["code"]})
         authenticator = form.authenticator
+        # allauth.mfa's post_authentication does this and also records the login in the browser
+        # session, which an API login has none of (it would start one): its two other steps here.
         authenticator.record_usage()
         signals.authenticator_used.send(
             sender=Authenticator,
