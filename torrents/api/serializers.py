@@ -5,13 +5,22 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from torrents.models import Ownership, Torrent, TorrentFile, TrackerRule
-from torrents.selectors import torrent_secrets_visible_to, torrent_trackers
+from torrents.selectors import message_shown, torrent_secrets_visible_to, torrent_trackers
+from torrents.services.stalled import torrent_is_stalled
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
 
 class TorrentListSerializer(serializers.ModelSerializer):
     node = serializers.CharField(source="node.name")
     progress = serializers.FloatField()
+    stalled = serializers.SerializerMethodField(
+        help_text="Downloading, but no progress and no peer for SEEDBOX_STALLED_AFTER seconds "
+        "(`?status=stalled` lists them)."
+    )
+    rtorrent_message = serializers.SerializerMethodField(
+        help_text="rTorrent's own message, e.g. a tracker's refusal (another owner's passkey "
+        "blanked out)."
+    )
 
     class Meta:
         model = Torrent
@@ -22,6 +31,8 @@ class TorrentListSerializer(serializers.ModelSerializer):
             "size_bytes",
             "status",
             "status_message",
+            "stalled",
+            "rtorrent_message",
             "progress",
             "completed_bytes",
             "down_rate",
@@ -31,6 +42,15 @@ class TorrentListSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def get_stalled(self, torrent: Torrent) -> bool:
+        return torrent_is_stalled(status=torrent.status, stalled_since=torrent.stalled_since)
+
+    def get_rtorrent_message(self, torrent: Torrent) -> str:
+        request = self.context.get("request")
+        if request is None:
+            return torrent.rtorrent_message
+        return message_shown(request.user, torrent)
 
 
 class TorrentFileSerializer(serializers.ModelSerializer):
