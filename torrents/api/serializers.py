@@ -10,14 +10,38 @@ from torrents.services.stalled import torrent_is_stalled
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
 
+class StalledField(serializers.BooleanField):
+    """The derived `stalled` state of the torrent (torrents/services/stalled.py), typed as the
+    boolean it is in the schema."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, torrent: Torrent) -> bool:
+        return torrent_is_stalled(status=torrent.status, stalled_since=torrent.stalled_since)
+
+
+class RTorrentMessageField(serializers.CharField):
+    """rTorrent's message as the requesting user may read it (selectors.message_shown)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, torrent: Torrent) -> str:
+        request = self.context.get("request")
+        if request is None:
+            return torrent.rtorrent_message
+        return message_shown(request.user, torrent)
+
+
 class TorrentListSerializer(serializers.ModelSerializer):
     node = serializers.CharField(source="node.name")
     progress = serializers.FloatField()
-    stalled = serializers.SerializerMethodField(
+    stalled = StalledField(
         help_text="Downloading, but no progress and no peer for SEEDBOX_STALLED_AFTER seconds "
         "(`?status=stalled` lists them)."
     )
-    rtorrent_message = serializers.SerializerMethodField(
+    rtorrent_message = RTorrentMessageField(
         help_text="rTorrent's own message, e.g. a tracker's refusal (another owner's passkey "
         "blanked out)."
     )
@@ -42,15 +66,6 @@ class TorrentListSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def get_stalled(self, torrent: Torrent) -> bool:
-        return torrent_is_stalled(status=torrent.status, stalled_since=torrent.stalled_since)
-
-    def get_rtorrent_message(self, torrent: Torrent) -> str:
-        request = self.context.get("request")
-        if request is None:
-            return torrent.rtorrent_message
-        return message_shown(request.user, torrent)
 
 
 class TorrentFileSerializer(serializers.ModelSerializer):
