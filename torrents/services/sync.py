@@ -338,6 +338,7 @@ def _missing(row: dict) -> dict:
         "seeders": 0,
         "rtorrent_up_total": 0,
         "rtorrent_down_total": 0,
+        "rtorrent_message": "",  # rTorrent's word on a torrent it no longer has
         "stale": False,
         "stalled_since": None,
     }
