@@ -82,8 +82,8 @@ def stalled_crossed(
     """Whether the torrent became stalled between the previous sync (`since`) and `now`: time
     alone changes nothing in the row, so the sync stamps it then (`updated_at`), for the
     list's poll, `?changed_since=` and the counts' cache to see the change."""
-    if since is None:
-        return False
+    if since is None or stalled_since is None or status != TorrentStatus.DOWNLOADING:
+        return False  # most rows, at once: the sync asks this of every torrent
     return torrent_is_stalled(
         status=status, stalled_since=stalled_since, now=now
     ) and not torrent_is_stalled(status=status, stalled_since=stalled_since, now=since)
