@@ -125,6 +125,9 @@ class Torrent(models.Model):
     peers = models.PositiveIntegerField(default=0)
     seeders = models.PositiveIntegerField(default=0)
     rtorrent_message = models.TextField(blank=True)
+    # Set by the sync when a downloading torrent is first seen with no progress and no peer;
+    # cleared by progress, a peer or another status. `stalled` is derived from it.
+    stalled_since = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=False, help_text="Its node did not answer the last sync.")

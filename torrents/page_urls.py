@@ -12,6 +12,7 @@ urlpatterns = [
     path("torrents/bulk/", bulk.bulk, name="torrent-bulk"),
     path("torrents/<int:pk>/", detail.torrent_page, name="torrent-page"),
     path("torrents/<int:pk>/summary/", detail.torrent_summary, name="torrent-summary"),
+    path("torrents/<int:pk>/trackers/", detail.torrent_trackers_panel, name="torrent-trackers"),
     path("torrents/<int:pk>/action/", detail.torrent_action, name="torrent-action"),
     path("torrents/<int:pk>/delete/", detail.torrent_delete, name="torrent-delete"),
 ]

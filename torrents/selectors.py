@@ -1,13 +1,16 @@
 """Reads: the one place that decides which torrents a user may see, and what of them."""
 
+import re
+from dataclasses import asdict
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from torrents.models import Ownership, Torrent, TorrentGone
 from torrents.services.announce import torrent_announce_urls
+from torrents.services.tracker_states import TrackerReport
 
 
 def torrents_visible_to(user) -> QuerySet[Torrent]:
@@ -46,6 +49,77 @@ def torrent_secrets_visible_to(user, torrent: Torrent) -> bool:
 def tracker_shown(url: str, *, full: bool) -> str:
     """The announce URL, or only its host for someone who may not see the URL's secrets."""
     return url if full else (urlsplit(url).hostname or "tracker")
+
+
+def tracker_origin(url: str) -> str:
+    """`scheme://host:port` of an announce URL: what anyone who may not read it in full sees
+    (no user info, path or query, where passkeys live)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "tracker"
+    host = f"[{host}]" if ":" in host else host
+    port = f":{parts.port}" if _port(parts) else ""
+    return f"{parts.scheme}://{host}{port}" if parts.scheme else host
+
+
+def _port(parts) -> int | None:
+    try:
+        return parts.port
+    except ValueError:
+        return None
+
+
+# Parts of an announce URL that may be a key: path segments and query values this long.
+_SECRET_MIN = 6
+_NOT_SECRET = {"announce", "announce.php", "scrape", "tracker"}
+
+
+def _url_secrets(url: str) -> set[str]:
+    parts = urlsplit(url)
+    pieces = [p for p in parts.path.split("/") if p]
+    pieces += [value for _, value in parse_qsl(parts.query)]
+    if parts.password:
+        pieces.append(parts.password)
+    return {p for p in pieces if len(p) >= _SECRET_MIN and p.lower() not in _NOT_SECRET}
+
+
+def messages_shown(user, messages: dict[int, str]) -> dict[int, str]:
+    """rTorrent's messages ({torrent id: message}) as `user` may read them: a tracker's failure
+    reason can quote the URL or passkey it was sent, and on a shared torrent that may be
+    another owner's, so their URLs' secret parts are blanked out. One query for them all."""
+    wanted = {pk: m for pk, m in messages.items() if m}
+    if user.is_staff or not wanted:
+        return dict(messages)
+    secrets: dict[int, set[str]] = {}
+    others = Ownership.objects.filter(torrent_id__in=wanted).exclude(user=user)
+    for torrent_id, urls in others.values_list("torrent_id", "trackers"):
+        for url in urls or ():
+            secrets.setdefault(torrent_id, set()).update(_url_secrets(url))
+    shown = dict(messages)
+    for pk, message in wanted.items():
+        for secret in sorted(secrets.get(pk, ()), key=len, reverse=True):
+            message = re.sub(re.escape(secret), "…", message, flags=re.IGNORECASE)
+        shown[pk] = message
+    return shown
+
+
+def message_shown(user, torrent: Torrent) -> str:
+    """`torrent.rtorrent_message` as `user` may read it (see `messages_shown`)."""
+    return messages_shown(user, {torrent.pk: torrent.rtorrent_message})[torrent.pk]
+
+
+def tracker_states_shown(user, torrent: Torrent, report: TrackerReport) -> dict:
+    """The live tracker panel as `user` may read it: a URL in full only to whoever may (their
+    own; admins), otherwise its origin; the message with others' secrets blanked out."""
+    visible = tracker_url_visible(user, torrent)
+    trackers = []
+    for state in report.trackers:
+        row = asdict(state)
+        full = visible(state.url)
+        row["url"] = state.url if full else tracker_origin(state.url)
+        row["full_url"] = full
+        trackers.append(row)
+    message = messages_shown(user, {torrent.pk: report.message})[torrent.pk]
+    return {"trackers": trackers, "message": message}
 
 
 def _stored_trackers(torrent: Torrent) -> list[str]:

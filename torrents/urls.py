@@ -30,8 +30,13 @@ urlpatterns = [
             control.TorrentActionView.as_view(action_name=action),
             name=f"api-torrent-{action}",
         )
-        for action in ("pause", "resume", "recheck", "repush")
+        for action in ("pause", "resume", "recheck", "reannounce", "repush")
     ],
+    path(
+        "torrents/<int:pk>/trackers",
+        trackers.TorrentTrackersView.as_view(),
+        name="api-torrent-trackers",
+    ),
     path("torrents/<int:pk>/files", downloads.TorrentFilesView.as_view(), name="api-torrent-files"),
     path(
         "torrents/<int:pk>/files/<int:file_id>/download",

@@ -1,4 +1,4 @@
-"""Control API: pause, resume, recheck, re-push, PATCH {"paused": bool} and DELETE.
+"""Control API: pause, resume, recheck, reannounce, re-push, PATCH {"paused": bool} and DELETE.
 
 Every torrent is found through `torrent_for_user` (404 for anyone who does not own it). rTorrent
 is asked with the quick timeout; when it does not answer, 503 says so and nothing changed.
@@ -21,6 +21,7 @@ from torrents.selectors import torrent_for_user
 from torrents.services.control import (
     ControlError,
     torrent_delete,
+    torrent_reannounce,
     torrent_recheck,
     torrent_repush,
     torrent_set_paused,
@@ -32,7 +33,10 @@ _StateSerializer = inline_serializer(
 )
 # What asking rTorrent may answer besides 200.
 _RTORRENT_ANSWERS = {
-    409: detail("the torrent cannot do that now (e.g. its metadata has not arrived)"),
+    409: detail(
+        "the torrent cannot do that now (e.g. its metadata has not arrived, or it was "
+        "reannounced a moment ago)"
+    ),
     502: detail("rTorrent refused"),
     503: detail("rTorrent did not answer in time; nothing changed"),
 }
@@ -50,7 +54,7 @@ def _run(action: Callable[[], str], torrent) -> Response:
 
 
 class TorrentActionView(APIView):
-    """POST /api/torrents/:id/pause | resume | recheck | repush."""
+    """POST /api/torrents/:id/pause | resume | recheck | reannounce | repush."""
 
     action_name = ""
 
@@ -61,6 +65,7 @@ class TorrentActionView(APIView):
             "pause": lambda: torrent_set_paused(torrent=torrent, paused=True),
             "resume": lambda: torrent_set_paused(torrent=torrent, paused=False),
             "recheck": lambda: torrent_recheck(torrent=torrent),
+            "reannounce": lambda: torrent_reannounce(torrent=torrent, by=request.user),
             "repush": lambda: torrent_repush(torrent=torrent) and torrent.status,
         }
         return _run(actions[self.action_name], torrent)

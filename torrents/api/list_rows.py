@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from torrents.api.serializers import TorrentListSerializer
+from torrents.selectors import messages_shown
+from torrents.services.stalled import stalled_test
 
 FULL_FIELDS: tuple[str, ...] = tuple(TorrentListSerializer.Meta.fields)
 # `?fields=compact`: what a live list (a UI like Flood's) redraws, about half the bytes.
@@ -29,7 +31,7 @@ COMPACT_FIELDS: tuple[str, ...] = (
 FIELD_SETS = {"full": FULL_FIELDS, "compact": COMPACT_FIELDS}
 
 # Fields that are not a column of the same name.
-_COMPUTED = {"progress", "node"}
+_COMPUTED = {"progress", "node", "stalled"}
 
 
 def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
@@ -48,23 +50,31 @@ def _columns(fields: Iterable[str]) -> list[str]:
         columns += [c for c in ("size_bytes", "completed_bytes") if c not in columns]
     if "node" in fields:
         columns.append("node__name")
+    if "stalled" in fields:
+        columns += [c for c in ("status", "stalled_since") if c not in columns]
     return columns
 
 
-def list_rows(queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS) -> list[dict]:
-    """One dict per torrent of `queryset` (its order kept), with `fields` in that order."""
+def list_rows(
+    queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS, *, user=None
+) -> list[dict]:
+    """One dict per torrent of `queryset` (its order kept), with `fields` in that order;
+    rTorrent's messages as `user` may read them (None: as stored)."""
     if len(fields) < 2:  # itemgetter of one index gives a value, not a tuple
         raise ValueError("a field set has at least two fields")
     columns = _columns(fields)
     at = {("node" if c == "node__name" else c): i for i, c in enumerate(columns)}
     # Each row's values in `fields` order straight from the tuple (progress stands on
     # completed_bytes' until computed); then the few computed ones are patched in.
-    take = itemgetter(*[at["completed_bytes" if f == "progress" else f] for f in fields])
+    stand_in = {"progress": "completed_bytes", "stalled": "status"}
+    take = itemgetter(*[at[stand_in.get(f, f)] for f in fields])
     progress = fields.index("progress") if "progress" in fields else None
     size, done = at.get("size_bytes"), at.get("completed_bytes")
     dates = [(fields.index(f), at[f]) for f in ("created_at", "updated_at") if f in fields]
     zone = timezone.get_current_timezone()
     zone = None if timezone.get_current_timezone_name() == "UTC" else zone
+    stalled = fields.index("stalled") if "stalled" in fields else None
+    status, since, is_stalled = at.get("status"), at.get("stalled_since"), stalled_test()
     rows = []
     for record in queryset.values_list(*columns):
         values = list(take(record))
@@ -73,5 +83,11 @@ def list_rows(queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS) -> list
             values[progress] = min(1.0, record[done] / total) if total else 0.0
         for position, column in dates:
             values[position] = _iso(record[column], zone)
+        if stalled is not None:
+            values[stalled] = is_stalled(record[status], record[since])
         rows.append(dict(zip(fields, values, strict=True)))
+    if user is not None and "rtorrent_message" in fields:
+        shown = messages_shown(user, {row["id"]: row["rtorrent_message"] for row in rows})
+        for row in rows:
+            row["rtorrent_message"] = shown[row["id"]]
     return rows

@@ -5,13 +5,46 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from torrents.models import Ownership, Torrent, TorrentFile, TrackerRule
-from torrents.selectors import torrent_secrets_visible_to, torrent_trackers
+from torrents.selectors import message_shown, torrent_secrets_visible_to, torrent_trackers
+from torrents.services.stalled import torrent_is_stalled
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
+
+
+class StalledField(serializers.BooleanField):
+    """The derived `stalled` state of the torrent (torrents/services/stalled.py), typed as the
+    boolean it is in the schema."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, torrent: Torrent) -> bool:
+        return torrent_is_stalled(status=torrent.status, stalled_since=torrent.stalled_since)
+
+
+class RTorrentMessageField(serializers.CharField):
+    """rTorrent's message as the requesting user may read it (selectors.message_shown)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, torrent: Torrent) -> str:
+        request = self.context.get("request")
+        if request is None:
+            return torrent.rtorrent_message
+        return message_shown(request.user, torrent)
 
 
 class TorrentListSerializer(serializers.ModelSerializer):
     node = serializers.CharField(source="node.name")
     progress = serializers.FloatField()
+    stalled = StalledField(
+        help_text="Downloading, but no progress and no peer for SEEDBOX_STALLED_AFTER seconds "
+        "(`?status=stalled` lists them)."
+    )
+    rtorrent_message = RTorrentMessageField(
+        help_text="rTorrent's own message, e.g. a tracker's refusal (another owner's passkey "
+        "blanked out)."
+    )
 
     class Meta:
         model = Torrent
@@ -22,6 +55,8 @@ class TorrentListSerializer(serializers.ModelSerializer):
             "size_bytes",
             "status",
             "status_message",
+            "stalled",
+            "rtorrent_message",
             "progress",
             "completed_bytes",
             "down_rate",

@@ -1,6 +1,7 @@
 """`/api/torrents`: list (filtered, paginated), add (four ways in), detail, the .torrent file."""
 
 import django_filters
+from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -35,19 +36,31 @@ from torrents.selectors import (
     torrents_visible_to,
 )
 from torrents.services.intake import IntakeRequestError, intake_submit
+from torrents.services.stalled import STALLED, stalled_q
 from torrents.upload_guard import Refusal, upload_guard_install
 
 _TRUE = {"1", "true", "on", "yes"}
 
 
 class TorrentFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=TorrentStatus.choices)
+    # The stored statuses and the derived `stalled` (torrents/services/stalled.py).
+    status = django_filters.MultipleChoiceFilter(
+        choices=[*TorrentStatus.choices, (STALLED, "stalled")], method="filter_status"
+    )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     user = django_filters.NumberFilter(method="filter_user")
 
     class Meta:
         model = Torrent
         fields = ["status", "q", "user"]
+
+    def filter_status(self, queryset, name, values):
+        """Any of the statuses asked for; `stalled` is downloading torrents that are stalled."""
+        stored = [v for v in values if v != STALLED]
+        wanted = Q(status__in=stored) if stored else Q(pk__in=[])
+        if STALLED in values:
+            wanted |= stalled_q()
+        return queryset.filter(wanted)
 
     def filter_user(self, queryset, name, value):
         """Admins only: the torrents a given user owns (others only ever see their own)."""
@@ -200,7 +213,7 @@ class TorrentListCreateView(generics.ListAPIView):
             self.paginator,
             queryset,
             request,
-            build=lambda page: list_rows(page, fields),
+            build=lambda page: list_rows(page, fields, user=request.user),
             count=(lambda: torrents_count_visible_to(request.user)) if unfiltered else None,
         )
         paginator = self.paginator
@@ -238,7 +251,7 @@ class TorrentListCreateView(generics.ListAPIView):
             return Response({"detail": str(exc)}, status=code)
         # Unordered, so that the database walks the two indexes of what changed rather than
         # the whole list in its order; newest first here (ids grow with time).
-        rows = list_rows(torrents_changed_since(user, since).order_by(), fields)
+        rows = list_rows(torrents_changed_since(user, since).order_by(), fields, user=user)
         rows.sort(key=lambda row: row["id"], reverse=True)
         return Response(
             {

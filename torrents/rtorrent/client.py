@@ -56,6 +56,23 @@ TORRENT_FIELDS = (
     "d.custom1",
 )
 
+# What the torrent page's tracker panel reads of each tracker (all exist on 0.9.8).
+TRACKER_STATE_FIELDS = (
+    "t.url",
+    "t.is_enabled",
+    "t.is_busy",
+    "t.activity_time_last",
+    "t.activity_time_next",
+    "t.success_time_last",
+    "t.failed_time_last",
+    "t.success_counter",
+    "t.failed_counter",
+    "t.scrape_complete",
+    "t.scrape_incomplete",
+    "t.latest_event",
+    "t.latest_sum_peers",
+)
+
 # Method names per URL, detected once per process: they change only when rTorrent is upgraded.
 _methods_cache: dict[str, frozenset[str]] = {}
 _methods_lock = threading.Lock()
@@ -198,6 +215,21 @@ class RTorrentClient:
         rows = self.call("t.multicall", _h(info_hash), "", *[f"{f}=" for f in fields])
         return [dict(zip([field_key(f) for f in fields], row, strict=True)) for row in rows]
 
+    def tracker_states(self, info_hash: str) -> tuple[list[dict], str]:
+        """Every tracker's state (TRACKER_STATE_FIELDS, times in Unix seconds, 0 for never)
+        and the torrent's `d.message`, where rTorrent 0.9.8 puts the last tracker failure
+        (`Tracker: [Failure reason "..."]`; it keeps no message per tracker), in one request."""
+        h = _h(info_hash)
+        fields = [f"{f}=" for f in TRACKER_STATE_FIELDS]
+        rows, message = self.system_multicall(
+            [("t.multicall", (h, "", *fields)), ("d.message", (h,))]
+        )
+        for answer in (rows, message):
+            if isinstance(answer, RTorrentError):
+                raise answer
+        keys = [field_key(f) for f in TRACKER_STATE_FIELDS]
+        return [dict(zip(keys, row, strict=True)) for row in rows], message or ""
+
     def peers(self, info_hash: str) -> list[dict]:
         fields = ("p.address", "p.port", "p.client_version", "p.down_total", "p.up_total")
         rows = self.call("p.multicall", _h(info_hash), "", *[f"{f}=" for f in fields])
@@ -293,6 +325,8 @@ class RTorrentClient:
         self.call("d.erase", _h(info_hash))
 
     def announce(self, info_hash: str) -> None:
+        """Announce to the trackers now (a stopped or paused torrent does not: rTorrent ignores
+        it). Never more than 10 times in 10 s per tracker: rTorrent 0.9.8 aborts then."""
         self.call("d.tracker_announce", _h(info_hash))
 
     def save_resume(self, info_hashes: Sequence[str]) -> None:

@@ -11,16 +11,19 @@ from torrents.rtorrent import RTorrentError
 from torrents.services.control import (
     ControlError,
     torrent_delete,
+    torrent_reannounce,
     torrent_recheck,
     torrent_repush,
     torrent_set_paused,
 )
 
-ACTIONS: dict[str, Callable[[Torrent], object]] = {
-    "pause": lambda t: torrent_set_paused(torrent=t, paused=True),
-    "resume": lambda t: torrent_set_paused(torrent=t, paused=False),
-    "recheck": lambda t: torrent_recheck(torrent=t),
-    "repush": lambda t: torrent_repush(torrent=t),
+# Each takes the torrent and who asks (the callers' selector already kept others' out).
+ACTIONS: dict[str, Callable[[Torrent, object], object]] = {
+    "pause": lambda t, by: torrent_set_paused(torrent=t, paused=True),
+    "resume": lambda t, by: torrent_set_paused(torrent=t, paused=False),
+    "recheck": lambda t, by: torrent_recheck(torrent=t),
+    "reannounce": lambda t, by: torrent_reannounce(torrent=t, by=by),
+    "repush": lambda t, by: torrent_repush(torrent=t),
 }
 
 
@@ -33,8 +36,8 @@ class Outcome:
     unreachable: dict[int, tuple[str, list[Torrent]]] = field(default_factory=dict)
 
 
-def torrents_control(*, torrents: Iterable[Torrent], action: str) -> Outcome:
-    """Pause, resume, recheck or re-push each torrent."""
+def torrents_control(*, torrents: Iterable[Torrent], action: str, by=None) -> Outcome:
+    """Pause, resume, recheck, reannounce or re-push each torrent (`by`: who asks)."""
     run = ACTIONS[action]
     outcome = Outcome()
     for torrent in torrents:
@@ -42,7 +45,7 @@ def torrents_control(*, torrents: Iterable[Torrent], action: str) -> Outcome:
             outcome.unreachable[torrent.node_id][1].append(torrent)
             continue
         try:
-            run(torrent)
+            run(torrent, by)
         except ControlError as exc:
             outcome.refused.append((torrent, str(exc)))
         except RTorrentError as exc:

@@ -34,6 +34,7 @@ from torrents.rtorrent import RTorrentError, TorrentNotFound
 from torrents.services.bulk import BIGINT, BOOL, TEXT, TIMESTAMP, bulk_update
 from torrents.services.history import Credit, history_credit, owners_by_torrent
 from torrents.services.nodes import node_client
+from torrents.services.stalled import stalled_crossed, stalled_since_next
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ _COLUMNS = [
     ("stale", BOOL),
     ("status_message", TEXT),
     ("completed_at", TIMESTAMP),
+    ("stalled_since", TIMESTAMP),
 ]
 _READ = [name for name, _ in _COLUMNS] + [
     "info_hash",
@@ -289,7 +291,10 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         if new["status"] == TorrentStatus.MISSING and row["status"] != TorrentStatus.MISSING:
             report.missing.append(row["id"])
         values = [new[name] for name, _ in _COLUMNS]
-        if values != [row[name] for name, _ in _COLUMNS]:
+        crossed = stalled_crossed(
+            status=new["status"], stalled_since=new["stalled_since"], since=since, now=now
+        )
+        if crossed or values != [row[name] for name, _ in _COLUMNS]:
             changed.append(values)
     if report.expired:
         magnets_expire(node=node, info_hashes=report.expired, now=now)
@@ -333,26 +338,29 @@ def _missing(row: dict) -> dict:
         "seeders": 0,
         "rtorrent_up_total": 0,
         "rtorrent_down_total": 0,
+        "rtorrent_message": "",  # rTorrent's word on a torrent it no longer has
         "stale": False,
+        "stalled_since": None,
     }
 
 
 def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[dict, Credit | None]:
     status = torrent_status(r)
     up, down = int(r["up_total"]), int(r["down_total"])
+    completed, peers = int(r["completed_bytes"]), int(r["peers_connected"])
     uploaded = counter_delta(up, row["rtorrent_up_total"])
     downloaded = counter_delta(down, row["rtorrent_down_total"])
     new = {
         **row,
         "status": status,
-        "completed_bytes": int(r["completed_bytes"]),
+        "completed_bytes": completed,
         "down_rate": int(r["down_rate"]),
         "up_rate": int(r["up_rate"]),
         "uploaded_bytes": row["uploaded_bytes"] + uploaded,
         "downloaded_bytes": row["downloaded_bytes"] + downloaded,
         "rtorrent_up_total": up,
         "rtorrent_down_total": down,
-        "peers": int(r["peers_connected"]),
+        "peers": peers,
         "seeders": int(r["peers_complete"]),
         "rtorrent_message": r["message"] or "",
         "stale": False,
@@ -360,6 +368,14 @@ def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[di
         # Truthy marks "complete now"; the caller puts the time in once, for the first time.
         "completed_at": row["completed_at"]
         or (now if r["complete"] and not r["is_meta"] else None),
+        "stalled_since": stalled_since_next(
+            old_status=row["status"],
+            new_status=status,
+            old_since=row["stalled_since"],
+            progressed=completed > row["completed_bytes"],
+            peers=peers,
+            now=now,
+        ),
     }
     seeding = seeding_gap if status == row["status"] == TorrentStatus.SEEDING else 0
     just_completed = new["completed_at"] is not None and row["completed_at"] is None

@@ -1,5 +1,6 @@
-"""Pause, resume, recheck and delete from the pages: the control services run for one torrent
-or several (torrents/services/control_many.py), each outcome told in a flash message."""
+"""Pause, resume, recheck, reannounce and delete from the pages: the control services run for
+one torrent or several (torrents/services/control_many.py), each outcome told in a flash
+message."""
 
 from collections.abc import Iterable
 
@@ -13,6 +14,7 @@ ACTIONS = {
     "pause": "Paused",
     "resume": "Resumed",
     "recheck": "Checking",
+    "reannounce": "Announced",
     "repush": "Pushing again",
     "delete": "Deleted",
 }
@@ -32,7 +34,7 @@ def torrents_act(
         deleted = torrents_delete(torrents=torrents, by=request.user, everyone=everyone)
         messages.success(request, f"Deleted {_names(deleted)}.")
         return len(deleted)
-    outcome = torrents_control(torrents=torrents, action=action)
+    outcome = torrents_control(torrents=torrents, action=action, by=request.user)
     for torrent, why in outcome.refused:
         messages.error(request, f"{torrent.name}: {why}")
     for why, skipped in outcome.unreachable.values():

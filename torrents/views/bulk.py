@@ -1,5 +1,5 @@
-"""Bulk actions from the torrent list: the selected rows, paused, resumed or (after a
-confirmation page) deleted."""
+"""Bulk actions from the torrent list: the selected rows, paused, resumed, rechecked,
+reannounced or (after a confirmation page) deleted."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,7 +42,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     if action not in ACTIONS:
-        messages.error(request, "Choose pause, resume, recheck or delete.")
+        messages.error(request, "Choose pause, resume, recheck, reannounce or delete.")
         return back_to(request)
     if not torrents:
         messages.error(request, "Select one or more torrents first.")

@@ -1,5 +1,6 @@
-"""The torrent page: summary (live), files as a tree with downloads and players, trackers,
-peers, the owner's history, owners for admins; pause, resume, recheck and delete."""
+"""The torrent page: summary (live), files as a tree with downloads and players, trackers
+(their live state in a fragment loaded after the page), peers, the owner's history, owners for
+admins; pause, resume, recheck, reannounce and delete."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,18 +10,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from torrents.models import Torrent, TorrentHistory
+from torrents.rtorrent import RTorrentError
 from torrents.selectors import (
+    message_shown,
     torrent_for_user,
     torrent_secrets_visible_to,
     torrent_trackers,
     torrents_visible_to,
-    tracker_shown,
-    tracker_url_visible,
+    tracker_states_shown,
 )
+from torrents.services.control import ControlError
+from torrents.services.stalled import torrent_is_stalled
+from torrents.services.tracker_states import torrent_tracker_states
 from torrents.views.actions import torrents_act
 from torrents.views.detail_reads import file_tree, torrent_live
 
-SINGLE_ACTIONS = ("pause", "resume", "recheck", "repush")
+SINGLE_ACTIONS = ("pause", "resume", "recheck", "reannounce", "repush")
 
 
 def _torrent(request: HttpRequest, pk: int) -> Torrent:
@@ -39,6 +44,10 @@ def _torrent(request: HttpRequest, pk: int) -> Torrent:
     torrent.has_metainfo = torrent.has_metainfo and torrent_secrets_visible_to(
         request.user, torrent
     )
+    torrent.is_stalled = torrent_is_stalled(
+        status=torrent.status, stalled_since=torrent.stalled_since
+    )
+    torrent.message_shown = message_shown(request.user, torrent)
     return torrent
 
 
@@ -67,10 +76,6 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
     owners = None
     if request.user.is_staff:
         owners = list(torrent.ownerships.select_related("user").order_by("created_at"))
-    visible = tracker_url_visible(request.user, torrent)
-    trackers = [
-        [tracker_shown(row[0], full=visible(row[0])), *row[1:]] for row in live.trackers
-    ] or [[url, 1, None, None] for url in torrent_trackers(torrent, user=request.user)]
     return render(
         request,
         "torrents/detail.html",
@@ -79,7 +84,8 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
             "tree": file_tree(torrent, files, live),
             "multi_file": len(files) > 1 or any("/" in f.path for f in files),
             "live": live,
-            "trackers": trackers,
+            # What the database knows, until the live panel replaces it (no rTorrent call).
+            "trackers": torrent_trackers(torrent, user=request.user),
             "history": _history(request, torrent),
             "owners": owners,
             **_sharing(request, torrent),
@@ -100,12 +106,37 @@ def torrent_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
+def torrent_trackers_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trackers' live state, loaded by the page once it is shown (htmx `load`): the page
+    never waits on rTorrent for it, and a node that does not answer is said in the panel."""
+    torrent = _torrent(request, pk)
+    panel, error = None, ""
+    try:
+        panel = tracker_states_shown(request.user, torrent, torrent_tracker_states(torrent=torrent))
+    except ControlError as exc:
+        error = str(exc)
+    except RTorrentError as exc:
+        error = f"rTorrent did not answer ({exc.message}); try again in a moment"
+    return render(
+        request,
+        "torrents/_trackers.html",
+        {
+            "torrent": torrent,
+            "panel": panel,
+            "error": error,
+            "trackers": torrent_trackers(torrent, user=request.user) if panel is None else [],
+        },
+    )
+
+
+@login_required
 @require_POST
 def torrent_action(request: HttpRequest, pk: int) -> HttpResponse:
     torrent = torrent_for_user(request.user, pk)
     action = request.POST.get("action", "")
     if action not in SINGLE_ACTIONS:
-        messages.error(request, "Choose pause, resume, recheck or try again.")
+        messages.error(request, "Choose pause, resume, recheck, reannounce or try again.")
     else:
         torrents_act(request, torrents=[torrent], action=action)
     return redirect("torrent-page", pk=torrent.pk)

@@ -1,6 +1,7 @@
 """What the torrent page shows beyond the row: the files as a tree, and what only rTorrent knows
-now (per-file progress, tracker state, peers), read in ONE short call with the quick timeout.
-When the node does not answer, the page says so and shows what the database has."""
+now (per-file progress, peers), read in ONE short call with the quick timeout. When the node
+does not answer, the page says so and shows what the database has. The trackers' state comes
+later, in its own fragment (torrents/services/tracker_states.py)."""
 
 import posixpath
 from dataclasses import dataclass, field
@@ -16,7 +17,6 @@ PLAYABLE = {
 }  # fmt: skip
 
 _FILE_FIELDS = ("f.completed_chunks=", "f.size_chunks=")
-_TRACKER_FIELDS = ("t.url=", "t.is_enabled=", "t.scrape_complete=", "t.scrape_incomplete=")
 _PEER_FIELDS = ("p.address=", "p.port=", "p.client_version=", "p.down_rate=", "p.up_rate=")
 
 
@@ -25,30 +25,25 @@ class Live:
     """rTorrent's answer, or `error` saying why there is none."""
 
     files: list[list] | None = None
-    trackers: list[list] = field(default_factory=list)
     peers: list[list] = field(default_factory=list)
     error: str = ""
 
 
 def torrent_live(torrent: Torrent) -> Live:
-    """Files' chunks, trackers and peers of one torrent in one system.multicall (quick timeout)."""
+    """Files' chunks and peers of one torrent in one system.multicall (quick timeout)."""
     if torrent.status not in IN_RTORRENT:
         return Live(error=f"the torrent is {torrent.get_status_display()}")
     h = torrent.info_hash.upper()
     try:
-        files, trackers, peers = node_client(torrent.node, quick=True).system_multicall(
-            [
-                ("f.multicall", (h, "", *_FILE_FIELDS)),
-                ("t.multicall", (h, "", *_TRACKER_FIELDS)),
-                ("p.multicall", (h, "", *_PEER_FIELDS)),
-            ]
+        files, peers = node_client(torrent.node, quick=True).system_multicall(
+            [("f.multicall", (h, "", *_FILE_FIELDS)), ("p.multicall", (h, "", *_PEER_FIELDS))]
         )
     except RTorrentError as exc:
         return Live(error=f"rTorrent did not answer ({exc.message})")
-    failure = next((r for r in (files, trackers, peers) if isinstance(r, Exception)), None)
+    failure = next((r for r in (files, peers) if isinstance(r, Exception)), None)
     if failure is not None:
         return Live(error=f"rTorrent could not tell ({failure})")
-    return Live(files=files, trackers=trackers, peers=peers)
+    return Live(files=files, peers=peers)
 
 
 @dataclass

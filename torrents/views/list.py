@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
 from torrents.models import TorrentStatus
+from torrents.services.stalled import STALLED
 from torrents.views.list_query import (
     PAGE_SIZE,
     SORT_LABELS,
@@ -24,6 +25,8 @@ from torrents.views.list_query import (
     ids_digest,
     page_of,
     rows_digest,
+    rows_prepare,
+    stalled_count,
     status_counts,
 )
 
@@ -37,7 +40,8 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
     counts = status_counts(request.user)
     page = page_of(query, request.user, counts)
     query.page = page.number  # a page past the end shows (and then polls) the last one
-    rows = list(page.object_list)
+    rows = rows_prepare(list(page.object_list), request.user)
+    stalled = stalled_count(request.user)
     return {
         "query": query,
         "page": page,
@@ -45,7 +49,10 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
         "rows_key": rows_digest(rows),
         "counts": counts,
         "total": sum(n for status, n in counts.items() if status != TorrentStatus.REMOVED),
-        "status_choices": [(v, label, counts.get(v, 0)) for v, label in TorrentStatus.choices],
+        "status_choices": [
+            *[(v, label, counts.get(v, 0)) for v, label in TorrentStatus.choices],
+            (STALLED, "stalled: downloading, no progress and no peers", stalled),
+        ],
         "sort_choices": [
             (f"{prefix}{key}", f"{label} {arrow}")
             for key, label in SORT_LABELS.items()
@@ -88,7 +95,9 @@ def rows(request: HttpRequest) -> HttpResponse:
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
         context = _list_context(request, query, now)
         return render(request, "torrents/rows.html", {**context, "whole": True})
-    changed = [row for row in rows if row.updated_at > since - SINCE_MARGIN]
+    changed = rows_prepare(
+        [row for row in rows if row.updated_at > since - SINCE_MARGIN], request.user
+    )
     return render(
         request,
         "torrents/rows.html",

@@ -1,5 +1,7 @@
 """What the torrent list shows: the query string (status, search, sort, page) turned into one
-page of rows, read through the visibility selector. Shared by the page and its live fragment."""
+page of rows, read through the visibility selector. Shared by the page and its live fragment.
+
+`?status=stalled` is a derived status (torrents/services/stalled.py), not a stored one."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -7,13 +9,22 @@ from urllib.parse import urlencode
 
 from django.core.cache import caches
 from django.core.paginator import Page
-from django.db.models import Count, F, FloatField, Max, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    QuerySet,
+)
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
 from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.paging import CountedPaginator
-from torrents.selectors import torrents_visible_to
+from torrents.selectors import messages_shown, torrents_visible_to
+from torrents.services.stalled import STALLED, stalled_q
 
 PAGE_SIZE = 50
 
@@ -31,6 +42,8 @@ ROW_FIELDS = (
     "peers",
     "seeders",
     "stale",
+    "rtorrent_message",
+    "stalled_since",
     "created_at",
     "updated_at",
 )
@@ -73,7 +86,7 @@ class ListQuery:
     q: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
-    statuses: list[str] = field(default_factory=lambda: list(TorrentStatus.values))
+    statuses: list[str] = field(default_factory=lambda: [*TorrentStatus.values, STALLED])
 
     @classmethod
     def from_request(cls, params: QueryDict) -> "ListQuery":
@@ -84,7 +97,7 @@ class ListQuery:
         except ValueError:
             page = 1
         return cls(
-            status=status if status in TorrentStatus.values else "",
+            status=status if status in (*TorrentStatus.values, STALLED) else "",
             q=params.get("q", "").strip()[:200],
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
             page=page,
@@ -122,7 +135,9 @@ class ListQuery:
 
     def filtered(self, user) -> QuerySet[Torrent]:
         queryset = torrents_visible_to(user)
-        if self.status:
+        if self.status == STALLED:
+            queryset = queryset.filter(stalled_q())
+        elif self.status:
             queryset = queryset.filter(status=self.status)
         else:  # removed torrents stay for the record (admins see them), asked for by name only
             queryset = queryset.exclude(status=TorrentStatus.REMOVED)
@@ -141,7 +156,11 @@ class ListQuery:
             )
         return (
             self.filtered(user)
-            .annotate(progress_value=_PROGRESS, ratio_value=_RATIO)
+            .annotate(
+                progress_value=_PROGRESS,
+                ratio_value=_RATIO,
+                is_stalled=ExpressionWrapper(stalled_q(), output_field=BooleanField()),
+            )
             .only(*ROW_FIELDS)
             .order_by(*order)
         )
@@ -151,7 +170,7 @@ def page_of(query: ListQuery, user, counts: dict[str, int] | None = None) -> Pag
     """One page of rows (one SELECT, and a count unless `counts`, the status counts, tell it);
     a page past the end shows the last one."""
     count = None
-    if counts is not None and not query.q:
+    if counts is not None and not query.q and query.status != STALLED:
         if query.status:
             count = counts.get(query.status, 0)
         else:
@@ -198,10 +217,35 @@ def _status_counts(user) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def stalled_count(user) -> int:
+    """How many of the user's torrents are stalled, kept like `status_counts` (a torrent that
+    becomes stalled is stamped by the sync, which moves the version)."""
+    key = f"stalled-count:{user.pk}:{_counts_version(user)}"
+    count = caches["rows"].get(key)
+    if count is None:
+        if user.is_authenticated and not user.is_staff:
+            count = Ownership.objects.filter(stalled_q(prefix="torrent__"), user=user).count()
+        else:
+            count = torrents_visible_to(user).filter(stalled_q()).count()
+        caches["rows"].set(key, count)
+    return count
+
+
+def rows_prepare(rows: list[Torrent], user) -> list[Torrent]:
+    """What a row shows beyond its columns: rTorrent's message as this user may read it."""
+    shown = messages_shown(user, {row.pk: row.rtorrent_message for row in rows})
+    for row in rows:
+        row.message_shown = shown[row.pk]
+    return rows
+
+
 def rows_digest(rows: list[Torrent]) -> str:
     """A key for the page's rendered rows: every column they show, in order (one cache
     lookup for the table instead of one per row)."""
-    shown = [tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows]
+    shown = [
+        (*(getattr(row, name) for name in ROW_FIELDS), row.is_stalled, row.message_shown)
+        for row in rows
+    ]
     return hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
 
 
