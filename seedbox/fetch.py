@@ -194,6 +194,14 @@ def _read_body(response, *, max_bytes: int, deadline: float, host: str) -> bytes
         raise FetchError(f"the download from {host} broke off: {exc}", transient=True) from None
 
 
+def url_check(url: str, *, allow_private: bool | None = None) -> None:
+    """Raise FetchError unless `url` is one the fetcher would ask for (scheme, host, address):
+    the check a form makes before it queues the fetch. Redirects are checked when fetching."""
+    if allow_private is None:
+        allow_private = settings.SEEDBOX_ALLOW_PRIVATE_URLS
+    _addresses(_target(url).host, allow_private=allow_private)
+
+
 def fetch(
     url: str,
     *,
