@@ -74,14 +74,16 @@ def push_queued() -> list[str]:
 
 
 def fetch_and_push_queued() -> tuple[list[str], list[str]]:
-    """Run the fetch tasks the broker holds (as a worker would), then the pushes they queued:
-    (fetch outcomes, push outcomes). Other messages are dropped."""
+    """Run the fetch and push tasks the broker holds (as a worker would), then the pushes the
+    fetches queued: (fetch outcomes, push outcomes). Other messages are dropped."""
+    messages = _broker_messages()
+    pushed = [push_torrent.run(*a, **k) for task, a, k in messages if task == push_torrent.name]
     fetched = [
         committed(lambda a=args, k=kwargs: fetch_torrent_url.run(*a, **k))
-        for task, args, kwargs in _broker_messages()
+        for task, args, kwargs in messages
         if task == fetch_torrent_url.name
     ]
-    return fetched, push_queued()
+    return fetched, pushed + push_queued()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ intake's), the preview of a .torrent, a .torrent by URL fetched by the worker pa
 rTorrent, and "start paused" reaching rTorrent stopped."""
 
 import pytest
+from django.test import TestCase
 from rest_framework.test import APIClient
 
 from seedbox.tests.fetch_servers import http_server
@@ -17,6 +18,7 @@ from torrents.tests.intake_support import (
     push_queued,
     upload,
 )
+from torrents.tests.pages_support import client_for
 
 TRACKER = "http://tracker.example.org/announce"
 MAGNET = "magnet:?xt=urn:btih:" + "ab" * 20 + "&dn=some&tr=" + TRACKER
@@ -209,3 +211,39 @@ def test_a_magnet_without_metadata_reads_fetching_metadata():
     assert magnet.status_label == "fetching metadata"
     assert Torrent(status=TorrentStatus.CHECKING, size_bytes=10).status_label == "checking"
     assert Torrent(status=TorrentStatus.ERROR, size_bytes=None).status_label == "error"
+
+
+def test_the_page_without_script_takes_urls_and_paused_and_keeps_only_refused_magnets(
+    node, alice, tmp_path, private_urls
+):
+    data, info_hash, _ = make_torrent(tmp_path, "page-url.bin", 30_000, trackers=[TRACKER])
+    bad = "magnet:?xt=urn:btih:nothex"
+    with http_server(payload=data) as server:
+        text = f"{MAGNET}\n{server.url}/file\n{bad}"
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            page = client_for(alice).post(
+                "/torrents/add/", {"way": "magnets", "magnets": text, "paused": "true"}
+            )
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert 'data-outcome="fetching"' in html
+        # The magnet that went in and the URL leave the box; the refused one stays.
+        box = html.split('id="id_magnets"', 1)[1].split("</textarea>", 1)[0]
+        assert bad in box
+        assert MAGNET.replace("&", "&amp;") not in box
+        assert server.url not in box
+        fetched, pushed = fetch_and_push_queued()
+    assert fetched == ["added"]
+    assert sorted(pushed) == ["loaded", "magnet loaded"]
+    assert Torrent.objects.filter(start_paused=True).count() == 2
+    assert rt_state(Torrent.objects.get(info_hash=info_hash)) == (0, 0)
+    listed = client_for(alice).get("/torrents/add/").content.decode()
+    assert 'data-fetch-state="added"' in listed
+    assert 'id="drop"' in listed  # the drop zone, shown by its script
+    magnet_row = Torrent.objects.get(info_hash="ab" * 20)
+    assert (
+        client_for(alice)
+        .get(f"/torrents/{magnet_row.pk}/")
+        .content.decode()
+        .count("fetching metadata")
+    )
