@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from seedbox.tests.browser.conftest import log_in, make_user, screenshot
+from torrents.tests.factories import make_torrent
 
 pytestmark = [pytest.mark.browser]
 TRACKER = "http://127.0.0.1:6969/announce"
@@ -96,3 +97,41 @@ def test_a_magnet_reads_fetching_metadata_and_leaves_the_box(stack, new_page):
     page.goto("/")
     row = page.locator("tr.torrent-row", has=page.get_by_role("link", name="someday"))
     expect(row.get_by_test_id("status")).to_have_text("fetching metadata")
+
+
+def test_a_torrent_is_previewed_and_unticked_files_go_as_skip_files(stack, new_page, tmp_path):
+    owner = make_user(stack, "previewer@example.com", trusted=True)
+    metainfo, _, _ = make_torrent(
+        tmp_path / "src", "album", files={"cd1/01.flac": 3000, "cd1/02.flac": 2000, "cover.jpg": 9},
+        trackers=[TRACKER],
+    )  # fmt: skip
+    torrent_file = tmp_path / "album.torrent"
+    torrent_file.write_bytes(metainfo)
+    page = new_page()
+    log_in(page, owner)
+    page.goto("/torrents/add/")
+    page.locator("#drop-files").set_input_files(str(torrent_file))
+    files = page.locator("#drop-preview-files tr")
+    expect(files).to_have_count(3)
+    expect(page.locator("#drop-preview-summary")).to_contain_text("album")
+    page.get_by_label("Download cd1/02.flac").uncheck()
+    page.locator("#drop-paused").check()
+    # What the upload sends (Playwright does not show a multipart body with files).
+    page.evaluate(
+        """() => {
+          const send = XMLHttpRequest.prototype.send;
+          XMLHttpRequest.prototype.send = function (body) {
+            window.__sent = Array.from(body.entries())
+              .map(([k, v]) => [k, typeof v === "string" ? v : v.name]);
+            return send.call(this, body);
+          };
+        }"""
+    )  # fmt: skip
+    page.locator("#drop-add").click()
+    expect(page.get_by_test_id("drop-results")).to_contain_text("album")
+    sent = page.evaluate("window.__sent")
+    assert ["skip_files", "1"] in sent
+    assert ["paused", "true"] in sent
+    assert ["torrents", "album.torrent"] in sent
+    expect(page.get_by_test_id("drop-results")).to_contain_text("album")
+    expect(page.locator("#drop-preview")).to_be_hidden()  # added: the selection is cleared
