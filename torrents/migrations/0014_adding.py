@@ -6,34 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('torrents', '0008_list_changes'),
+        ("torrents", "0008_list_changes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='torrent',
-            name='start_paused',
-            field=models.BooleanField(default=False, help_text="Added with 'start paused': loaded into rTorrent without starting it."),
+            model_name="torrent",
+            name="start_paused",
+            field=models.BooleanField(
+                default=False,
+                help_text="Added with 'start paused': loaded into rTorrent without starting it.",
+            ),
         ),
         migrations.CreateModel(
-            name='TorrentFetch',
+            name="TorrentFetch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.TextField()),
-                ('paused', models.BooleanField(default=False)),
-                ('state', models.CharField(choices=[('fetching', 'fetching the .torrent'), ('added', 'added'), ('failed', 'fetch failed')], default='fetching', max_length=16)),
-                ('error', models.TextField(blank=True, help_text='What failed, for the person who asked.')),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('torrent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='torrents.torrent')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='torrent_fetches', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.TextField()),
+                ("paused", models.BooleanField(default=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("fetching", "fetching the .torrent"),
+                            ("added", "added"),
+                            ("failed", "fetch failed"),
+                        ],
+                        default="fetching",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "error",
+                    models.TextField(
+                        blank=True, help_text="What failed, for the person who asked."
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "torrent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="torrents.torrent",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="torrent_fetches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]
