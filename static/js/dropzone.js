@@ -124,6 +124,8 @@
     if (state.data.length) {
       var total = state.data.reduce(function (s, e) { return s + e.file.size; }, 0);
       item(list, "data", state.data.length + " file" + (state.data.length > 1 ? "s" : ""), total);
+      state.data.slice(0, 10).forEach(function (e) { item(list, "file", e.path, e.file.size); });
+      if (state.data.length > 10) item(list, "…", "and " + (state.data.length - 10) + " more");
     }
     l.magnets.forEach(function (m) { item(list, "magnet", m.slice(0, 120)); });
     l.urls.forEach(function (u) { item(list, "URL", u.slice(0, 200)); });
