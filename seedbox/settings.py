@@ -402,6 +402,13 @@ SEEDBOX_TRACKER_RULES_ADMIN_BYPASS = env_bool("SEEDBOX_TRACKER_RULES_ADMIN_BYPAS
 # link-local or reserved address, or the site's own (a LAN tracker needs this on).
 SEEDBOX_ALLOW_PRIVATE_TRACKERS = env_bool("SEEDBOX_ALLOW_PRIVATE_TRACKERS", False)
 SEEDBOX_MAX_TRACKERS_PER_TORRENT = env_int("SEEDBOX_MAX_TRACKERS_PER_TORRENT", 50, minimum=1)
+# URLs the site fetches itself (a .torrent by URL; seedbox/fetch.py): public addresses only
+# unless this is on (a LAN server), independent of SEEDBOX_ALLOW_PRIVATE_TRACKERS.
+SEEDBOX_ALLOW_PRIVATE_URLS = env_bool("SEEDBOX_ALLOW_PRIVATE_URLS", False)
+SEEDBOX_FETCH_MAX_REDIRECTS = env_int("SEEDBOX_FETCH_MAX_REDIRECTS", 5, minimum=0)
+SEEDBOX_FETCH_CONNECT_TIMEOUT = env_float("SEEDBOX_FETCH_CONNECT_TIMEOUT", 5.0, minimum=0.1)
+SEEDBOX_FETCH_READ_TIMEOUT = env_float("SEEDBOX_FETCH_READ_TIMEOUT", 10.0, minimum=0.1)
+SEEDBOX_FETCH_TOTAL_TIMEOUT = env_float("SEEDBOX_FETCH_TOTAL_TIMEOUT", 30.0, minimum=0.1)
 # A magnet whose metadata has not arrived after this many seconds is dropped from rTorrent and
 # no longer holds its info-hash (status `expired`).
 SEEDBOX_MAGNET_METADATA_TIMEOUT = env_float(

@@ -136,6 +136,10 @@ class Torrent(models.Model):
     download_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Files and zips of it taken home."
     )
+    start_paused = models.BooleanField(
+        default=False,
+        help_text="Added with 'start paused': loaded into rTorrent without starting it.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -149,6 +153,18 @@ class Torrent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it: a magnet whose metadata has not arrived yet is
+        "fetching metadata" (rTorrent's own state then says "checking" or "downloading")."""
+        if self.size_bytes is None and self.status in (
+            TorrentStatus.QUEUED,
+            TorrentStatus.CHECKING,
+            TorrentStatus.DOWNLOADING,
+        ):
+            return "fetching metadata"
+        return self.get_status_display()
 
     @property
     def progress(self) -> float:
@@ -295,3 +311,33 @@ class TorrentGone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.torrent_id} left {self.user_id}'s list at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class TorrentFetch(models.Model):
+    """A `.torrent` someone asked the site to fetch from a URL (seedbox/fetch.py, by a worker):
+    what they see while it is fetched, and what failed when it did not work."""
+
+    class State(models.TextChoices):
+        FETCHING = "fetching", "fetching the .torrent"
+        ADDED = "added", "added"
+        FAILED = "failed", "fetch failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="torrent_fetches"
+    )
+    url = models.TextField()
+    paused = models.BooleanField(default=False)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.FETCHING)
+    error = models.TextField(blank=True, help_text="What failed, for the person who asked.")
+    torrent = models.ForeignKey(
+        Torrent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.url[:100]

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from torrents.models import Ownership, Torrent, TorrentGone
+from torrents.models import Ownership, Torrent, TorrentFetch, TorrentGone
 from torrents.services.announce import torrent_announce_urls
 from torrents.services.tracker_states import TrackerReport
 
@@ -195,3 +195,16 @@ def torrents_count_visible_to(user) -> int:
     if user.is_authenticated and not user.is_staff:
         return Ownership.objects.filter(user=user).count()
     return torrents_visible_to(user).count()
+
+
+def torrent_fetch_for_user(user, fetch_id: int) -> TorrentFetch:
+    """A fetch of a .torrent by URL: its asker's, and admins'; Http404 for anyone else."""
+    queryset = TorrentFetch.objects.all()
+    if not user.is_staff:
+        queryset = queryset.filter(user=user) if user.is_authenticated else queryset.none()
+    return get_object_or_404(queryset, pk=fetch_id)
+
+
+def torrent_fetches_recent(user, *, limit: int = 10) -> list[TorrentFetch]:
+    """The user's own latest fetches by URL (the add page shows how they went)."""
+    return list(TorrentFetch.objects.filter(user=user).select_related("torrent")[:limit])

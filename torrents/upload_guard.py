@@ -60,7 +60,8 @@ def temp_dir_usage(directory: Path | None = None) -> int:
     return total
 
 
-def _free_quota(user) -> int:
+def free_quota(user) -> int:
+    """What the user may still be charged (0 for anonymous)."""
     if not getattr(user, "is_authenticated", False):
         return 0
     row = get_user_model().objects.only("quota_bytes", "used_bytes").get(pk=user.pk)
@@ -84,6 +85,17 @@ def _over_quota(free: int) -> Refusal:
     if free <= 0:
         return Refusal(413, "your quota has no free space left for uploaded data")
     return Refusal(413, f"the data sent is larger than your free quota ({free:,} bytes)")
+
+
+def data_upload_refusal(*, free: int, data_bytes: int) -> Refusal | None:
+    """Data files of `data_bytes` against the user's free quota and the request limit: the
+    guard's check as the bytes stream, and the add page's before they are sent."""
+    limit = min(free, settings.SEEDBOX_UPLOAD_MAX_SIZE)
+    if data_bytes <= limit:
+        return None
+    if limit < free:
+        return _too_large(data_bytes, limit)
+    return _over_quota(free)
 
 
 def _disk_full(exc: OSError) -> Refusal:
@@ -111,7 +123,6 @@ class UploadGuard(FileUploadHandler):
         self.file_bytes = 0
         self._next_in_flight_check = IN_FLIGHT_STEP
         self._metainfo = False
-        self._data_limit = 0
         self._free = 0
 
     def _stop(self, refusal: Refusal) -> None:
@@ -121,8 +132,7 @@ class UploadGuard(FileUploadHandler):
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         """Refuse from the declared size, before a byte of the body is read: an empty POST and
         FILES are handed back and the view answers with `refusal`."""
-        self._free = _free_quota(self.request.user)
-        self._data_limit = min(self._free, settings.SEEDBOX_UPLOAD_MAX_SIZE)
+        self._free = free_quota(self.request.user)
         limit = settings.SEEDBOX_UPLOAD_MAX_SIZE
         if content_length > limit:
             self.refusal = _too_large(content_length, limit)
@@ -146,10 +156,10 @@ class UploadGuard(FileUploadHandler):
                 self._stop(
                     Refusal(413, f"a .torrent file is larger than {limit:,} bytes, the limit")
                 )
-        elif self.data_bytes + length > self._data_limit:
-            if self._data_limit < self._free:
-                self._stop(_too_large(self.data_bytes + length, self._data_limit))
-            self._stop(_over_quota(self._free))
+        else:
+            refusal = data_upload_refusal(free=self._free, data_bytes=self.data_bytes + length)
+            if refusal is not None:
+                self._stop(refusal)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self._check(len(raw_data), start)

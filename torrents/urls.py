@@ -2,12 +2,15 @@
 
 from django.urls import path, re_path
 
-from torrents.api import control, downloads, moderation, stats, trackers
+from torrents.api import adding, control, downloads, moderation, stats, trackers
 from torrents.api import torrents as torrent_views
 
 urlpatterns = [
     re_path(r"^torrents/?$", torrent_views.TorrentListCreateView.as_view(), name="api-torrents"),
     path("torrents/<int:pk>", control.TorrentView.as_view(), name="api-torrent"),
+    path("torrents/check", adding.TorrentCheckView.as_view(), name="api-torrents-check"),
+    path("torrents/preview", adding.TorrentPreviewView.as_view(), name="api-torrents-preview"),
+    path("torrents/fetches/<int:pk>", adding.TorrentFetchView.as_view(), name="api-torrent-fetch"),
     path(
         "torrents/<int:pk>/torrent",
         torrent_views.TorrentMetainfoView.as_view(),

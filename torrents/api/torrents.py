@@ -1,4 +1,4 @@
-"""`/api/torrents`: list (filtered, paginated), add (four ways in), detail, the .torrent file."""
+"""`/api/torrents`: list (filtered, paginated), add (every way in), detail, the .torrent file."""
 
 import django_filters
 from django.db.models import Q
@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from seedbox.openapi import detail
+from torrents.api.adding import TorrentFetchSerializer
 from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, cursor_read
 from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
 from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
@@ -80,6 +81,11 @@ _AddRequest = inline_serializer(
     {
         "torrents": serializers.ListField(child=_Upload(), required=False),
         "magnets": serializers.ListField(child=serializers.CharField(), required=False),
+        "url": serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text="URLs of .torrent files, fetched by a worker (see `fetches` in the answer)",
+        ),
         "torrent": _Upload(required=False),
         "files": serializers.ListField(child=_Upload(), required=False),
         "paths": serializers.ListField(child=serializers.CharField(), required=False),
@@ -87,6 +93,9 @@ _AddRequest = inline_serializer(
         "trackers": serializers.ListField(child=serializers.CharField(), required=False),
         "private": serializers.BooleanField(required=False),
         "comment": serializers.CharField(required=False),
+        "paused": serializers.BooleanField(
+            required=False, help_text="load every torrent added into rTorrent without starting it"
+        ),
     },
 )
 
@@ -103,6 +112,7 @@ _AddResult = inline_serializer(
     {
         "added": TorrentListSerializer(many=True),
         "rejected": _Rejection,
+        "fetches": TorrentFetchSerializer(many=True),
         "detail": serializers.CharField(required=False),
     },
 )
@@ -114,6 +124,7 @@ _AddRefused = inline_serializer(
         "detail": serializers.CharField(),
         "added": TorrentListSerializer(many=True, required=False),
         "rejected": TorrentRejectionSerializer(many=True, required=False),
+        "fetches": TorrentFetchSerializer(many=True, required=False),
     },
 )
 
@@ -298,6 +309,7 @@ class TorrentListCreateView(generics.ListAPIView):
                 user=request.user,
                 torrents=files.getlist("torrents"),
                 magnets=data.getlist("magnets"),
+                urls=data.getlist("url"),
                 torrent=files.get("torrent"),
                 files=files.getlist("files"),
                 paths=data.getlist("paths"),
@@ -305,6 +317,7 @@ class TorrentListCreateView(generics.ListAPIView):
                 trackers=data.getlist("trackers"),
                 private=str(data.get("private", "")).lower() in _TRUE,
                 comment=data.get("comment", ""),
+                paused=str(data.get("paused", "")).lower() in _TRUE,
             )
         except IntakeRequestError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
@@ -313,8 +326,9 @@ class TorrentListCreateView(generics.ListAPIView):
             "rejected": [
                 {"name": r.name, "reason": r.reason, "field": r.field} for r in result.rejected
             ],
+            "fetches": TorrentFetchSerializer(result.fetches, many=True).data,
         }
-        if not result.added:
+        if not result.added and not result.fetches:
             body["detail"] = "nothing was added"
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(body, status=status.HTTP_201_CREATED)

@@ -8,11 +8,8 @@ info-hash is stored once: another user adding it becomes a co-owner (charged too
 gets a clear answer, and a removed or rejected torrent added again is revived.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 
-import torf
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -21,37 +18,37 @@ from django.db.models import Count, Q
 from torrents.metainfo import (
     MetaFile,
     Metainfo,
-    MetainfoError,
-    display_name,
     metainfo_with_trackers,
     parse_metainfo,
 )
-from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentFile, TorrentStatus
+from torrents.models import (
+    IN_RTORRENT,
+    Node,
+    Ownership,
+    Torrent,
+    TorrentFetch,
+    TorrentFile,
+    TorrentStatus,
+)
 from torrents.services.announce import torrent_trackers_extend
-from torrents.services.capacity import NodeFull, node_room_check
+from torrents.services.capacity import node_room_check
+from torrents.services.fetch_requests import torrent_fetch_request
+from torrents.services.intake_checks import (  # noqa: F401  (also imported from here)
+    ITEM_ERRORS,
+    IntakeError,
+    IntakeRequestError,
+    magnet_checks,
+    magnet_parse,
+    metainfo_checks,
+    metainfo_size_check,
+    request_count_check,
+    require_trackers,
+    torrent_url_check,
+)
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.services.rollback import rollback_scope
-from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
-
-
-class IntakeError(Exception):
-    """One item cannot be added; the message is for the person who sent it. `field` names the
-    request field the refusal is about, when it is not the item itself (`files`, `paths`,
-    `name`, `trackers`), so that forms show it next to that field."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-class IntakeRequestError(Exception):
-    """The whole request is refused (too many items, nothing sent)."""
-
-
-# What a rejected item's reason may come from: all are messages meant for people.
-ITEM_ERRORS = (IntakeError, MetainfoError, TrackerRefused, QuotaExceeded, NodeFull)
 
 
 @dataclass
@@ -65,6 +62,7 @@ class Rejection:
 class IntakeResult:
     added: list[Torrent] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    fetches: list[TorrentFetch] = field(default_factory=list)  # URLs a worker fetches
 
 
 def node_for_new_torrent() -> Node:
@@ -85,14 +83,6 @@ def initial_status(user) -> str:
     if settings.SEEDBOX_REQUIRE_APPROVAL and not (user.is_staff or getattr(user, "trusted", False)):
         return TorrentStatus.PENDING_APPROVAL
     return TorrentStatus.QUEUED
-
-
-def require_trackers(trackers: list[str]) -> None:
-    # rTorrent 0.9.8 silently drops a torrent with no tracker at all (and DHT is off by default).
-    if not trackers and not settings.SEEDBOX_RTORRENT_DHT:
-        raise IntakeError(
-            "it has no tracker, and rTorrent drops torrents without one: add an announce URL"
-        )
 
 
 # A torrent in one of these statuses holds its info-hash for no one: the next adder revives it.
@@ -120,8 +110,11 @@ def _charge(ownership: Ownership, size: int | None, *, size_known_to_user: bool 
         ownership.save(update_fields=["charged_bytes"])
 
 
-def _create(*, user, meta: Metainfo | None, info_hash: str, name: str, magnet_uri: str) -> Torrent:
+def _create(
+    *, user, meta: Metainfo | None, info_hash: str, name: str, magnet_uri: str, paused: bool
+) -> Torrent:
     torrent = Torrent.objects.create(
+        start_paused=paused,
         info_hash=info_hash,
         name=name,
         size_bytes=meta.size if meta else None,
@@ -145,7 +138,9 @@ def torrent_files_write(*, torrent: Torrent, files: list[MetaFile]) -> None:
     )
 
 
-def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -> None:
+def _revive(
+    torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str, paused: bool
+) -> None:
     """A removed, rejected or expired torrent added again (or a private .torrent for a hash that
     only unresolved magnets held): queued (or pending) anew, owned by `user`, with their .torrent
     or magnet link: what an earlier adder sent (announce URLs, passkeys) goes."""
@@ -176,6 +171,7 @@ def _revive(torrent: Torrent, *, user, meta: Metainfo | None, magnet_uri: str) -
     torrent.reviewed_by = None
     torrent.reviewed_at = None
     torrent.added_by = user
+    torrent.start_paused = paused
     torrent.save()
 
 
@@ -185,10 +181,18 @@ def _unresolved(torrent: Torrent) -> bool:
 
 
 def torrent_take(
-    *, user, info_hash: str, name: str, meta: Metainfo | None = None, magnet_uri: str = ""
+    *,
+    user,
+    info_hash: str,
+    name: str,
+    meta: Metainfo | None = None,
+    magnet_uri: str = "",
+    paused: bool = False,
 ) -> tuple[Torrent, bool]:
     """Create, revive or pair the torrent for `user` and charge their quota; call inside a
-    transaction. Returns (torrent, fresh): fresh when it is new or revived, and the caller stores
+    transaction. `paused`: a new or revived torrent is loaded without starting (a co-owner's
+    wish changes nothing for the others). Returns (torrent, fresh): fresh when it is new or
+    revived, and the caller stores
     its data (if any) and pushes it. A pending torrent that a user who skips moderation adds too
     is released here (queued and pushed).
 
@@ -201,7 +205,12 @@ def torrent_take(
         try:
             with transaction.atomic():
                 torrent = _create(
-                    user=user, meta=meta, info_hash=info_hash, name=name, magnet_uri=magnet_uri
+                    user=user,
+                    meta=meta,
+                    info_hash=info_hash,
+                    name=name,
+                    magnet_uri=magnet_uri,
+                    paused=paused,
                 )
         except IntegrityError:  # someone added the same hash a moment ago: pair with theirs
             existing = Torrent.objects.select_for_update().get(info_hash=info_hash)
@@ -220,7 +229,7 @@ def torrent_take(
         # rTorrent announces one URL per torrent: sharing it would announce as the first adder.
         raise IntakeError(PRIVATE_TAKEN)
     if fresh:
-        _revive(existing, user=user, meta=meta, magnet_uri=magnet_uri)
+        _revive(existing, user=user, meta=meta, magnet_uri=magnet_uri, paused=paused)
     else:
         _join(existing, user=user, meta=meta)
     if ownership is None:
@@ -270,22 +279,21 @@ def _release(torrent: Torrent) -> None:
 
 def metainfo_read(upload: UploadedFile) -> Metainfo:
     """Parse an uploaded .torrent, refusing an oversized one before reading it into memory."""
-    limit = settings.SEEDBOX_METAINFO_MAX_SIZE
-    if upload.size > limit:
-        raise MetainfoError(f"the file is {upload.size:,} bytes; at most {limit:,} allowed")
+    metainfo_size_check(upload.size)
     upload.seek(0)
     return parse_metainfo(
-        upload.read(), max_size=limit, max_files=settings.SEEDBOX_METAINFO_MAX_FILES
+        upload.read(),
+        max_size=settings.SEEDBOX_METAINFO_MAX_SIZE,
+        max_files=settings.SEEDBOX_METAINFO_MAX_FILES,
     )
 
 
-def torrent_add_metainfo(*, user, meta: Metainfo) -> Torrent:
+def torrent_add_metainfo(*, user, meta: Metainfo, paused: bool = False) -> Torrent:
     """Way 1: a .torrent file. rTorrent downloads it into the torrent's own directory."""
-    tracker_rules_check(urls=meta.trackers, user=user)
-    require_trackers(meta.trackers)
+    metainfo_checks(user=user, meta=meta)
     with transaction.atomic():
         torrent, fresh = torrent_take(
-            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta
+            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta, paused=paused
         )
         if fresh:
             node_room_check(node=torrent.node, nbytes=meta.size, exclude_pk=torrent.pk)
@@ -301,30 +309,17 @@ def magnet_trackers(uri: str) -> list[str]:
         return []
 
 
-def magnet_parse(uri: str) -> tuple[str, str, list[str]]:
-    """(v1 info-hash in lowercase hex, display name, trackers) of a magnet link."""
-    try:
-        magnet = torf.Magnet.from_string(uri.strip())
-    except torf.TorfError as exc:
-        raise IntakeError(f"not a usable magnet link: {exc}") from None
-    text = magnet.infohash
-    try:
-        info_hash = base64.b32decode(text.upper()).hex() if len(text) == 32 else text.lower()
-        bytes.fromhex(info_hash)
-    except (binascii.Error, ValueError):
-        raise IntakeError("the magnet link's info-hash is not valid") from None
-    return info_hash, display_name(magnet.dn or "") or info_hash, list(magnet.tr)
-
-
-def torrent_add_magnet(*, user, uri: str) -> Torrent:
+def torrent_add_magnet(*, user, uri: str, paused: bool = False) -> Torrent:
     """Way 2: a magnet link. The size is known, and charged, once rTorrent has the metadata
-    (see magnets.torrent_metadata_resolved)."""
-    info_hash, name, trackers = magnet_parse(uri)
-    tracker_rules_check(urls=trackers, user=user)
-    require_trackers(trackers)
+    (see magnets.torrent_metadata_resolved); a paused one is stopped once it is."""
+    info_hash, name, _ = magnet_checks(user=user, uri=uri)
     with transaction.atomic():
         torrent, fresh = torrent_take(
-            user=user, info_hash=info_hash, name=name[:1024], magnet_uri=uri.strip()
+            user=user,
+            info_hash=info_hash,
+            name=name[:1024],
+            magnet_uri=uri.strip(),
+            paused=paused,
         )
         if fresh:
             push_after_commit(torrent)
@@ -340,6 +335,7 @@ def intake_submit(
     user,
     torrents: list[UploadedFile] = (),
     magnets: list[str] = (),
+    urls: list[str] = (),
     torrent: UploadedFile | None = None,
     files: list[UploadedFile] = (),
     paths: list[str] = (),
@@ -347,24 +343,22 @@ def intake_submit(
     trackers: list[str] = (),
     private: bool = False,
     comment: str = "",
+    paused: bool = False,
 ) -> IntakeResult:
-    """Every way in at once; per item, the torrent or the reason it was refused. The request is
-    one transaction: either the answer says what was added, or nothing was."""
+    """Every way in at once; per item, the torrent or the reason it was refused (URLs: the
+    fetch queued, in `fetches`). `paused`: every torrent added is loaded without starting. The
+    request is one transaction: either the answer says what was added, or nothing was."""
     magnet_list = _lines(list(magnets))
-    count = len(torrents) + len(magnet_list) + (1 if torrent or files else 0)
-    limit = settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST
-    if count == 0:
-        raise IntakeRequestError(
-            "nothing to add: send .torrent files (torrents), magnet links (magnets), a .torrent "
-            "with its data (torrent + files) or data to make a torrent from (files)"
-        )
-    if count > limit:
-        raise IntakeRequestError(f"{count} torrents in one request; at most {limit} allowed")
+    url_list = _lines(list(urls))
+    request_count_check(
+        len(torrents) + len(magnet_list) + len(url_list) + (1 if torrent or files else 0)
+    )
     with transaction.atomic(), rollback_scope():
         return _submit_items(
             user=user,
             torrents=torrents,
             magnet_list=magnet_list,
+            url_list=url_list,
             torrent=torrent,
             files=files,
             paths=paths,
@@ -372,11 +366,24 @@ def intake_submit(
             trackers=trackers,
             private=private,
             comment=comment,
+            paused=paused,
         )
 
 
 def _submit_items(
-    *, user, torrents, magnet_list, torrent, files, paths, name, trackers, private, comment
+    *,
+    user,
+    torrents,
+    magnet_list,
+    url_list,
+    torrent,
+    files,
+    paths,
+    name,
+    trackers,
+    private,
+    comment,
+    paused,
 ) -> IntakeResult:
     """The items of one request, each in a savepoint: a refused item leaves nothing, and an
     unexpected error takes the whole request back (the client is told nothing was added)."""
@@ -384,7 +391,7 @@ def _submit_items(
 
     result = IntakeResult()
 
-    def attempt(label: str, add) -> None:
+    def attempt(label: str, add, into: list | None = None) -> None:
         try:
             with transaction.atomic(), rollback_scope():
                 added = add()
@@ -392,19 +399,30 @@ def _submit_items(
             field_name = getattr(exc, "field", None)
             result.rejected.append(Rejection(name=label, reason=str(exc), field=field_name))
         else:
-            result.added.append(added)
+            (result.added if into is None else into).append(added)
 
     for upload in torrents:
         attempt(
-            upload.name, lambda u=upload: torrent_add_metainfo(user=user, meta=metainfo_read(u))
+            upload.name,
+            lambda u=upload: torrent_add_metainfo(user=user, meta=metainfo_read(u), paused=paused),
         )
     for uri in magnet_list:
-        attempt(uri[:200], lambda u=uri: torrent_add_magnet(user=user, uri=u))
+        attempt(uri[:200], lambda u=uri: torrent_add_magnet(user=user, uri=u, paused=paused))
+    for url in url_list:
+        attempt(
+            url[:200],
+            lambda u=url: torrent_fetch_request(user=user, url=torrent_url_check(u), paused=paused),
+            into=result.fetches,
+        )
     if torrent is not None:
         attempt(
             torrent.name,
             lambda: torrent_add_with_data(
-                user=user, meta=metainfo_read(torrent), files=list(files), paths=list(paths)
+                user=user,
+                meta=metainfo_read(torrent),
+                files=list(files),
+                paths=list(paths),
+                paused=paused,
             ),
         )
     elif files:
@@ -418,6 +436,7 @@ def _submit_items(
                 trackers=_lines(list(trackers)),
                 private=private,
                 comment=comment,
+                paused=paused,
             ),
         )
     return result

@@ -106,6 +106,8 @@ def magnet_resolve(*, torrent: Torrent, client) -> bool:
             answered=answered,
         )
     torrent.refresh_from_db()
+    if charged and torrent.start_paused:
+        _stop(torrent)  # added "start paused": it waited only for its metadata
     if torrent.private:
         torrent_trackers_restrict(torrent_id=torrent.pk)
     elif charged:

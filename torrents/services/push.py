@@ -125,11 +125,14 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
                 client.load(
                     torrent_load_metainfo(torrent),
                     torrent.info_hash,
+                    start=not torrent.start_paused,  # "start paused": loaded, not started
                     commands=commands,
                     spill_dir=directory,  # the daemon reads it too: large .torrents load from it
                 )
                 outcome = "loaded with data" if verify_data else "loaded"
             elif torrent.magnet_uri:
+                # Started even when asked paused: a stopped magnet never gets its metadata; the
+                # sync stops it once the metadata is there (magnets.magnet_resolve).
                 directory.mkdir(parents=True, exist_ok=True)
                 _load_magnet(client, torrent_load_magnet(torrent), torrent.info_hash, commands)
                 outcome = "magnet loaded"

@@ -16,18 +16,22 @@ from django.db import transaction
 from torrents.creation import create_torrent
 from torrents.metainfo import (
     Metainfo,
-    MetainfoError,
-    check_relative_path,
-    check_unique_paths,
     parse_metainfo,
-    tracker_host,
 )
 from torrents.models import Torrent
 from torrents.services.capacity import node_room_check
-from torrents.services.intake import IntakeError, require_trackers, torrent_take
+from torrents.services.intake import torrent_take
+from torrents.services.intake_checks import (
+    IntakeError,
+    data_layout,
+    data_name_check,
+    data_trackers_check,
+    metainfo_checks,
+    relative_paths_check,
+    require_trackers,
+)
 from torrents.services.push import push_after_commit
 from torrents.services.rollback import on_rollback
-from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
 from torrents.storage import torrent_directory
 
 
@@ -37,20 +41,7 @@ def _relative_paths(files: list[UploadedFile], paths: list[str]) -> list[str]:
         raise IntakeError(
             f"{len(files)} files but {len(paths)} paths: send one path per file", field="paths"
         )
-    raw = paths or [f.name for f in files]
-    result = []
-    for path in raw:
-        path = path.strip().replace("\\", "/").removeprefix("./")
-        try:
-            check_relative_path(path, "paths")
-        except MetainfoError as exc:
-            raise IntakeError(str(exc), field="files") from None
-        result.append(path)
-    try:
-        check_unique_paths(result, "paths")
-    except MetainfoError as exc:
-        raise IntakeError(str(exc), field="files") from None
-    return result
+    return relative_paths_check(paths or [f.name for f in files])
 
 
 def _inside(directory: Path, relative: str) -> Path:
@@ -114,16 +105,15 @@ def _match(meta: Metainfo, files: list[UploadedFile], paths: list[str]) -> list[
 
 
 def torrent_add_with_data(
-    *, user, meta: Metainfo, files: list[UploadedFile], paths: list[str]
+    *, user, meta: Metainfo, files: list[UploadedFile], paths: list[str], paused: bool = False
 ) -> Torrent:
     """Way 3: a .torrent with (some or all of) its data. The data is put where rTorrent looks,
     so after its hash check it seeds at once; files not sent are downloaded from peers."""
-    tracker_rules_check(urls=meta.trackers, user=user)
-    require_trackers(meta.trackers)
+    metainfo_checks(user=user, meta=meta)
     matched = _match(meta, files, paths)
     with transaction.atomic():
         torrent, fresh = torrent_take(
-            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta
+            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta, paused=paused
         )
         if fresh:  # a co-owner's upload adds nothing: the data is already stored once
             # What was sent is on the disk already (in the temp dir): only the rest is to come.
@@ -136,30 +126,6 @@ def torrent_add_with_data(
     return torrent
 
 
-def _layout(relative: list[str], name: str) -> tuple[str, list[str]]:
-    """(torrent name, paths inside it): one file without folders makes a single-file torrent;
-    otherwise a folder named `name`, or the one folder every path starts with."""
-    if len(relative) == 1 and "/" not in relative[0] and not name:
-        return relative[0], []
-    if len(relative) == 1 and "/" not in relative[0]:
-        return name, []
-    tops = {p.split("/", 1)[0] for p in relative}
-    if not name and len(tops) == 1 and all("/" in p for p in relative):
-        return tops.pop(), [p.split("/", 1)[1] for p in relative]
-    if not name:
-        raise IntakeError("several files need a 'name' for the torrent's folder", field="name")
-    return name, relative
-
-
-def _check_trackers(trackers: list[str]) -> list[str]:
-    for url in trackers:
-        if not url.lower().startswith(("http://", "https://", "udp://")) or not tracker_host(url):
-            raise IntakeError(
-                f"{url!r} is not an announce URL (http://, https:// or udp://)", field="trackers"
-            )
-    return trackers
-
-
 def torrent_add_from_data(
     *,
     user,
@@ -169,29 +135,13 @@ def torrent_add_from_data(
     trackers: list[str] = (),
     private: bool = False,
     comment: str = "",
+    paused: bool = False,
 ) -> Torrent:
     """Way 4: data alone. The site makes a v1 .torrent (piece size from the total size; trackers
     from the request or SEEDBOX_DEFAULT_TRACKERS) and seeds it."""
-    trackers = _check_trackers(list(trackers) or list(settings.SEEDBOX_DEFAULT_TRACKERS))
-    if not trackers:
-        raise IntakeError(
-            "no tracker: give announce URLs in 'trackers' (rTorrent drops a torrent without one; "
-            "the site has no SEEDBOX_DEFAULT_TRACKERS)",
-            field="trackers",
-        )
-    try:
-        tracker_rules_check(urls=trackers, user=user)
-    except TrackerRefused as exc:
-        raise IntakeError(str(exc), field="trackers") from None
-    name = name.strip()
-    if name:
-        try:
-            check_relative_path(name, "name")
-        except MetainfoError as exc:
-            raise IntakeError(str(exc), field="name") from None
-        if "/" in name:
-            raise IntakeError("'name' must not contain a slash", field="name")
-    torrent_name, inner = _layout(_relative_paths(files, paths), name)
+    trackers = data_trackers_check(trackers=list(trackers), user=user)
+    name = data_name_check(name)
+    torrent_name, inner = data_layout(_relative_paths(files, paths), name)
     staging = Path(tempfile.mkdtemp(prefix="create-", dir=settings.FILE_UPLOAD_TEMP_DIR))
     try:
         root = staging / torrent_name
@@ -214,7 +164,7 @@ def torrent_add_from_data(
         require_trackers(meta.trackers)
         with transaction.atomic():
             torrent, fresh = torrent_take(
-                user=user, info_hash=meta.info_hash, name=meta.name, meta=meta
+                user=user, info_hash=meta.info_hash, name=meta.name, meta=meta, paused=paused
             )
             if fresh:
                 target = _inside(torrent_directory(torrent), meta.name)

@@ -5,6 +5,7 @@ Each area adds its module here: push (intake), sync (sync and history).
 """
 
 from torrents.tasks import (
+    fetch,  # noqa: F401  (registers the fetch of a .torrent by URL)
     maintenance,  # noqa: F401  (registers the clean-up of stale uploads)
     push,  # noqa: F401  (registers the push and reconcile tasks)
     sync,  # noqa: F401  (registers the sync and purge tasks)

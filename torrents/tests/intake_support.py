@@ -8,6 +8,7 @@ from accounts.models import User
 from seedbox.celery import app as celery_app
 from seedbox.testing import api_client as api
 from seedbox.testing import committed, wait_until  # noqa: F401  (re-exported to the tests)
+from torrents.tasks.fetch import fetch_torrent_url
 from torrents.tasks.push import push_torrent
 
 GiB = 1 << 30
@@ -70,6 +71,19 @@ def push_queued() -> list[str]:
         for task, args, kwargs in _broker_messages()
         if task == push_torrent.name
     ]
+
+
+def fetch_and_push_queued() -> tuple[list[str], list[str]]:
+    """Run the fetch and push tasks the broker holds (as a worker would), then the pushes the
+    fetches queued: (fetch outcomes, push outcomes). Other messages are dropped."""
+    messages = _broker_messages()
+    pushed = [push_torrent.run(*a, **k) for task, a, k in messages if task == push_torrent.name]
+    fetched = [
+        committed(lambda a=args, k=kwargs: fetch_torrent_url.run(*a, **k))
+        for task, args, kwargs in messages
+        if task == fetch_torrent_url.name
+    ]
+    return fetched, pushed + push_queued()
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,9 @@ FILES = {"cd/one.bin": 700_000, "two.bin": 300_000}
 SIZE = sum(FILES.values())
 
 
-def _seed_and_ask_by_magnet(node, user, tracker, rtorrent_factory, tmp_path) -> Torrent:
+def _seed_and_ask_by_magnet(
+    node, user, tracker, rtorrent_factory, tmp_path, *, paused: bool = False
+) -> Torrent:
     metainfo, info_hash, source = make_torrent(
         tmp_path / "src", "album", files=FILES, trackers=[tracker.announce_url],
         piece_size=64 * 1024,
@@ -36,7 +38,7 @@ def _seed_and_ask_by_magnet(node, user, tracker, rtorrent_factory, tmp_path) -> 
     announce_seeder(seeder, info_hash)
 
     magnet = f"magnet:?xt=urn:btih:{info_hash}&dn=album&tr={quote(tracker.announce_url, safe='')}"
-    response = post(user, {"magnets": magnet})
+    response = post(user, {"magnets": magnet, **({"paused": "true"} if paused else {})})
     assert response.status_code == 201, response.data
     push_queued()
     torrent = Torrent.objects.get(info_hash=info_hash)
@@ -82,6 +84,21 @@ def test_a_magnet_is_charged_once_its_metadata_arrives(
 
 
 @pytest.mark.slow
+def test_a_magnet_added_paused_gets_its_metadata_then_stops(
+    node, alice, tracker, rtorrent_factory, tmp_path
+):
+    torrent = _seed_and_ask_by_magnet(node, alice, tracker, rtorrent_factory, tmp_path, paused=True)
+    assert torrent.size_bytes == SIZE
+    client = node_client(node)
+    h = torrent.info_hash.upper()
+    # Started for its metadata (a stopped magnet never gets it), stopped once it came.
+    wait_until(lambda: client.call("d.state", h) == 0, what="the paused magnet stopped")
+    assert client.call("d.is_meta", h) == 0
+    node_sync(node=node)
+    torrent.refresh_from_db()
+    assert torrent.status == TorrentStatus.STOPPED
+
+
 def test_a_magnet_too_big_for_the_quota_is_stopped_with_a_clear_message(
     node, alice, tracker, rtorrent_factory, tmp_path
 ):

@@ -121,6 +121,12 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
+def classic_forms(page) -> None:
+    """Unfold the add page's one-way-at-a-time forms (folded under the drop zone when its
+    script runs)."""
+    page.locator("#classic-forms").evaluate("details => { details.open = true; }")
+
+
 def mail_to(stack: Stack, email: str, pattern: str) -> str:
     """The first link matching `pattern` in the mail files written to `email`."""
 

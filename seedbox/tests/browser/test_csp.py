@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from seedbox.tests.browser.conftest import log_in, make_user
+from seedbox.tests.browser.conftest import classic_forms, log_in, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WATCHER = """
@@ -47,6 +47,7 @@ def test_pages_run_with_no_csp_violation(stack, new_page, tmp_path):
     log_in(page, owner)
 
     page.goto("/torrents/add/")
+    classic_forms(page)
     form = page.locator("#form-data")
     form.locator("#id_data_files").set_input_files(
         [str(tmp_path / "album" / "one.flac"), str(tmp_path / "album" / "two.flac")]

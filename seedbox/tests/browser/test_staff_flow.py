@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from seedbox.tests.browser.conftest import log_in, make_user, screenshot
+from seedbox.tests.browser.conftest import classic_forms, log_in, make_user, screenshot
 from torrents.tests.factories import make_torrent
 
 pytestmark = pytest.mark.browser
@@ -48,6 +48,7 @@ def test_reject_needs_a_reason_and_the_owner_reads_it(stack, new_page, tmp_path)
     page = new_page()
     log_in(page, owner)
     page.goto("/torrents/add/")
+    classic_forms(page)
     page.locator("#id_torrents").set_input_files(str(torrent_file))
     page.locator("#submit-torrents").click()
     expect(page.locator("#add-results [data-outcome='pending']")).to_contain_text("dubious.bin")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from seedbox.testing import Announcer, announce_seeder
-from seedbox.tests.browser.conftest import log_in, make_user, screenshot
+from seedbox.tests.browser.conftest import classic_forms, log_in, make_user, screenshot
 from seedbox.tests.browser.stack import wait_for
 from torrents.rtorrent import RTorrentClient
 from torrents.tests.factories import make_torrent
@@ -39,6 +39,7 @@ def not_reloaded(page) -> bool:
 
 def add_torrent_files(page, paths: list[Path]) -> None:
     page.goto("/torrents/add/")
+    classic_forms(page)
     page.locator("#id_torrents").set_input_files([str(p) for p in paths])
     page.locator("#submit-torrents").click()
 
@@ -129,6 +130,7 @@ def test_torrent_with_data_seeds_pauses_resumes_and_downloads(stack, new_page, t
     page = new_page()
     log_in(page, owner)
     page.goto("/torrents/add/")
+    classic_forms(page)
     screenshot(page, "add")
     form = page.locator("#form-with-data")
     form.locator("#id_with_torrent").set_input_files(str(torrent_file))
@@ -170,6 +172,7 @@ def test_files_alone_become_a_seeding_torrent(stack, new_page, tmp_path):
     page = new_page()
     log_in(page, owner)
     page.goto("/torrents/add/")
+    classic_forms(page)
     form = page.locator("#form-data")
     form.locator("#id_data_files").set_input_files(
         [str(folder / "a-side.flac"), str(folder / "b-side.flac")]

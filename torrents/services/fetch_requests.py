@@ -1,0 +1,38 @@
+"""Asking for a `.torrent` by URL: the row the person sees (`TorrentFetch`, state `fetching`) is
+written in the request's transaction, and the fetch is queued for a worker after the commit.
+A request never waits on someone else's server."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from torrents.models import TorrentFetch
+
+log = logging.getLogger(__name__)
+
+BROKER_DOWN = "the site's task queue is down, so the .torrent was not fetched; try again later"
+
+
+def fetch_enqueue(*, fetch_id: int) -> bool:
+    """Publish the fetch task once; when the broker does not take it, the row says why (a fetch
+    is never left `fetching` with no worker to do it)."""
+    from torrents.tasks.fetch import fetch_torrent_url
+
+    try:
+        fetch_torrent_url.apply_async((fetch_id,), retry=False)
+    except Exception as exc:  # kombu raises several types for a broker that is down
+        log.warning("fetch %s not queued: %s", fetch_id, exc)
+        TorrentFetch.objects.filter(pk=fetch_id, state=TorrentFetch.State.FETCHING).update(
+            state=TorrentFetch.State.FAILED, error=BROKER_DOWN, updated_at=timezone.now()
+        )
+        return False
+    return True
+
+
+def torrent_fetch_request(*, user, url: str, paused: bool = False) -> TorrentFetch:
+    """Record the fetch of `url` (already checked by torrent_url_check) and queue it."""
+    fetch = TorrentFetch.objects.create(user=user, url=url, paused=paused)
+    fetch_id = fetch.pk
+    transaction.on_commit(lambda: fetch_enqueue(fetch_id=fetch_id))
+    return fetch
