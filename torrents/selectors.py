@@ -121,3 +121,10 @@ def torrents_count_visible_to(user) -> int:
     if user.is_authenticated and not user.is_staff:
         return Ownership.objects.filter(user=user).count()
     return torrents_visible_to(user).count()
+
+
+def ownership_of(user, torrent: Torrent) -> Ownership | None:
+    """The user's own ownership of the torrent (their limits and seeding rule), if they own it."""
+    if not user.is_authenticated:
+        return None
+    return Ownership.objects.filter(torrent=torrent, user=user).first()
