@@ -14,4 +14,5 @@ urlpatterns = [
     path("torrents/<int:pk>/summary/", detail.torrent_summary, name="torrent-summary"),
     path("torrents/<int:pk>/action/", detail.torrent_action, name="torrent-action"),
     path("torrents/<int:pk>/delete/", detail.torrent_delete, name="torrent-delete"),
+    path("torrents/<int:pk>/settings/", detail.torrent_settings, name="torrent-settings"),
 ]
