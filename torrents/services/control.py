@@ -70,12 +70,10 @@ def torrent_set_paused(*, torrent: Torrent, paused: bool) -> str:
     status = _act(
         torrent, ["d.start"] if torrent.status == TorrentStatus.STOPPED else ["d.start", "d.resume"]
     )
-    if torrent.stop_reason:
-        # Resumed after a seeding rule stopped it: the rules wait for an owner to change one.
-        Torrent.objects.filter(pk=torrent.pk).update(
-            stop_reason="", status_message="", seed_rules_suspended=True, updated_at=timezone.now()
-        )
-        torrent.stop_reason, torrent.seed_rules_suspended = "", True
+    # Resumed after a seeding rule stopped it: the rules wait for an owner to change one.
+    Torrent.objects.filter(pk=torrent.pk).exclude(stop_reason="").update(
+        stop_reason="", status_message="", seed_rules_suspended=True, updated_at=timezone.now()
+    )
     return status
 
 

@@ -240,9 +240,7 @@ def node_reconcile(*, node: Node) -> dict:
     try:
         # Speed groups are lost when rTorrent restarts; applying them is idempotent.
         node_throttles_apply(node=node)
-    except RTorrentUnavailable:
-        raise
-    except RTorrentError as exc:
+    except RTorrentError as exc:  # the next run tries again
         log.warning("speed limits of node %s not applied: %s", node.name, exc.message)
     queued = list(
         Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED)

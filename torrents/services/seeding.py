@@ -69,12 +69,14 @@ def seeding_floor() -> Rule:
     return Rule(row.min_ratio, row.min_hours) if row else Rule()
 
 
-def owner_rules(*, torrent_ids: list[int]) -> dict[int, list[Rule]]:
-    """Each torrent's owners' rules (an override, else the user's defaults), in one query."""
+def owner_rules(*, node_id: int) -> dict[int, list[Rule]]:
+    """The owners' rules (an override, else the user's defaults) of the torrents of the node
+    that the database has as seeding, in one query (a torrent that only began seeding in this
+    sync is checked by the next one)."""
     rules: dict[int, list[Rule]] = {}
-    rows = Ownership.objects.filter(torrent_id__in=torrent_ids).values_list(
-        "torrent_id", "seed_ratio", "seed_hours", "user__seed_ratio", "user__seed_hours"
-    )
+    rows = Ownership.objects.filter(
+        torrent__node_id=node_id, torrent__status=TorrentStatus.SEEDING
+    ).values_list("torrent_id", "seed_ratio", "seed_hours", "user__seed_ratio", "user__seed_hours")
     for torrent_id, ratio, hours, default_ratio, default_hours in rows:
         own = ratio is not None or hours is not None
         rule = Rule(ratio, hours) if own else Rule(default_ratio, default_hours)
@@ -82,12 +84,12 @@ def owner_rules(*, torrent_ids: list[int]) -> dict[int, list[Rule]]:
     return rules
 
 
-def torrents_to_stop(*, seeded: list[Seeded]) -> list[tuple[Seeded, str]]:
+def torrents_to_stop(*, node_id: int, seeded: list[Seeded]) -> list[tuple[Seeded, str]]:
     """The seeding torrents whose every owner's rule says stop, over the floor, with the message
     the owners read. Two queries, whatever the number of torrents (none when nothing seeds)."""
     if not seeded:
         return []
-    rules = owner_rules(torrent_ids=[s.torrent_id for s in seeded])
+    rules = owner_rules(node_id=node_id)
     floor = seeding_floor()
     stops = []
     for item in seeded:

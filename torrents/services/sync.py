@@ -305,7 +305,9 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
             changed.append(values)
     if report.expired:
         magnets_expire(node=node, info_hashes=report.expired, now=now)
-    report.rule_stops = [(s.torrent_id, m) for s, m in torrents_to_stop(seeded=seeded)]
+    report.rule_stops = [
+        (s.torrent_id, m) for s, m in torrents_to_stop(node_id=node.pk, seeded=seeded)
+    ]
     report.unknown = len(remote.keys() - seen)
     # Known here in a state that must not run (error, e.g. a magnet over quota whose stop
     # failed; pending, rejected, removed) yet running in rTorrent: stopped after this run.

@@ -28,7 +28,7 @@ from django.db import transaction
 
 from accounts.models import User
 from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentStatus
-from torrents.rtorrent import RTorrentClient, RTorrentError
+from torrents.rtorrent import RTorrentClient, RTorrentError, RTorrentUnavailable
 from torrents.services.nodes import node_client
 
 log = logging.getLogger(__name__)
@@ -149,8 +149,14 @@ def throttle_load_commands(*, client: RTorrentClient, torrent: Torrent) -> list[
     name = plan.names.get(torrent.info_hash, "")
     if not name:
         return []
-    _global_set(client, torrent.node)
-    client.throttle_groups_set({name: plan.groups[name]})
+    try:
+        _global_set(client, torrent.node)
+        client.throttle_groups_set({name: plan.groups[name]})
+    except RTorrentUnavailable:
+        raise
+    except RTorrentError as exc:  # never a reason to refuse the torrent: the reconcile retries
+        log.warning("speed group of torrent %s not set: %s", torrent.info_hash, exc.message)
+        return []
     return [f"d.throttle_name.set={name}"]
 
 

@@ -114,6 +114,10 @@ def test_a_shared_torrent_stops_only_when_every_owner_says_so(node, owner, other
     torrent = add_torrent(node, [owner, other], tmp_path, load=False, status=TorrentStatus.SEEDING)
     user_seeding_defaults_set(user=owner, ratio=1.0, hours=None)
     item = Seeded(torrent_id=torrent.pk, info_hash=torrent.info_hash, ratio=3.0, hours=1)
-    assert torrents_to_stop(seeded=[item]) == []  # the co-owner has no rule: it seeds on
+    assert (
+        torrents_to_stop(node_id=node.pk, seeded=[item]) == []
+    )  # the co-owner has no rule: it seeds on
     ownership_seeding_rule_set(torrent=torrent, user=other, ratio=None, hours=0.5)
-    assert torrents_to_stop(seeded=[item]) == [(item, "Stopped: ratio 3.00 reached (rule 1)")]
+    assert torrents_to_stop(node_id=node.pk, seeded=[item]) == [
+        (item, "Stopped: ratio 3.00 reached (rule 1)")
+    ]

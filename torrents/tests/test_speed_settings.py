@@ -6,6 +6,7 @@ import pytest
 
 from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.services.nodes import node_client
+from torrents.services.seeding import Rule, seeding_floor
 from torrents.services.throttle import own_group, pool_group
 from torrents.tests.helpers_sync import add_torrent, api, committed
 from torrents.tests.pages_support import client_for
@@ -107,3 +108,30 @@ def test_a_rule_stop_shows_on_the_row_and_the_page(node, owner, tmp_path):
     page = client_for(owner)
     assert message in page.get("/").content.decode()
     assert message in page.get(f"/torrents/{torrent.pk}/").content.decode()
+
+
+def test_admins_set_caps_node_limits_and_the_floor_in_the_django_admin(node, running, owner, admin):
+    page = client_for(admin)
+    html = page.get(f"/admin/accounts/user/{owner.pk}/change/").content.decode()
+    assert 'name="upload_cap_kib"' in html
+    response = committed(
+        lambda: page.post(
+            f"/admin/torrents/node/{node.pk}/change/",
+            {
+                "name": node.name,
+                "rpc_url": node.rpc_url,
+                "data_root": node.data_root,
+                "enabled": "on",
+                "upload_limit_kib": "1000",
+                "download_limit_kib": "0",
+            },
+        )
+    )
+    assert response.status_code == 302
+    assert node_client(node).global_limits()[0] == 1000 * 1024
+    response = page.post(
+        "/admin/torrents/seedingfloor/add/", {"min_ratio": "1.0", "min_hours": "72"}
+    )
+    assert response.status_code == 302
+    assert seeding_floor() == Rule(ratio=1.0, hours=72.0)
+    assert page.get("/admin/torrents/seedingfloor/add/").status_code == 403  # one row only
