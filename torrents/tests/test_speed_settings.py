@@ -135,3 +135,6 @@ def test_admins_set_caps_node_limits_and_the_floor_in_the_django_admin(node, run
     assert response.status_code == 302
     assert seeding_floor() == Rule(ratio=1.0, hours=72.0)
     assert page.get("/admin/torrents/seedingfloor/add/").status_code == 403  # one row only
+    server = api(admin).get("/api/server").json()
+    assert server["nodes"][0]["upload_limit_kib"] == 1000
+    assert server["seeding_floor"] == {"min_ratio": 1.0, "min_hours": 72.0}
