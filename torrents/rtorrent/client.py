@@ -381,5 +381,10 @@ class RTorrentClient:
         self.call("t.is_enabled.set", f"{_h(info_hash)}:t{index}", int(enabled))
 
 
+def throttle_name_command(name: str) -> str:
+    """The trailing command of a load that puts the torrent in a throttle group as it loads."""
+    return f"d.throttle_name.set={name}"
+
+
 def _h(info_hash: str) -> str:
     return info_hash.upper()

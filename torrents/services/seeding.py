@@ -86,15 +86,19 @@ def owner_rules(*, node_id: int) -> dict[int, list[Rule]]:
 
 def torrents_to_stop(*, node_id: int, seeded: list[Seeded]) -> list[tuple[Seeded, str]]:
     """The seeding torrents whose every owner's rule says stop, over the floor, with the message
-    the owners read. Two queries, whatever the number of torrents (none when nothing seeds)."""
+    the owners read. One query, whatever the number of torrents (none when nothing seeds; one
+    more for the floor when a rule says stop)."""
     if not seeded:
         return []
     rules = owner_rules(node_id=node_id)
-    floor = seeding_floor()
+    floor = None  # read only when a rule says stop: most runs stop nothing
     stops = []
     for item in seeded:
         reasons = [rule_says_stop(rule, item) for rule in rules.get(item.torrent_id, [])]
-        if reasons and all(reasons) and floor_met(floor, item):
+        if not (reasons and all(reasons)):
+            continue
+        floor = floor or seeding_floor()
+        if floor_met(floor, item):
             stops.append((item, f"Stopped: {reasons[0]}"))
     return stops
 
@@ -148,6 +152,8 @@ def ownership_seeding_rule_set(*, torrent: Torrent, user: User, ratio, hours) ->
     return rule
 
 
-def seeding_watch(status: str, suspended: bool) -> bool:
-    """Whether the sync checks the rules for a torrent in this state."""
-    return status == TorrentStatus.SEEDING and not suspended
+def seeding_watch(*, was: str, now: str, suspended: bool) -> bool:
+    """Whether the sync checks the rules for a torrent: seeding at its previous run and now
+    (the rules are read for the rows the database has as seeding), and not resumed by an owner
+    after a rule stopped it."""
+    return was == now == TorrentStatus.SEEDING and not suspended

@@ -296,7 +296,9 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
                 report.resolved.append(row["id"])
             if new["completed_at"] and not row["completed_at"]:
                 report.completed.append(row["id"])
-            if seeding_watch(new["status"], row["seed_rules_suspended"]):
+            if seeding_watch(
+                was=row["status"], now=new["status"], suspended=row["seed_rules_suspended"]
+            ):
                 seeded.append(_seeded(new))
         if new["status"] == TorrentStatus.MISSING and row["status"] != TorrentStatus.MISSING:
             report.missing.append(row["id"])

@@ -29,6 +29,7 @@ from django.db import transaction
 from accounts.models import User
 from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentClient, RTorrentError, RTorrentUnavailable
+from torrents.rtorrent.client import throttle_name_command
 from torrents.services.nodes import node_client
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ def throttle_load_commands(*, client: RTorrentClient, torrent: Torrent) -> list[
     except RTorrentError as exc:  # never a reason to refuse the torrent: the reconcile retries
         log.warning("speed group of torrent %s not set: %s", torrent.info_hash, exc.message)
         return []
-    return [f"d.throttle_name.set={name}"]
+    return [throttle_name_command(name)]
 
 
 def throttles_apply_later(*, nodes: list[Node]) -> None:
