@@ -194,7 +194,7 @@ def ownership_limits_set(
             )
         if cap and value > cap:
             raise LimitError(
-                f"your {what} cap is {cap} KiB/s: a torrent's limit can only be below it"
+                f"your {what} cap is {cap} KiB/s: a torrent's limit cannot be above it"
             )
     with transaction.atomic():
         Ownership.objects.filter(pk=ownership.pk).update(
