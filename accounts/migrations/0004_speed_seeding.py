@@ -4,30 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_api_token_last_ip'),
+        ("accounts", "0003_api_token_last_ip"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='download_cap_kib',
-            field=models.PositiveIntegerField(default=0, help_text="All this user's torrents together; 0: none.", verbose_name='download cap (KiB/s)'),
+            model_name="user",
+            name="download_cap_kib",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="All this user's torrents together; 0: none.",
+                verbose_name="download cap (KiB/s)",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='seed_hours',
-            field=models.FloatField(blank=True, help_text='Stop after seeding this many hours.', null=True),
+            model_name="user",
+            name="seed_hours",
+            field=models.FloatField(
+                blank=True, help_text="Stop after seeding this many hours.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='seed_ratio',
-            field=models.FloatField(blank=True, help_text='Stop seeding at this ratio.', null=True),
+            model_name="user",
+            name="seed_ratio",
+            field=models.FloatField(blank=True, help_text="Stop seeding at this ratio.", null=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='upload_cap_kib',
-            field=models.PositiveIntegerField(default=0, help_text="All this user's torrents together; 0: none.", verbose_name='upload cap (KiB/s)'),
+            model_name="user",
+            name="upload_cap_kib",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="All this user's torrents together; 0: none.",
+                verbose_name="upload cap (KiB/s)",
+            ),
         ),
     ]

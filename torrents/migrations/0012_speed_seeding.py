@@ -4,66 +4,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('torrents', '0008_list_changes'),
+        ("torrents", "0008_list_changes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SeedingFloor',
+            name="SeedingFloor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_ratio', models.FloatField(blank=True, help_text='A rule never stops a torrent below this ratio...', null=True)),
-                ('min_hours', models.FloatField(blank=True, help_text='...unless it has seeded this many hours.', null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "min_ratio",
+                    models.FloatField(
+                        blank=True,
+                        help_text="A rule never stops a torrent below this ratio...",
+                        null=True,
+                    ),
+                ),
+                (
+                    "min_hours",
+                    models.FloatField(
+                        blank=True, help_text="...unless it has seeded this many hours.", null=True
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seeding floor',
+                "verbose_name": "seeding floor",
             },
         ),
         migrations.AddField(
-            model_name='node',
-            name='download_limit_kib',
-            field=models.PositiveIntegerField(default=0, help_text='For the whole node; 0: no limit.', verbose_name='download limit (KiB/s)'),
+            model_name="node",
+            name="download_limit_kib",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="For the whole node; 0: no limit.",
+                verbose_name="download limit (KiB/s)",
+            ),
         ),
         migrations.AddField(
-            model_name='node',
-            name='upload_limit_kib',
-            field=models.PositiveIntegerField(default=0, help_text='For the whole node; 0: no limit.', verbose_name='upload limit (KiB/s)'),
+            model_name="node",
+            name="upload_limit_kib",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="For the whole node; 0: no limit.",
+                verbose_name="upload limit (KiB/s)",
+            ),
         ),
         migrations.AddField(
-            model_name='ownership',
-            name='download_limit_kib',
+            model_name="ownership",
+            name="download_limit_kib",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='ownership',
-            name='seed_hours',
-            field=models.FloatField(blank=True, help_text='Stop after seeding so long.', null=True),
+            model_name="ownership",
+            name="seed_hours",
+            field=models.FloatField(blank=True, help_text="Stop after seeding so long.", null=True),
         ),
         migrations.AddField(
-            model_name='ownership',
-            name='seed_ratio',
-            field=models.FloatField(blank=True, help_text='Stop at this ratio.', null=True),
+            model_name="ownership",
+            name="seed_ratio",
+            field=models.FloatField(blank=True, help_text="Stop at this ratio.", null=True),
         ),
         migrations.AddField(
-            model_name='ownership',
-            name='upload_limit_kib',
+            model_name="ownership",
+            name="upload_limit_kib",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='torrent',
-            name='seed_rules_suspended',
-            field=models.BooleanField(default=False, editable=False, help_text='Resumed by an owner after a seeding rule stopped it: not stopped again until an owner changes a rule.'),
+            model_name="torrent",
+            name="seed_rules_suspended",
+            field=models.BooleanField(
+                default=False,
+                editable=False,
+                help_text="Resumed by an owner after a seeding rule stopped it: not stopped again until an owner changes a rule.",
+            ),
         ),
         migrations.AddField(
-            model_name='torrent',
-            name='seeding_seconds',
+            model_name="torrent",
+            name="seeding_seconds",
             field=models.BigIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='torrent',
-            name='stop_reason',
+            model_name="torrent",
+            name="stop_reason",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
     ]
