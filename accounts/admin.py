@@ -8,7 +8,8 @@ from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import filesizeformat
 
 from accounts.models import ApiToken, User
-from accounts.services.users import user_change_refusal, user_delete
+from accounts.services.users import CAP_FIELDS, user_change_refusal, user_delete
+from torrents.services.throttle import user_throttles_apply
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
@@ -52,6 +53,11 @@ class UserAdmin(BaseUserAdmin):
     def delete_model(self, request, obj) -> None:
         user_delete(user=obj)
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and CAP_FIELDS & set(form.changed_data):
+            user_throttles_apply(user=obj)  # rTorrent's groups follow, after the commit
+
     def delete_queryset(self, request, queryset) -> None:
         for user in queryset:
             if not user_change_refusal(user=user, by=request.user):
@@ -74,6 +80,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password", "avatar"]}),
         ("Seedbox", {"fields": ["quota_bytes", "used_bytes", "trusted"]}),
+        ("Speed", {"fields": ["upload_cap_kib", "download_cap_kib"]}),
+        ("Seeding rule (the user's own)", {"fields": ["seed_ratio", "seed_hours"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -67,3 +67,14 @@ class SignupForm(allauth_forms.SignupForm):
         if self.account_already_exists:
             signup_taken_address_work(password=self.cleaned_data.get("password1", ""))
         return super().try_save(request)
+
+
+class SeedingDefaultsForm(forms.Form):
+    """The user's own default seeding rule. Caps are not here: only an admin sets them."""
+
+    seed_ratio = forms.FloatField(
+        required=False, min_value=0.01, max_value=1_000_000, label="Stop at ratio"
+    )
+    seed_hours = forms.FloatField(
+        required=False, min_value=0.01, max_value=1_000_000, label="Stop after hours seeding"
+    )

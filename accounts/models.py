@@ -55,6 +55,18 @@ class User(AbstractUser):
     trusted = models.BooleanField(
         default=False, help_text="Torrents from a trusted user skip moderation."
     )
+    # Speed caps (admin-set; torrents/services/throttle.py), 0: none.
+    upload_cap_kib = models.PositiveIntegerField(
+        "upload cap (KiB/s)", default=0, help_text="All this user's torrents together; 0: none."
+    )
+    download_cap_kib = models.PositiveIntegerField(
+        "download cap (KiB/s)", default=0, help_text="All this user's torrents together; 0: none."
+    )
+    # Seeding rules by default (the user's own; torrents/services/seeding.py), null: none.
+    seed_ratio = models.FloatField(null=True, blank=True, help_text="Stop seeding at this ratio.")
+    seed_hours = models.FloatField(
+        null=True, blank=True, help_text="Stop after seeding this many hours."
+    )
     avatar = models.ImageField(
         upload_to=avatar_path,
         blank=True,

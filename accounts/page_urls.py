@@ -17,5 +17,6 @@ urlpatterns = [
     path("sessions/<int:pk>/end/", views.session_end, name="account-session-end"),
     path("sessions/end-others/", views.sessions_end_others, name="account-sessions-end-others"),
     path("avatar/", views.avatar_update, name="account-avatar"),
+    path("seeding/", views.seeding_update, name="account-seeding"),
     path("email/undo/<str:token>/", views.email_undo, name="account-email-undo"),
 ]

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.forms import AvatarForm, TokenForm
+from accounts.forms import AvatarForm, SeedingDefaultsForm, TokenForm
 from accounts.selectors import (
     api_token_for_user,
     api_tokens_of,
@@ -30,6 +30,7 @@ from accounts.services.sessions import user_session_end, user_sessions_end_other
 from accounts.services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from accounts.services.users import user_set_avatar
 from accounts.traffic_chart import traffic_chart
+from torrents.services.seeding import RuleError, seeding_floor, user_seeding_defaults_set
 from torrents.stats import user_stats
 
 # The account page's chart covers this many days; the API's /users/:id/stats takes `days`.
@@ -74,6 +75,10 @@ def _account_page(request: HttpRequest, *, status: int = 200, **context) -> Http
     user = request.user
     context.setdefault("token_form", TokenForm())
     context.setdefault("avatar_form", AvatarForm())
+    context.setdefault(
+        "seeding_form",
+        SeedingDefaultsForm(initial={"seed_ratio": user.seed_ratio, "seed_hours": user.seed_hours}),
+    )
     used_percent = (
         min(100, round(100 * user.used_bytes / user.quota_bytes)) if user.quota_bytes else 100
     )
@@ -91,6 +96,7 @@ def _account_page(request: HttpRequest, *, status: int = 200, **context) -> Http
             "recent_history": stats["history"][:RECENT_HISTORY],
             "chart": traffic_chart(series=stats["series"], days=CHART_DAYS),
             "chart_days": CHART_DAYS,
+            "seeding_floor": seeding_floor(),
             **context,
         },
         status=status,
@@ -127,6 +133,26 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def tokens_revoke_all(request: HttpRequest) -> HttpResponse:
     revoked = api_tokens_revoke_all(user=request.user)
     messages.success(request, f"{revoked} token{'' if revoked == 1 else 's'} revoked.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def seeding_update(request: HttpRequest) -> HttpResponse:
+    """The user's default seeding rule (the same service as PATCH /api/users/me)."""
+    form = SeedingDefaultsForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, status=400, seeding_form=form)
+    try:
+        user_seeding_defaults_set(
+            user=request.user,
+            ratio=form.cleaned_data["seed_ratio"],
+            hours=form.cleaned_data["seed_hours"],
+        )
+    except RuleError as exc:
+        form.add_error(None, str(exc))
+        return _account_page(request, status=400, seeding_form=form)
+    messages.success(request, "Seeding rule saved.")
     return redirect("account")
 
 

@@ -2,16 +2,39 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
-from torrents.models import Node, Ownership, Torrent, TrackerRule
+from torrents.models import Node, Ownership, SeedingFloor, Torrent, TrackerRule
 from torrents.services.control import torrent_remove
 from torrents.services.moderation import ModerationError, torrent_approve, torrent_reject
+from torrents.services.throttle import node_limits_apply
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
 
 @admin.register(Node)
 class NodeAdmin(admin.ModelAdmin):
-    list_display = ["name", "rpc_url", "data_root", "enabled", "managed"]
+    list_display = [
+        "name",
+        "rpc_url",
+        "data_root",
+        "enabled",
+        "managed",
+        "upload_limit_kib",
+        "download_limit_kib",
+    ]
     list_filter = ["enabled", "managed"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        node_limits_apply(node=obj)  # the global limits reach rTorrent after the commit
+
+
+@admin.register(SeedingFloor)
+class SeedingFloorAdmin(admin.ModelAdmin):
+    """One row: what every torrent seeds at least before an owner's rule may stop it."""
+
+    list_display = ["__str__", "min_ratio", "min_hours"]
+
+    def has_add_permission(self, request) -> bool:
+        return not SeedingFloor.objects.exists()
 
 
 class ModerationActionForm(ActionForm):
@@ -21,7 +44,15 @@ class ModerationActionForm(ActionForm):
 class OwnershipInline(admin.TabularInline):
     model = Ownership
     extra = 0
-    fields = ["user", "charged_bytes", "created_at"]
+    fields = [
+        "user",
+        "charged_bytes",
+        "created_at",
+        "upload_limit_kib",
+        "download_limit_kib",
+        "seed_ratio",
+        "seed_hours",
+    ]
     readonly_fields = fields
     can_delete = False
 

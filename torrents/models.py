@@ -26,6 +26,13 @@ class Node(models.Model):
     version = models.CharField(max_length=32, blank=True, editable=False)
     last_seen_at = models.DateTimeField(null=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
+    # Global limits of the whole daemon (throttle.global_up/down.max_rate); 0: no limit.
+    upload_limit_kib = models.PositiveIntegerField(
+        "upload limit (KiB/s)", default=0, help_text="For the whole node; 0: no limit."
+    )
+    download_limit_kib = models.PositiveIntegerField(
+        "download limit (KiB/s)", default=0, help_text="For the whole node; 0: no limit."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -140,6 +147,16 @@ class Torrent(models.Model):
         default=False,
         help_text="Added with 'start paused': loaded into rTorrent without starting it.",
     )
+    # Seeding rules (torrents/services/seeding.py): time seen seeding by the sync, why a rule
+    # stopped it, and whether an owner resumed it since (rules then wait for a change of rule).
+    seeding_seconds = models.BigIntegerField(default=0, editable=False)
+    stop_reason = models.CharField(max_length=200, blank=True, editable=False)
+    seed_rules_suspended = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Resumed by an owner after a seeding rule stopped it: not stopped again "
+        "until an owner changes a rule.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -212,6 +229,12 @@ class Ownership(models.Model):
         "owner's (torrents/services/announce.py).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # This owner's choices for this torrent (null: none / the user's defaults). Limits stay
+    # within the user's cap (torrents/services/throttle.py); rules over the floor (seeding.py).
+    upload_limit_kib = models.PositiveIntegerField(null=True, blank=True)
+    download_limit_kib = models.PositiveIntegerField(null=True, blank=True)
+    seed_ratio = models.FloatField(null=True, blank=True, help_text="Stop at this ratio.")
+    seed_hours = models.FloatField(null=True, blank=True, help_text="Stop after seeding so long.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["torrent", "user"], name="ownership_unique")]
@@ -341,3 +364,21 @@ class TorrentFetch(models.Model):
 
     def __str__(self) -> str:
         return self.url[:100]
+
+
+class SeedingFloor(models.Model):
+    """What every torrent seeds at least, whatever its owners' rules say (private trackers want
+    e.g. "a ratio of 1.0 or 72 hours"): met once either configured part is reached. One row."""
+
+    min_ratio = models.FloatField(
+        null=True, blank=True, help_text="A rule never stops a torrent below this ratio..."
+    )
+    min_hours = models.FloatField(
+        null=True, blank=True, help_text="...unless it has seeded this many hours."
+    )
+
+    class Meta:
+        verbose_name = "seeding floor"
+
+    def __str__(self) -> str:
+        return f"seed at least ratio {self.min_ratio} or {self.min_hours} h"

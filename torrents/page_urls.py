@@ -15,4 +15,5 @@ urlpatterns = [
     path("torrents/<int:pk>/trackers/", detail.torrent_trackers_panel, name="torrent-trackers"),
     path("torrents/<int:pk>/action/", detail.torrent_action, name="torrent-action"),
     path("torrents/<int:pk>/delete/", detail.torrent_delete, name="torrent-delete"),
+    path("torrents/<int:pk>/settings/", detail.torrent_settings, name="torrent-settings"),
 ]

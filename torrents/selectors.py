@@ -208,3 +208,10 @@ def torrent_fetch_for_user(user, fetch_id: int) -> TorrentFetch:
 def torrent_fetches_recent(user, *, limit: int = 10) -> list[TorrentFetch]:
     """The user's own latest fetches by URL (the add page shows how they went)."""
     return list(TorrentFetch.objects.filter(user=user).select_related("torrent")[:limit])
+
+
+def ownership_of(user, torrent: Torrent) -> Ownership | None:
+    """The user's own ownership of the torrent (their limits and seeding rule), if they own it."""
+    if not user.is_authenticated:
+        return None
+    return Ownership.objects.filter(torrent=torrent, user=user).first()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from torrents.models import Node, Torrent, TorrentHistory, TorrentStatus, TrafficBucket
 from torrents.rtorrent import RTorrentError
 from torrents.services.nodes import node_client
+from torrents.services.seeding import seeding_floor
 
 HISTORY_LIMIT = 500
 
@@ -99,6 +100,9 @@ def server_info() -> dict:
             "last_seen_at": node.last_seen_at,
             "last_error": node.last_error,
             "torrents": counts.get(node.pk, {}),
+            # Global speed limits (KiB/s, 0: none), set in the Django admin.
+            "upload_limit_kib": node.upload_limit_kib,
+            "download_limit_kib": node.download_limit_kib,
             **_disk(node.data_root),
         }
         try:
@@ -123,6 +127,7 @@ def server_info() -> dict:
         status__in=[TorrentStatus.QUEUED, TorrentStatus.PENDING_APPROVAL]
     ).order_by("created_at", "id")
     handed_out = users["quota"] or 0
+    floor = seeding_floor()
     return {
         "nodes": nodes,
         "users": users["count"],
@@ -131,6 +136,8 @@ def server_info() -> dict:
         "quota_exceeds_disk": bool(disk_total) and handed_out > disk_total,
         "quota_used_bytes": users["used"] or 0,
         "disk_total_bytes": disk_total,
+        # What every torrent seeds at least before a rule may stop it (null: no floor).
+        "seeding_floor": {"min_ratio": floor.ratio, "min_hours": floor.hours},
         "queue": {
             "count": waiting.count(),
             "oldest": list(

@@ -25,6 +25,10 @@ class UserSerializer(serializers.ModelSerializer):
             "avatar",
             "quota_bytes",
             "used_bytes",
+            "upload_cap_kib",
+            "download_cap_kib",
+            "seed_ratio",
+            "seed_hours",
             "trusted",
             "is_staff",
             "is_active",
@@ -52,7 +56,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 class UserUpdateSerializer(serializers.Serializer):
     """Self: email and password (each with current_password; a new email is confirmed by
-    mail), avatar. Admin also: is_staff, quota_bytes, trusted, is_active."""
+    mail), avatar, the default seeding rule. Admin also: is_staff, quota_bytes, trusted,
+    is_active, the speed caps."""
 
     email = serializers.EmailField(required=False)
     password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
@@ -69,6 +74,26 @@ class UserUpdateSerializer(serializers.Serializer):
     quota_bytes = serializers.IntegerField(required=False, min_value=0)
     trusted = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
+    upload_cap_kib = serializers.IntegerField(
+        required=False, min_value=0, max_value=250_000, help_text="Admins only; KiB/s, 0: none."
+    )
+    download_cap_kib = serializers.IntegerField(
+        required=False, min_value=0, max_value=250_000, help_text="Admins only; KiB/s, 0: none."
+    )
+    seed_ratio = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0.01,
+        max_value=1_000_000,
+        help_text="Your default: stop seeding at this ratio (uploaded / size); null: never.",
+    )
+    seed_hours = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0.01,
+        max_value=1_000_000,
+        help_text="Your default: stop after seeding this many hours; null: never.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if "password" in attrs and not attrs.get("current_password"):

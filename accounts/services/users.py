@@ -11,9 +11,17 @@ from accounts.avatars import avatar_reencode
 from accounts.models import ApiToken, User
 from accounts.services.mail_limits import mail_to_address_consume
 from accounts.services.passwords import user_check_password, user_set_password
+from torrents.services.seeding import RuleError, user_seeding_defaults_set
+from torrents.services.throttle import user_throttles_apply
 
 # Fields only an admin may set (on anyone, themself included).
-ADMIN_FIELDS = frozenset({"is_staff", "quota_bytes", "trusted", "is_active"})
+ADMIN_FIELDS = frozenset(
+    {"is_staff", "quota_bytes", "trusted", "is_active", "upload_cap_kib", "download_cap_kib"}
+)
+# Speed caps: admin-only, and rTorrent's groups follow a change (torrents/services/throttle.py).
+CAP_FIELDS = frozenset({"upload_cap_kib", "download_cap_kib"})
+# The user's own default seeding rule (torrents/services/seeding.py).
+SEEDING_FIELDS = frozenset({"seed_ratio", "seed_hours"})
 # Fields no one may set through the site's forms or API (the Django admin is for superusers).
 NEVER_FIELDS = frozenset({"is_superuser", "roles", "role", "groups", "user_permissions"})
 
@@ -114,6 +122,17 @@ def user_update(
             setattr(user, name, data[name])
         if changed:
             user.save(update_fields=changed)
+        if CAP_FIELDS & set(changed):
+            user_throttles_apply(user=user)
+        if SEEDING_FIELDS & set(data):
+            try:
+                user_seeding_defaults_set(
+                    user=user,
+                    ratio=data.get("seed_ratio", user.seed_ratio),
+                    hours=data.get("seed_hours", user.seed_hours),
+                )
+            except RuleError as exc:
+                raise ValidationError({"seed_ratio": [str(exc)]}) from None
         if "avatar" in data:
             user_set_avatar(user=user, upload=data["avatar"])
     if "email" in data:

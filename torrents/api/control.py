@@ -6,6 +6,7 @@ is asked with the quick timeout; when it does not answer, 503 says so and nothin
 
 from collections.abc import Callable
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -17,7 +18,7 @@ from seedbox.parsers import JSONObjectParser
 from torrents.api.torrents import TorrentDetailView
 from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
-from torrents.selectors import torrent_for_user
+from torrents.selectors import ownership_of, torrent_for_user
 from torrents.services.control import (
     ControlError,
     torrent_delete,
@@ -26,6 +27,8 @@ from torrents.services.control import (
     torrent_repush,
     torrent_set_paused,
 )
+from torrents.services.seeding import RuleError, ownership_seeding_rule_set
+from torrents.services.throttle import LimitError, ownership_limits_set
 
 _TRUE = {"1", "true", "yes", "on"}
 _StateSerializer = inline_serializer(
@@ -40,6 +43,36 @@ _RTORRENT_ANSWERS = {
     502: detail("rTorrent refused"),
     503: detail("rTorrent did not answer in time; nothing changed"),
 }
+
+
+_LIMITS = ("upload_limit_kib", "download_limit_kib")
+_RULE = ("seed_ratio", "seed_hours")
+
+
+def _settings_set(request: Request, torrent: Torrent, data: dict) -> str:
+    """Apply the caller's limits and rule for the torrent, all or none; the refusal, or ""."""
+    mine = ownership_of(request.user, torrent)
+    if mine is None:
+        return "only an owner of this torrent sets its speed limits and seeding rule"
+    try:
+        with transaction.atomic():
+            if set(data) & set(_LIMITS):
+                ownership_limits_set(
+                    torrent=torrent,
+                    user=request.user,
+                    upload_kib=data.get("upload_limit_kib", mine.upload_limit_kib),
+                    download_kib=data.get("download_limit_kib", mine.download_limit_kib),
+                )
+            if set(data) & set(_RULE):
+                ownership_seeding_rule_set(
+                    torrent=torrent,
+                    user=request.user,
+                    ratio=data.get("seed_ratio", mine.seed_ratio),
+                    hours=data.get("seed_hours", mine.seed_hours),
+                )
+    except (LimitError, RuleError) as exc:
+        return str(exc)
+    return ""
 
 
 def _run(action: Callable[[], str], torrent) -> Response:
@@ -79,19 +112,51 @@ class TorrentControlView(APIView):
     parser_classes = [JSONObjectParser]
 
     @extend_schema(
-        request=inline_serializer("TorrentPatch", {"paused": serializers.BooleanField()}),
-        responses={200: _StateSerializer, **_RTORRENT_ANSWERS},
+        request=inline_serializer(
+            "TorrentPatch",
+            {
+                "paused": serializers.BooleanField(required=False),
+                "upload_limit_kib": serializers.IntegerField(
+                    required=False, allow_null=True, min_value=1, help_text="yours; KiB/s"
+                ),
+                "download_limit_kib": serializers.IntegerField(
+                    required=False, allow_null=True, min_value=1, help_text="yours; KiB/s"
+                ),
+                "seed_ratio": serializers.FloatField(
+                    required=False, allow_null=True, help_text="yours; null: your default"
+                ),
+                "seed_hours": serializers.FloatField(
+                    required=False, allow_null=True, help_text="yours; null: your default"
+                ),
+            },
+        ),
+        responses={
+            200: _StateSerializer,
+            400: detail("a field or value it does not take"),
+            **_RTORRENT_ANSWERS,
+        },
     )
     def patch(self, request: Request, pk: int) -> Response:
+        """Pause or resume, and the caller's own speed limits (within their caps) and seeding
+        rule for this torrent; the settings are saved before rTorrent is asked anything."""
         torrent = torrent_for_user(request.user, pk)
-        unknown = set(request.data) - {"paused"}
-        paused = request.data.get("paused")
-        if unknown or not isinstance(paused, bool):
+        data = request.data
+        unknown = set(data) - {"paused", *_LIMITS, *_RULE}
+        if not data or unknown or ("paused" in data and not isinstance(data["paused"], bool)):
             return Response(
-                {"detail": 'send {"paused": true} or {"paused": false}; nothing else can change'},
+                {
+                    "detail": 'send {"paused": true|false} and/or your "upload_limit_kib", '
+                    '"download_limit_kib", "seed_ratio", "seed_hours"; nothing else can change'
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return _run(lambda: torrent_set_paused(torrent=torrent, paused=paused), torrent)
+        if set(data) & {*_LIMITS, *_RULE}:
+            refusal = _settings_set(request, torrent, data)
+            if refusal:
+                return Response({"detail": refusal}, status=status.HTTP_400_BAD_REQUEST)
+        if "paused" in data:
+            return _run(lambda: torrent_set_paused(torrent=torrent, paused=data["paused"]), torrent)
+        return Response({"id": torrent.pk, "status": torrent.status})
 
     @extend_schema(
         parameters=[OpenApiParameter("everyone", bool, description="admins: for all its owners")],

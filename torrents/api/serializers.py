@@ -2,10 +2,16 @@
 the services)."""
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from torrents.models import Ownership, Torrent, TorrentFile, TrackerRule
-from torrents.selectors import message_shown, torrent_secrets_visible_to, torrent_trackers
+from torrents.selectors import (
+    message_shown,
+    ownership_of,
+    torrent_secrets_visible_to,
+    torrent_trackers,
+)
 from torrents.services.stalled import torrent_is_stalled
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
@@ -90,6 +96,11 @@ class TorrentDetailSerializer(TorrentListSerializer):
     has_metainfo = serializers.SerializerMethodField()
     # The adder's own: a co-owner gets "" (it may carry a private tracker's passkey).
     magnet_uri = serializers.SerializerMethodField()
+    # The caller's own choices for it (null: none, or not an owner): what PATCH sets.
+    upload_limit_kib = serializers.SerializerMethodField()
+    download_limit_kib = serializers.SerializerMethodField()
+    seed_ratio = serializers.SerializerMethodField()
+    seed_hours = serializers.SerializerMethodField()
 
     class Meta(TorrentListSerializer.Meta):
         fields = [
@@ -104,7 +115,39 @@ class TorrentDetailSerializer(TorrentListSerializer):
             "files",
             "trackers",
             "owners",
+            "stop_reason",
+            "seeding_seconds",
+            "upload_limit_kib",
+            "download_limit_kib",
+            "seed_ratio",
+            "seed_hours",
         ]
+
+    def _mine(self, torrent: Torrent) -> Ownership | None:
+        if not hasattr(torrent, "_mine"):
+            request = self.context.get("request")
+            torrent._mine = ownership_of(request.user, torrent) if request else None
+        return torrent._mine
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_upload_limit_kib(self, torrent: Torrent) -> int | None:
+        mine = self._mine(torrent)
+        return mine.upload_limit_kib if mine else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_download_limit_kib(self, torrent: Torrent) -> int | None:
+        mine = self._mine(torrent)
+        return mine.download_limit_kib if mine else None
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_seed_ratio(self, torrent: Torrent) -> float | None:
+        mine = self._mine(torrent)
+        return mine.seed_ratio if mine else None
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_seed_hours(self, torrent: Torrent) -> float | None:
+        mine = self._mine(torrent)
+        return mine.seed_hours if mine else None
 
     def _secrets_visible(self, torrent: Torrent) -> bool:
         request = self.context.get("request")

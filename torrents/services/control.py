@@ -27,6 +27,7 @@ from torrents.rtorrent import RTorrentError, TorrentNotFound
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.nodes import node_client
 from torrents.services.quota import quota_release
+from torrents.services.seeding import torrent_rule_stopped
 from torrents.services.sync import torrent_status
 from torrents.storage import torrent_directory
 
@@ -70,9 +71,21 @@ def torrent_set_paused(*, torrent: Torrent, paused: bool) -> str:
         if torrent.status == TorrentStatus.STOPPED:
             return _act(torrent, [])
         return _act(torrent, ["d.pause"])
-    if torrent.status == TorrentStatus.STOPPED:
-        return _act(torrent, ["d.start"])
-    return _act(torrent, ["d.start", "d.resume"])
+    status = _act(
+        torrent, ["d.start"] if torrent.status == TorrentStatus.STOPPED else ["d.start", "d.resume"]
+    )
+    # Resumed after a seeding rule stopped it: the rules wait for an owner to change one.
+    Torrent.objects.filter(pk=torrent.pk).exclude(stop_reason="").update(
+        stop_reason="", status_message="", seed_rules_suspended=True, updated_at=timezone.now()
+    )
+    return status
+
+
+def torrent_stop_for_rule(*, torrent: Torrent, message: str) -> str:
+    """A seeding rule says stop (the sync decided): `d.stop`, and the reason kept on the row."""
+    status = _act(torrent, ["d.stop"])
+    torrent_rule_stopped(torrent_id=torrent.pk, message=message)
+    return status
 
 
 def torrent_reannounce(*, torrent: Torrent, by) -> str:

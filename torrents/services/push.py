@@ -22,6 +22,7 @@ from torrents.rtorrent import (
 )
 from torrents.services.announce import torrent_load_magnet, torrent_load_metainfo
 from torrents.services.nodes import node_client
+from torrents.services.throttle import node_throttles_apply, throttle_load_commands
 from torrents.storage import torrent_directory
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,10 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
         if loaded:
             outcome = "already loaded"
         else:
-            commands = [f"d.directory.set={directory}"]
+            commands = [
+                f"d.directory.set={directory}",
+                *throttle_load_commands(client=client, torrent=torrent),
+            ]
             if torrent.metainfo:
                 directory.mkdir(parents=True, exist_ok=True)
                 client.load(
@@ -236,6 +240,11 @@ def node_reconcile(*, node: Node) -> dict:
     goes to the back of the line instead of holding up the others. A transient failure stops
     the run only when the node itself no longer answers."""
     retried = failed_pushes_requeue(node=node)
+    try:
+        # Speed groups are lost when rTorrent restarts; applying them is idempotent.
+        node_throttles_apply(node=node)
+    except RTorrentError as exc:  # the next run tries again
+        log.warning("speed limits of node %s not applied: %s", node.name, exc.message)
     queued = list(
         Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED)
         .order_by(F("last_push_at").asc(nulls_first=True), "pk")

@@ -34,6 +34,7 @@ from torrents.rtorrent import RTorrentError, TorrentNotFound
 from torrents.services.bulk import BIGINT, BOOL, TEXT, TIMESTAMP, bulk_update
 from torrents.services.history import Credit, history_credit, owners_by_torrent
 from torrents.services.nodes import node_client
+from torrents.services.seeding import Seeded, seeding_ratio, seeding_watch, torrents_to_stop
 from torrents.services.stalled import stalled_crossed, stalled_since_next
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ _COLUMNS = [
     ("status_message", TEXT),
     ("completed_at", TIMESTAMP),
     ("stalled_since", TIMESTAMP),
+    ("seeding_seconds", BIGINT),
 ]
 _READ = [name for name, _ in _COLUMNS] + [
     "info_hash",
@@ -108,6 +110,7 @@ _READ = [name for name, _ in _COLUMNS] + [
     "purge_pending",
     "last_push_at",
     "has_metainfo",
+    "seed_rules_suspended",
 ]
 
 
@@ -146,6 +149,8 @@ class SyncReport:
     # (bytes moved, hash) of the torrents whose counters moved: their session is saved after.
     moved: list[tuple[int, str]] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)  # magnets whose metadata never came
+    # (torrent id, message) of the seeding torrents their owners' rules stop (seeding.py).
+    rule_stops: list[tuple[int, str]] = field(default_factory=list)
 
 
 def node_mark_down(*, node: Node, error: str) -> None:
@@ -213,7 +218,7 @@ def magnets_expire(*, node: Node, info_hashes: list[str], now: dt.datetime) -> N
 def _after(*, client, report: SyncReport) -> None:
     """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish,
     torrents to stop, and magnets whose metadata arrived (rare, so one call each is fine)."""
-    from torrents.services.control import torrent_purge
+    from torrents.services.control import ControlError, torrent_purge, torrent_stop_for_rule
     from torrents.services.magnets import magnet_resolve
 
     for torrent_id in report.purge:
@@ -233,6 +238,11 @@ def _after(*, client, report: SyncReport) -> None:
             client.stop(info_hash)
         except RTorrentError as exc:
             log.warning("torrent %s not stopped: %s", info_hash, exc.message)
+    for torrent in Torrent.objects.filter(pk__in=dict(report.rule_stops)).select_related("node"):
+        try:
+            torrent_stop_for_rule(torrent=torrent, message=dict(report.rule_stops)[torrent.pk])
+        except (ControlError, RTorrentError) as exc:  # the next sync tries again
+            log.warning("torrent %s not stopped by its seeding rule: %s", torrent.info_hash, exc)
     if report.moved:
         most = sorted(report.moved, reverse=True)[:SESSION_SAVES_PER_RUN]
         try:
@@ -259,7 +269,7 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
     )
     cutoff = now - dt.timedelta(seconds=settings.SEEDBOX_MAGNET_METADATA_TIMEOUT)
     seeding_gap = _seeding_gap(now, since)
-    changed, credits = [], []
+    changed, credits, seeded = [], [], []
     seen = set()
     for old in rows:
         row = dict(zip(_READ, old, strict=True))
@@ -288,6 +298,10 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
                 report.resolved.append(row["id"])
             if new["completed_at"] and not row["completed_at"]:
                 report.completed.append(row["id"])
+            if seeding_watch(
+                was=row["status"], now=new["status"], suspended=row["seed_rules_suspended"]
+            ):
+                seeded.append(_seeded(new))
         if new["status"] == TorrentStatus.MISSING and row["status"] != TorrentStatus.MISSING:
             report.missing.append(row["id"])
         values = [new[name] for name, _ in _COLUMNS]
@@ -298,6 +312,9 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
             changed.append(values)
     if report.expired:
         magnets_expire(node=node, info_hashes=report.expired, now=now)
+    report.rule_stops = [
+        (s.torrent_id, m) for s, m in torrents_to_stop(node_id=node.pk, seeded=seeded)
+    ]
     report.unknown = len(remote.keys() - seen)
     # Known here in a state that must not run (error, e.g. a magnet over quota whose stop
     # failed; pending, rejected, removed) yet running in rTorrent: stopped after this run.
@@ -320,6 +337,15 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         report.credited = history_credit(
             credits=credits, owners=owners_by_torrent(node_id=node.pk), now=now
         )
+
+
+def _seeded(new: dict) -> Seeded:
+    return Seeded(
+        torrent_id=new["id"],
+        info_hash=new["info_hash"],
+        ratio=seeding_ratio(uploaded=new["uploaded_bytes"], size=new["size_bytes"]),
+        hours=new["seeding_seconds"] / 3600,
+    )
 
 
 def _missing(row: dict) -> dict:
@@ -378,6 +404,7 @@ def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[di
         ),
     }
     seeding = seeding_gap if status == row["status"] == TorrentStatus.SEEDING else 0
+    new["seeding_seconds"] = row["seeding_seconds"] + seeding
     just_completed = new["completed_at"] is not None and row["completed_at"] is None
     if not (uploaded or downloaded or seeding or just_completed):
         return new, None

@@ -4,15 +4,18 @@ admins; pause, resume, recheck, reannounce and delete."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from torrents.forms import TorrentSettingsForm
 from torrents.models import Torrent, TorrentHistory
 from torrents.rtorrent import RTorrentError
 from torrents.selectors import (
     message_shown,
+    ownership_of,
     torrent_for_user,
     torrent_secrets_visible_to,
     torrent_trackers,
@@ -20,7 +23,9 @@ from torrents.selectors import (
     tracker_states_shown,
 )
 from torrents.services.control import ControlError
+from torrents.services.seeding import RuleError, ownership_seeding_rule_set, seeding_floor
 from torrents.services.stalled import torrent_is_stalled
+from torrents.services.throttle import LimitError, ownership_limits_set
 from torrents.services.tracker_states import torrent_tracker_states
 from torrents.views.actions import torrents_act
 from torrents.views.detail_reads import file_tree, torrent_live
@@ -88,9 +93,58 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
             "trackers": torrent_trackers(torrent, user=request.user),
             "history": _history(request, torrent),
             "owners": owners,
+            **_settings_context(request, torrent),
             **_sharing(request, torrent),
         },
     )
+
+
+def _settings_context(request: HttpRequest, torrent: Torrent) -> dict:
+    """The viewer's own limits and rule for it (owners only), their caps and the floor."""
+    mine = ownership_of(request.user, torrent)
+    if mine is None:
+        return {"mine": None}
+    form = TorrentSettingsForm(
+        initial={
+            "upload_limit_kib": mine.upload_limit_kib,
+            "download_limit_kib": mine.download_limit_kib,
+            "seed_ratio": mine.seed_ratio,
+            "seed_hours": mine.seed_hours,
+        }
+    )
+    return {"mine": mine, "settings_form": form, "seeding_floor": seeding_floor()}
+
+
+@login_required
+@require_POST
+def torrent_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """An owner's limits and seeding rule for this torrent (the services PATCH uses)."""
+    torrent = torrent_for_user(request.user, pk)
+    form = TorrentSettingsForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, f"Not saved: {errors}")
+        return redirect("torrent-page", pk=torrent.pk)
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            ownership_limits_set(
+                torrent=torrent,
+                user=request.user,
+                upload_kib=data["upload_limit_kib"],
+                download_kib=data["download_limit_kib"],
+            )
+            ownership_seeding_rule_set(
+                torrent=torrent,
+                user=request.user,
+                ratio=data["seed_ratio"],
+                hours=data["seed_hours"],
+            )
+    except (LimitError, RuleError) as exc:
+        messages.error(request, f"Not saved: {exc}")
+    else:
+        messages.success(request, "Speed and seeding saved.")
+    return redirect("torrent-page", pk=torrent.pk)
 
 
 @login_required
