@@ -29,6 +29,14 @@ from torrents.metainfo import (
 from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.services.announce import torrent_trackers_extend
 from torrents.services.capacity import NodeFull, node_room_check
+from torrents.services.file_priorities import (
+    PriorityError,
+    levels_encode,
+    priorities_apply_after_commit,
+    selected_bytes,
+    skip_list_levels,
+    torrent_wanted_refresh,
+)
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
@@ -184,8 +192,35 @@ def _unresolved(torrent: Torrent) -> bool:
     return torrent.size_bytes is None and torrent.metainfo is None
 
 
+def _choose_files(ownership: Ownership, meta: Metainfo | None, skip_files) -> int | None:
+    """Store the files the adder skipped (`skip_files`, indexes into the .torrent's file list)
+    on their ownership; the bytes to charge them (the files they kept), None for the whole."""
+    if meta is None or skip_files is None:
+        return None
+    try:
+        levels = skip_list_levels(count=len(meta.files), skip=skip_files)
+    except PriorityError as exc:
+        raise IntakeError(str(exc), field="skip_files") from None
+    ownership.file_priorities = levels_encode(levels)
+    ownership.save(update_fields=["file_priorities"])
+    return selected_bytes([f.size for f in meta.files], levels)
+
+
+def _wanted_refresh(torrent: Torrent) -> None:
+    """A new owner's choice may raise what rTorrent fetches (they want a file the others
+    skipped), or lower it: tell rTorrent."""
+    if torrent_wanted_refresh(torrent=torrent):
+        priorities_apply_after_commit(torrent=torrent)
+
+
 def torrent_take(
-    *, user, info_hash: str, name: str, meta: Metainfo | None = None, magnet_uri: str = ""
+    *,
+    user,
+    info_hash: str,
+    name: str,
+    meta: Metainfo | None = None,
+    magnet_uri: str = "",
+    skip_files: list[int] | None = None,
 ) -> tuple[Torrent, bool]:
     """Create, revive or pair the torrent for `user` and charge their quota; call inside a
     transaction. Returns (torrent, fresh): fresh when it is new or revived, and the caller stores
@@ -207,7 +242,9 @@ def torrent_take(
             existing = Torrent.objects.select_for_update().get(info_hash=info_hash)
         else:
             ownership = Ownership.objects.create(torrent=torrent, user=user, trackers=trackers)
-            _charge(ownership, torrent.size_bytes)
+            chosen = _choose_files(ownership, meta, skip_files)
+            _charge(ownership, torrent.size_bytes if chosen is None else chosen)
+            _wanted_refresh(torrent)
             return torrent, True
     fresh = existing.status in RELEASED
     ownership = existing.ownerships.filter(user=user).first()
@@ -228,7 +265,14 @@ def torrent_take(
     else:
         ownership.trackers = trackers
         ownership.save(update_fields=["trackers"])
-    _charge(ownership, existing.size_bytes, size_known_to_user=meta is not None)
+    chosen = _choose_files(ownership, meta, skip_files) if existing.size_bytes else None
+    _charge(
+        ownership,
+        existing.size_bytes if chosen is None else chosen,
+        size_known_to_user=meta is not None,
+    )
+    if existing.size_bytes:
+        _wanted_refresh(existing)
     if not fresh and not existing.private and existing.status in IN_RTORRENT:
         torrent_id = existing.pk
         transaction.on_commit(lambda: torrent_trackers_extend(torrent_id=torrent_id, urls=trackers))
@@ -279,16 +323,20 @@ def metainfo_read(upload: UploadedFile) -> Metainfo:
     )
 
 
-def torrent_add_metainfo(*, user, meta: Metainfo) -> Torrent:
-    """Way 1: a .torrent file. rTorrent downloads it into the torrent's own directory."""
+def torrent_add_metainfo(*, user, meta: Metainfo, skip_files: list[int] | None = None) -> Torrent:
+    """Way 1: a .torrent file. rTorrent downloads it into the torrent's own directory, all but
+    the files in `skip_files` (indexes into the .torrent's file list, in its order), which the
+    adder is not charged for and rTorrent never fetches (unless a co-owner wants them)."""
     tracker_rules_check(urls=meta.trackers, user=user)
     require_trackers(meta.trackers)
     with transaction.atomic():
         torrent, fresh = torrent_take(
-            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta
+            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta, skip_files=skip_files
         )
         if fresh:
-            node_room_check(node=torrent.node, nbytes=meta.size, exclude_pk=torrent.pk)
+            # Skipped files take no room: rTorrent never writes them.
+            nbytes = torrent.ownerships.get(user=user).charged_bytes
+            node_room_check(node=torrent.node, nbytes=nbytes, exclude_pk=torrent.pk)
             push_after_commit(torrent)
     return torrent
 
@@ -331,6 +379,21 @@ def torrent_add_magnet(*, user, uri: str) -> Torrent:
     return torrent
 
 
+def skip_files_parse(values: list[str]) -> list[int] | None:
+    """The `skip_files` form field: file indexes, repeated or in one value separated by commas
+    or spaces ("0,2 5"); None when absent or empty (download every file)."""
+    parts = [part for value in values for part in value.replace(",", " ").split()]
+    if not parts:
+        return None
+    try:
+        indexes = [int(part) for part in parts]
+    except ValueError:
+        raise IntakeRequestError(
+            "skip_files takes file indexes (0 is the .torrent's first file), such as 0,2,5"
+        ) from None
+    return sorted(set(indexes))
+
+
 def _lines(values: list[str]) -> list[str]:
     return [line.strip() for value in values for line in value.splitlines() if line.strip()]
 
@@ -347,9 +410,11 @@ def intake_submit(
     trackers: list[str] = (),
     private: bool = False,
     comment: str = "",
+    skip_files: list[int] | None = None,
 ) -> IntakeResult:
     """Every way in at once; per item, the torrent or the reason it was refused. The request is
-    one transaction: either the answer says what was added, or nothing was."""
+    one transaction: either the answer says what was added, or nothing was. `skip_files` (file
+    indexes not to download) applies to a single `.torrent` sent in `torrents`."""
     magnet_list = _lines(list(magnets))
     count = len(torrents) + len(magnet_list) + (1 if torrent or files else 0)
     limit = settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST
@@ -360,6 +425,10 @@ def intake_submit(
         )
     if count > limit:
         raise IntakeRequestError(f"{count} torrents in one request; at most {limit} allowed")
+    if skip_files is not None and len(torrents) != 1:
+        raise IntakeRequestError(
+            "skip_files chooses files of one .torrent: send exactly one in `torrents` with it"
+        )
     with transaction.atomic(), rollback_scope():
         return _submit_items(
             user=user,
@@ -372,11 +441,23 @@ def intake_submit(
             trackers=trackers,
             private=private,
             comment=comment,
+            skip_files=skip_files,
         )
 
 
 def _submit_items(
-    *, user, torrents, magnet_list, torrent, files, paths, name, trackers, private, comment
+    *,
+    user,
+    torrents,
+    magnet_list,
+    torrent,
+    files,
+    paths,
+    name,
+    trackers,
+    private,
+    comment,
+    skip_files=None,
 ) -> IntakeResult:
     """The items of one request, each in a savepoint: a refused item leaves nothing, and an
     unexpected error takes the whole request back (the client is told nothing was added)."""
@@ -396,7 +477,10 @@ def _submit_items(
 
     for upload in torrents:
         attempt(
-            upload.name, lambda u=upload: torrent_add_metainfo(user=user, meta=metainfo_read(u))
+            upload.name,
+            lambda u=upload: torrent_add_metainfo(
+                user=user, meta=metainfo_read(u), skip_files=skip_files
+            ),
         )
     for uri in magnet_list:
         attempt(uri[:200], lambda u=uri: torrent_add_magnet(user=user, uri=u))

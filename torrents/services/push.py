@@ -21,6 +21,10 @@ from torrents.rtorrent import (
     TorrentNotLoaded,
 )
 from torrents.services.announce import torrent_load_magnet, torrent_load_metainfo
+from torrents.services.file_priorities import (
+    node_priorities_reapply,
+    torrent_priorities_needed,
+)
 from torrents.services.nodes import node_client
 from torrents.storage import torrent_directory
 
@@ -116,18 +120,27 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
             # adder sent it): load that instead of waiting on the magnet's trackers.
             client.erase(torrent.info_hash)
             loaded = False
+        priorities = torrent_priorities_needed(torrent=torrent) if torrent.metainfo else None
         if loaded:
             outcome = "already loaded"
+            if priorities is not None:
+                client.file_priorities_set(torrent.info_hash, priorities)
         else:
             commands = [f"d.directory.set={directory}"]
             if torrent.metainfo:
                 directory.mkdir(parents=True, exist_ok=True)
+                # With files skipped or high, it is loaded stopped and started once they are
+                # set, so that rTorrent never fetches a byte of a skipped file.
                 client.load(
                     torrent_load_metainfo(torrent),
                     torrent.info_hash,
+                    start=priorities is None,
                     commands=commands,
                     spill_dir=directory,  # the daemon reads it too: large .torrents load from it
                 )
+                if priorities is not None:
+                    client.file_priorities_set(torrent.info_hash, priorities)
+                    client.start(torrent.info_hash)
                 outcome = "loaded with data" if verify_data else "loaded"
             elif torrent.magnet_uri:
                 directory.mkdir(parents=True, exist_ok=True)
@@ -144,7 +157,10 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
         return "error"
     # Only a row still `queued` moves on: a moderator or a remove may have acted meanwhile.
     moved = Torrent.objects.filter(pk=torrent_id, status=TorrentStatus.QUEUED).update(
-        status=TorrentStatus.CHECKING, last_error="", updated_at=timezone.now()
+        status=TorrentStatus.CHECKING,
+        last_error="",
+        priorities_pending=False,
+        updated_at=timezone.now(),
     )
     if not moved:
         return _undo_stray_load(torrent_id)
@@ -233,6 +249,8 @@ def node_reconcile(*, node: Node) -> dict:
     goes to the back of the line instead of holding up the others. A transient failure stops
     the run only when the node itself no longer answers."""
     retried = failed_pushes_requeue(node=node)
+    # Priorities an owner changed while the node (or the broker) was down.
+    reapplied = node_priorities_reapply(node=node)
     queued = list(
         Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED)
         .order_by(F("last_push_at").asc(nulls_first=True), "pk")
@@ -241,6 +259,8 @@ def node_reconcile(*, node: Node) -> dict:
     counts = {"queued": len(queued), "pushed": 0, "present": 0, "failed": 0}
     if retried:
         counts["retried"] = retried
+    if reapplied:
+        counts["priorities"] = reapplied
     if not queued:
         return counts
     present = set(node_client(node).hashes())

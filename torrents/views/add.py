@@ -16,6 +16,7 @@ from torrents.services.intake import (
     IntakeResult,
     Rejection,
     intake_submit,
+    skip_files_parse,
 )
 from torrents.upload_guard import upload_guard_install
 
@@ -73,7 +74,11 @@ def _submit(request: HttpRequest, way: str) -> IntakeResult:
     post, files = request.POST, request.FILES
     user = request.user
     if way == "torrents":
-        return intake_submit(user=user, torrents=files.getlist("torrents"))
+        return intake_submit(
+            user=user,
+            torrents=files.getlist("torrents"),
+            skip_files=skip_files_parse(post.getlist("skip_files")),
+        )
     if way == "magnets":
         return intake_submit(user=user, magnets=post.getlist("magnets"))
     if way == "with-data":

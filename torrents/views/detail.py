@@ -18,7 +18,8 @@ from torrents.selectors import (
     tracker_url_visible,
 )
 from torrents.views.actions import torrents_act
-from torrents.views.detail_reads import file_tree, torrent_live
+from torrents.views.detail_reads import torrent_live
+from torrents.views.file_priorities import files_context
 
 SINGLE_ACTIONS = ("pause", "resume", "recheck", "repush")
 
@@ -62,7 +63,7 @@ def _sharing(request: HttpRequest, torrent: Torrent) -> dict:
 @require_safe
 def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
     torrent = _torrent(request, pk)
-    files = list(torrent.files.all())
+    files = list(torrent.files.order_by("index"))
     live = torrent_live(torrent)
     owners = None
     if request.user.is_staff:
@@ -76,9 +77,7 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
         "torrents/detail.html",
         {
             "torrent": torrent,
-            "tree": file_tree(torrent, files, live),
-            "multi_file": len(files) > 1 or any("/" in f.path for f in files),
-            "live": live,
+            **files_context(request, torrent, files, live),
             "trackers": trackers,
             "history": _history(request, torrent),
             "owners": owners,
