@@ -67,7 +67,8 @@ _CHANGED = inline_serializer(
 _ANSWERS = {
     200: _CHANGED,
     202: _CHANGED,
-    400: detail("a bad file or priority, or selecting these files passes your quota"),
+    # 400 (a bad file or priority, or selecting these files passes the quota) is the schema's
+    # usual validation answer (seedbox/openapi.py), {"detail"} or field errors.
     403: detail("you do not own this torrent: priorities are each owner's own"),
 }
 

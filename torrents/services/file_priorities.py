@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 SKIP, NORMAL, HIGH = 0, 1, 2
 LEVELS = {"skip": SKIP, "normal": NORMAL, "high": HIGH}
 NAMES = {level: name for name, level in LEVELS.items()}
+LEVEL_CHOICES = [(name, name) for name in LEVELS]  # for forms and the API schema
 
 
 class PriorityError(Exception):

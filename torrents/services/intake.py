@@ -265,13 +265,15 @@ def torrent_take(
     else:
         ownership.trackers = trackers
         ownership.save(update_fields=["trackers"])
-    chosen = _choose_files(ownership, meta, skip_files) if existing.size_bytes else None
-    _charge(
-        ownership,
-        existing.size_bytes if chosen is None else chosen,
-        size_known_to_user=meta is not None,
-    )
+    # The choice is kept even while the size is unknown (a magnet's claim): the metadata's
+    # arrival charges each owner for what they selected (magnets.py).
+    chosen = _choose_files(ownership, meta, skip_files)
     if existing.size_bytes:
+        _charge(
+            ownership,
+            existing.size_bytes if chosen is None else chosen,
+            size_known_to_user=meta is not None,
+        )
         _wanted_refresh(existing)
     if not fresh and not existing.private and existing.status in IN_RTORRENT:
         torrent_id = existing.pk

@@ -17,10 +17,13 @@ from torrents.services.file_priorities import (
     torrent_priorities_apply,
     torrent_set_file_priorities,
 )
+from torrents.services.magnets import torrent_metadata_resolved
 from torrents.services.nodes import node_client
 from torrents.services.push import node_reconcile
 from torrents.services.sync import torrent_status
+from torrents.tests.factories import make_torrent
 from torrents.tests.helpers_sync import add_torrent, api
+from torrents.tests.intake_support import post, upload
 
 # Sorted by path, as add_torrent and the .torrent list them: index 0, 1, 2.
 FILES = {"a.bin": 1000, "b.bin": 2000, "c.bin": 3000}
@@ -248,3 +251,64 @@ def test_the_page_has_a_priority_select_per_file_and_sets_it(client, shared, own
     assert client.post(url, {"all": "skip"}).status_code == 404
     client.logout()
     assert client.post(url, {"all": "skip"}).status_code == 302
+
+
+# --- picking at add ------------------------------------------------------------------------
+
+
+def test_skip_files_at_add_charges_what_is_kept(node, alice, bob, tmp_path):
+    metainfo, info_hash, _ = make_torrent(tmp_path, "album", files=FILES)
+    answer = post(alice, {"torrents": [upload("a.torrent", metainfo)], "skip_files": "0, 2"})
+    assert answer.status_code == 201, answer.content
+    torrent = Torrent.objects.get(info_hash=info_hash)
+    mine = torrent.ownerships.get(user=alice)
+    assert (mine.file_priorities, mine.charged_bytes) == ("010", 2000)
+    assert _used(alice) == 2000
+    assert _levels(torrent) == [0, 1, 0]
+    # A co-owner adding it with every file wants them all: rTorrent fetches all, bob pays all.
+    answer = post(bob, {"torrents": [upload("a.torrent", metainfo)]})
+    assert answer.status_code == 201, answer.content
+    assert torrent.ownerships.get(user=bob).charged_bytes == TOTAL
+    assert _levels(torrent) == [1, 1, 1]
+
+
+def test_skip_files_refusals_are_clear(node, alice, tmp_path):
+    metainfo, _, _ = make_torrent(tmp_path, "album", files=FILES)
+    bad_index = post(alice, {"torrents": [upload("a.torrent", metainfo)], "skip_files": "3"})
+    assert bad_index.status_code == 400
+    assert bad_index.json()["rejected"][0]["field"] == "skip_files"
+    assert "0 to 2" in bad_index.json()["rejected"][0]["reason"]
+    not_numbers = post(alice, {"torrents": [upload("a.torrent", metainfo)], "skip_files": "a"})
+    assert not_numbers.status_code == 400
+    assert "file indexes" in not_numbers.json()["detail"]
+    other, _, _ = make_torrent(tmp_path / "2", "other.bin")
+    two = post(
+        alice,
+        {"torrents": [upload("a.torrent", metainfo), upload("o.torrent", other)], "skip_files": 0},
+    )
+    assert two.status_code == 400
+    assert "exactly one" in two.json()["detail"]
+    assert _used(alice) == 0
+
+
+def test_skip_files_for_a_magnet_held_hash_is_charged_when_the_metadata_arrives(
+    node, alice, bob, tmp_path, tracker
+):
+    metainfo, info_hash, _ = make_torrent(
+        tmp_path, "album", files=FILES, trackers=[tracker.announce_url]
+    )
+    magnet = f"magnet:?xt=urn:btih:{info_hash}&tr={tracker.announce_url}"
+    assert post(bob, {"magnets": magnet}).status_code == 201
+    answer = post(alice, {"torrents": [upload("a.torrent", metainfo)], "skip_files": "2"})
+    assert answer.status_code == 201, answer.content
+    torrent = Torrent.objects.get(info_hash=info_hash)
+    assert torrent.size_bytes is None  # nobody is charged yet
+    assert _used(alice) == 0
+    committed(
+        lambda: torrent_metadata_resolved(
+            torrent=torrent, name="album", size_bytes=TOTAL, files=sorted(FILES.items())
+        )
+    )
+    assert _used(alice) == TOTAL - 3000
+    assert _used(bob) == TOTAL
+    assert _levels(torrent) == [1, 1, 1]  # bob wants c.bin
