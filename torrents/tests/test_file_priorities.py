@@ -126,6 +126,10 @@ def test_personas_on_the_priority_endpoints(node, owner, other, admin, tmp_path)
     assert api(other).post(bulk, {"all": "skip"}, format="json").status_code == 404
     assert api(None).patch(patch, {"priority": "skip"}, format="json").status_code == 401
     assert api(None).post(bulk, {"all": "skip"}, format="json").status_code == 401
+    # A file of another torrent, through one the caller owns: not found either.
+    theirs = add_torrent(node, [other], tmp_path / "x", name="theirs", files=FILES, load=False)
+    foreign = f"{_files_url(mine)}/{theirs.files.get(index=0).pk}"
+    assert api(owner).patch(foreign, {"priority": "skip"}, format="json").status_code == 404
     # An admin sees it but has no choice of their own to make on it.
     refused = api(admin).patch(patch, {"priority": "skip"}, format="json")
     assert refused.status_code == 403
