@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from celery import current_app
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -214,18 +215,18 @@ def priorities_apply_after_commit(*, torrent: Torrent) -> str:
 
 # As push_enqueue: a broker that is down makes the next publishes skip for a while.
 _broker_down_until = 0.0
+APPLY_TASK = "torrents.tasks.file_priorities.apply_file_priorities"
 
 
 def priorities_enqueue(*, torrent_id: int) -> bool:
     """Publish the apply task once; False when the broker did not take it (the flag stays set,
     the reconcile applies it)."""
     global _broker_down_until
-    from torrents.tasks.file_priorities import apply_file_priorities
-
     if time.monotonic() < _broker_down_until:
         return False
     try:
-        apply_file_priorities.apply_async((torrent_id,), retry=False)
+        # By name: the task module imports this one (imports go one way).
+        current_app.send_task(APPLY_TASK, (torrent_id,), retry=False)
     except Exception as exc:  # kombu raises several types for a broker that is down
         _broker_down_until = time.monotonic() + 15.0
         log.warning(

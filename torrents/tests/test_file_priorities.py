@@ -10,6 +10,7 @@ from seedbox.testing import committed
 from torrents.models import Torrent, TorrentStatus
 from torrents.services.control import torrent_remove
 from torrents.services.file_priorities import (
+    APPLY_TASK,
     PriorityQuotaExceeded,
     highest_levels,
     levels_decode,
@@ -23,7 +24,7 @@ from torrents.services.push import node_reconcile
 from torrents.services.sync import torrent_status
 from torrents.tests.factories import make_torrent
 from torrents.tests.helpers_sync import add_torrent, api
-from torrents.tests.intake_support import post, upload
+from torrents.tests.intake_support import _broker_messages, post, upload
 
 # Sorted by path, as add_torrent and the .torrent list them: index 0, 1, 2.
 FILES = {"a.bin": 1000, "b.bin": 2000, "c.bin": 3000}
@@ -194,6 +195,8 @@ def test_a_node_that_is_down_keeps_the_choice_and_says_so(node, owner, tmp_path)
     mine.refresh_from_db()
     assert mine.priorities_pending
     assert _levels(mine) == [1, 0, 1]
+    # The task was queued for a worker (which would retry while the node is down).
+    assert (APPLY_TASK, [mine.pk], {}) in _broker_messages()
     # Back up: the reconcile applies what was left pending.
     node.rpc_url, node.is_up = real_url, True
     node.save()
