@@ -339,6 +339,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name for skip/normal/high wherever a file's priority appears (file rows, PATCH, bulk).
+    "ENUM_NAME_OVERRIDES": {"FilePriorityEnum": "torrents.services.file_priorities.LEVEL_CHOICES"},
 }
 
 # --- Internationalisation, static files -----------------------------------------------------

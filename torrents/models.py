@@ -157,6 +157,9 @@ class Torrent(models.Model):
         help_text="Resumed by an owner after a seeding rule stopped it: not stopped again "
         "until an owner changes a rule.",
     )
+    # Set when the owners' file priorities changed and rTorrent has not been told yet (the node
+    # was down, the broker too): the push and the reconcile apply them (services/file_priorities).
+    priorities_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -199,7 +202,11 @@ class TorrentFile(models.Model):
     )
     size_bytes = models.BigIntegerField()
     completed_bytes = models.BigIntegerField(default=0)
-    priority = models.PositiveSmallIntegerField(default=1)
+    priority = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="What rTorrent is asked for: the highest of the owners' choices "
+        "(0 skip, 1 normal, 2 high).",
+    )
     download_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -227,6 +234,13 @@ class Ownership(models.Model):
         blank=True,
         help_text="The announce URLs this owner sent; a public torrent announces to every "
         "owner's (torrents/services/announce.py).",
+    )
+    # One character per file, by file index: "0" skip, "1" normal, "2" high; "" means every file
+    # normal. 10,000 files are 10 kB on one row read with the ownership, instead of 10,000 rows.
+    file_priorities = models.TextField(
+        blank=True,
+        default="",
+        help_text="This owner's choice per file (torrents/services/file_priorities.py).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # This owner's choices for this torrent (null: none / the user's defaults). Limits stay

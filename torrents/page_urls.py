@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from torrents.views import add, bulk, detail
+from torrents.views import add, bulk, detail, file_priorities
 from torrents.views import list as torrent_list
 
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     path("torrents/<int:pk>/action/", detail.torrent_action, name="torrent-action"),
     path("torrents/<int:pk>/delete/", detail.torrent_delete, name="torrent-delete"),
     path("torrents/<int:pk>/settings/", detail.torrent_settings, name="torrent-settings"),
+    path(
+        "torrents/<int:pk>/files/priority/",
+        file_priorities.torrent_file_priorities,
+        name="torrent-file-priorities",
+    ),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from torrents.api import adding, control, downloads, moderation, stats, trackers
+from torrents.api import adding, control, downloads, file_priorities, moderation, stats, trackers
 from torrents.api import torrents as torrent_views
 
 urlpatterns = [
@@ -41,6 +41,16 @@ urlpatterns = [
         name="api-torrent-trackers",
     ),
     path("torrents/<int:pk>/files", downloads.TorrentFilesView.as_view(), name="api-torrent-files"),
+    path(
+        "torrents/<int:pk>/files/priorities",
+        file_priorities.TorrentFilePrioritiesView.as_view(),
+        name="api-torrent-file-priorities",
+    ),
+    path(
+        "torrents/<int:pk>/files/<int:file_id>",
+        file_priorities.TorrentFilePriorityView.as_view(),
+        name="api-torrent-file-priority",
+    ),
     path(
         "torrents/<int:pk>/files/<int:file_id>/download",
         downloads.TorrentFileDownloadView.as_view(),

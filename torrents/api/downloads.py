@@ -28,6 +28,7 @@ from torrents.services.downloads import (
     NotAvailable,
     byte_range,
     download_count,
+    file_offered,
     file_path,
     folder_files,
     torrent_files_list,
@@ -114,7 +115,8 @@ def _set(response: HttpResponse, headers: dict[str, str]) -> None:
 
 
 class TorrentFilesView(APIView):
-    """GET /api/torrents/:id/files: path, size, progress (0-1) and priority of each file."""
+    """GET /api/torrents/:id/files: path, size, progress (0-1) and the caller's priority of
+    each file (skip, normal, high; an admin who does not own it sees what rTorrent fetches)."""
 
     @extend_schema(
         responses=inline_serializer(
@@ -125,7 +127,7 @@ class TorrentFilesView(APIView):
                 "path": serializers.CharField(),
                 "size_bytes": serializers.IntegerField(),
                 "progress": serializers.FloatField(),
-                "priority": serializers.IntegerField(),
+                "priority": serializers.ChoiceField(choices=["skip", "normal", "high"]),
                 "download_count": serializers.IntegerField(),
             },
             many=True,
@@ -133,7 +135,8 @@ class TorrentFilesView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         torrent = torrent_for_user(request.user, pk)
-        return Response([entry.__dict__ for entry in torrent_files_list(torrent=torrent)])
+        entries = torrent_files_list(torrent=torrent, user=request.user)
+        return Response([entry.__dict__ for entry in entries])
 
 
 class TorrentFileDownloadView(APIView):
@@ -161,6 +164,7 @@ class TorrentFileDownloadView(APIView):
         torrent = torrent_for_user(request.user, pk)
         file = get_object_or_404(torrent.files.all(), pk=file_id)
         try:
+            file_offered(torrent=torrent, file=file, user=request.user)
             path = file_path(torrent=torrent, file=file)
         except NotAvailable as exc:
             raise Http404(str(exc)) from None
@@ -184,9 +188,8 @@ class TorrentZipView(APIView):
         torrent = torrent_for_user(request.user, pk)
         folder = request.query_params.get("path", "")
         try:
-            stream = torrent_zip(
-                torrent=torrent, files=folder_files(torrent=torrent, folder=folder)
-            )
+            files = folder_files(torrent=torrent, user=request.user, folder=folder)
+            stream = torrent_zip(torrent=torrent, files=files)
         except NotAvailable as exc:
             raise Http404(str(exc)) from None
         response = StreamingHttpResponse(stream, content_type="application/zip")

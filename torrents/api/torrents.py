@@ -36,7 +36,7 @@ from torrents.selectors import (
     torrents_count_visible_to,
     torrents_visible_to,
 )
-from torrents.services.intake import IntakeRequestError, intake_submit
+from torrents.services.intake import IntakeRequestError, intake_submit, skip_files_parse
 from torrents.services.stalled import STALLED, stalled_q
 from torrents.upload_guard import Refusal, upload_guard_install
 
@@ -95,6 +95,14 @@ _AddRequest = inline_serializer(
         "comment": serializers.CharField(required=False),
         "paused": serializers.BooleanField(
             required=False, help_text="load every torrent added into rTorrent without starting it"
+        ),
+        "skip_files": serializers.ListField(
+            child=serializers.IntegerField(min_value=0),
+            required=False,
+            help_text="With exactly one `torrents` file: indexes of its files not to download "
+            "(0 is the first file of the .torrent's list, in its order; repeat the field or send "
+            '"0,2,5"). You are charged only for the files you keep; change it later with '
+            "PATCH /api/torrents/{id}/files/{file_id}.",
         ),
     },
 )
@@ -306,6 +314,7 @@ class TorrentListCreateView(generics.ListAPIView):
         files = request.FILES
         try:
             result = intake_submit(
+                skip_files=skip_files_parse(data.getlist("skip_files")),
                 user=request.user,
                 torrents=files.getlist("torrents"),
                 magnets=data.getlist("magnets"),

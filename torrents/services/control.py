@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from torrents.models import IN_RTORRENT, Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
+from torrents.services.file_priorities import priorities_apply_after_commit, torrent_wanted_refresh
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.nodes import node_client
 from torrents.services.quota import quota_release
@@ -183,6 +184,9 @@ def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool 
         torrent_gone_record(ownerships=ownerships)
         ownerships.delete()
         last = not Ownership.objects.filter(torrent=locked).exists()
+        if not last and torrent_wanted_refresh(torrent=locked):
+            # The owner who left may have been the only one wanting some files.
+            priorities_apply_after_commit(torrent=locked)
         if last and locked.status != TorrentStatus.REMOVED:
             Torrent.objects.filter(pk=locked.pk).update(
                 status=TorrentStatus.REMOVED,

@@ -16,6 +16,7 @@ from zipstream import ZIP_STORED, ZipStream
 
 from torrents.models import Torrent, TorrentFile
 from torrents.rtorrent import RTorrentError
+from torrents.services.file_priorities import NAMES, SKIP, file_levels_for, files_skipped_by
 from torrents.services.nodes import node_client
 from torrents.storage import torrent_directory
 
@@ -31,14 +32,17 @@ class FileEntry:
     path: str
     size_bytes: int
     progress: float
-    priority: int
+    priority: str  # the caller's choice: skip, normal or high
     download_count: int
 
 
-def torrent_files_list(*, torrent: Torrent) -> list[FileEntry]:
-    """The files with their progress: read live from rTorrent in one short call when it
-    answers, else from the rows (complete torrents count as 1.0)."""
+def torrent_files_list(*, torrent: Torrent, user) -> list[FileEntry]:
+    """The files with their progress and `user`'s priority (an admin who does not own it: what
+    rTorrent is asked for): progress read live from rTorrent in one short call when it
+    answers, else from the rows (the files of a complete torrent that rTorrent fetched count
+    as 1.0)."""
     rows = list(torrent.files.all())
+    levels = file_levels_for(torrent=torrent, user=user, count=len(rows))
     live: list[dict] = []
     if rows:
         try:
@@ -52,11 +56,11 @@ def torrent_files_list(*, torrent: Torrent) -> list[FileEntry]:
         if remote is not None:
             chunks = remote["size_chunks"]
             progress = remote["completed_chunks"] / chunks if chunks else 1.0
-            priority = int(remote["priority"])
         else:
-            done = row.size_bytes if torrent.completed_at else row.completed_bytes
+            fetched = torrent.completed_at and row.priority != SKIP
+            done = row.size_bytes if fetched else row.completed_bytes
             progress = done / row.size_bytes if row.size_bytes else 1.0
-            priority = row.priority
+        priority = NAMES.get(levels[row.index], "normal") if row.index < len(levels) else "normal"
         entries.append(
             FileEntry(
                 row.id,
@@ -89,6 +93,13 @@ def _inside(torrent: Torrent) -> Path:
     if directory == root or not directory.is_relative_to(root):
         raise NotAvailable("the torrent's directory is outside the data root")
     return directory
+
+
+def file_offered(*, torrent: Torrent, file: TorrentFile, user) -> None:
+    """NotAvailable for a file `user` skipped, or one nobody wants (rTorrent never fetched it;
+    what is on disk is at most the pieces it shares with its neighbours)."""
+    if file.priority == SKIP or file.index in files_skipped_by(torrent=torrent, user=user):
+        raise NotAvailable(f"{file.path} is skipped: it is not downloaded")
 
 
 def file_path(*, torrent: Torrent, file: TorrentFile) -> Path:
@@ -128,9 +139,11 @@ def download_count(*, torrent: Torrent, file: TorrentFile | None = None) -> None
         TorrentFile.objects.filter(pk=file.pk).update(download_count=F("download_count") + 1)
 
 
-def folder_files(*, torrent: Torrent, folder: str = "") -> list[TorrentFile]:
-    """The torrent's files under `folder` ('' for all), or NotAvailable for none/bad input."""
-    files = list(torrent.files.all())
+def folder_files(*, torrent: Torrent, user, folder: str = "") -> list[TorrentFile]:
+    """The torrent's files under `folder` ('' for all) that `user` did not skip (and someone
+    wants), or NotAvailable for none/bad input."""
+    skipped = files_skipped_by(torrent=torrent, user=user)
+    files = [f for f in torrent.files.all() if f.priority != SKIP and f.index not in skipped]
     folder = folder.strip("/")
     if folder:
         if posixpath.normpath(folder) != folder or folder.startswith(".."):

@@ -33,6 +33,14 @@ from torrents.models import (
 from torrents.services.announce import torrent_trackers_extend
 from torrents.services.capacity import node_room_check
 from torrents.services.fetch_requests import torrent_fetch_request
+from torrents.services.file_priorities import (
+    PriorityError,
+    levels_encode,
+    priorities_apply_after_commit,
+    selected_bytes,
+    skip_list_levels,
+    torrent_wanted_refresh,
+)
 from torrents.services.intake_checks import (  # noqa: F401  (also imported from here)
     ITEM_ERRORS,
     IntakeError,
@@ -180,6 +188,27 @@ def _unresolved(torrent: Torrent) -> bool:
     return torrent.size_bytes is None and torrent.metainfo is None
 
 
+def _choose_files(ownership: Ownership, meta: Metainfo | None, skip_files) -> int | None:
+    """Store the files the adder skipped (`skip_files`, indexes into the .torrent's file list)
+    on their ownership; the bytes to charge them (the files they kept), None for the whole."""
+    if meta is None or skip_files is None:
+        return None
+    try:
+        levels = skip_list_levels(count=len(meta.files), skip=skip_files)
+    except PriorityError as exc:
+        raise IntakeError(str(exc), field="skip_files") from None
+    ownership.file_priorities = levels_encode(levels)
+    ownership.save(update_fields=["file_priorities"])
+    return selected_bytes([f.size for f in meta.files], levels)
+
+
+def _wanted_refresh(torrent: Torrent) -> None:
+    """A new owner's choice may raise what rTorrent fetches (they want a file the others
+    skipped), or lower it: tell rTorrent."""
+    if torrent_wanted_refresh(torrent=torrent):
+        priorities_apply_after_commit(torrent=torrent)
+
+
 def torrent_take(
     *,
     user,
@@ -188,6 +217,7 @@ def torrent_take(
     meta: Metainfo | None = None,
     magnet_uri: str = "",
     paused: bool = False,
+    skip_files: list[int] | None = None,
 ) -> tuple[Torrent, bool]:
     """Create, revive or pair the torrent for `user` and charge their quota; call inside a
     transaction. `paused`: a new or revived torrent is loaded without starting (a co-owner's
@@ -216,7 +246,9 @@ def torrent_take(
             existing = Torrent.objects.select_for_update().get(info_hash=info_hash)
         else:
             ownership = Ownership.objects.create(torrent=torrent, user=user, trackers=trackers)
-            _charge(ownership, torrent.size_bytes)
+            chosen = _choose_files(ownership, meta, skip_files)
+            _charge(ownership, torrent.size_bytes if chosen is None else chosen)
+            _wanted_refresh(torrent)
             return torrent, True
     fresh = existing.status in RELEASED
     ownership = existing.ownerships.filter(user=user).first()
@@ -237,7 +269,16 @@ def torrent_take(
     else:
         ownership.trackers = trackers
         ownership.save(update_fields=["trackers"])
-    _charge(ownership, existing.size_bytes, size_known_to_user=meta is not None)
+    # The choice is kept even while the size is unknown (a magnet's claim): the metadata's
+    # arrival charges each owner for what they selected (magnets.py).
+    chosen = _choose_files(ownership, meta, skip_files)
+    if existing.size_bytes:
+        _charge(
+            ownership,
+            existing.size_bytes if chosen is None else chosen,
+            size_known_to_user=meta is not None,
+        )
+        _wanted_refresh(existing)
     if not fresh and not existing.private and existing.status in IN_RTORRENT:
         torrent_id = existing.pk
         transaction.on_commit(lambda: torrent_trackers_extend(torrent_id=torrent_id, urls=trackers))
@@ -288,15 +329,26 @@ def metainfo_read(upload: UploadedFile) -> Metainfo:
     )
 
 
-def torrent_add_metainfo(*, user, meta: Metainfo, paused: bool = False) -> Torrent:
-    """Way 1: a .torrent file. rTorrent downloads it into the torrent's own directory."""
+def torrent_add_metainfo(
+    *, user, meta: Metainfo, paused: bool = False, skip_files: list[int] | None = None
+) -> Torrent:
+    """Way 1: a .torrent file. rTorrent downloads it into the torrent's own directory, all but
+    the files in `skip_files` (indexes into the .torrent's file list, in its order), which the
+    adder is not charged for and rTorrent never fetches (unless a co-owner wants them)."""
     metainfo_checks(user=user, meta=meta)
     with transaction.atomic():
         torrent, fresh = torrent_take(
-            user=user, info_hash=meta.info_hash, name=meta.name, meta=meta, paused=paused
+            user=user,
+            info_hash=meta.info_hash,
+            name=meta.name,
+            meta=meta,
+            paused=paused,
+            skip_files=skip_files,
         )
         if fresh:
-            node_room_check(node=torrent.node, nbytes=meta.size, exclude_pk=torrent.pk)
+            # Skipped files take no room: rTorrent never writes them.
+            nbytes = torrent.ownerships.get(user=user).charged_bytes
+            node_room_check(node=torrent.node, nbytes=nbytes, exclude_pk=torrent.pk)
             push_after_commit(torrent)
     return torrent
 
@@ -326,6 +378,21 @@ def torrent_add_magnet(*, user, uri: str, paused: bool = False) -> Torrent:
     return torrent
 
 
+def skip_files_parse(values: list[str]) -> list[int] | None:
+    """The `skip_files` form field: file indexes, repeated or in one value separated by commas
+    or spaces ("0,2 5"); None when absent or empty (download every file)."""
+    parts = [part for value in values for part in value.replace(",", " ").split()]
+    if not parts:
+        return None
+    try:
+        indexes = [int(part) for part in parts]
+    except ValueError:
+        raise IntakeRequestError(
+            "skip_files takes file indexes (0 is the .torrent's first file), such as 0,2,5"
+        ) from None
+    return sorted(set(indexes))
+
+
 def _lines(values: list[str]) -> list[str]:
     return [line.strip() for value in values for line in value.splitlines() if line.strip()]
 
@@ -344,15 +411,22 @@ def intake_submit(
     private: bool = False,
     comment: str = "",
     paused: bool = False,
+    skip_files: list[int] | None = None,
 ) -> IntakeResult:
     """Every way in at once; per item, the torrent or the reason it was refused (URLs: the
-    fetch queued, in `fetches`). `paused`: every torrent added is loaded without starting. The
-    request is one transaction: either the answer says what was added, or nothing was."""
+    fetch queued, in `fetches`). `paused`: every torrent added is loaded without starting.
+    `skip_files` (file indexes not to download) applies to a single `.torrent` sent in
+    `torrents`. The request is one transaction: either the answer says what was added, or
+    nothing was."""
     magnet_list = _lines(list(magnets))
     url_list = _lines(list(urls))
     request_count_check(
         len(torrents) + len(magnet_list) + len(url_list) + (1 if torrent or files else 0)
     )
+    if skip_files is not None and len(torrents) != 1:
+        raise IntakeRequestError(
+            "skip_files chooses files of one .torrent: send exactly one in `torrents` with it"
+        )
     with transaction.atomic(), rollback_scope():
         return _submit_items(
             user=user,
@@ -367,6 +441,7 @@ def intake_submit(
             private=private,
             comment=comment,
             paused=paused,
+            skip_files=skip_files,
         )
 
 
@@ -384,6 +459,7 @@ def _submit_items(
     private,
     comment,
     paused,
+    skip_files=None,
 ) -> IntakeResult:
     """The items of one request, each in a savepoint: a refused item leaves nothing, and an
     unexpected error takes the whole request back (the client is told nothing was added)."""
@@ -404,7 +480,9 @@ def _submit_items(
     for upload in torrents:
         attempt(
             upload.name,
-            lambda u=upload: torrent_add_metainfo(user=user, meta=metainfo_read(u), paused=paused),
+            lambda u=upload: torrent_add_metainfo(
+                user=user, meta=metainfo_read(u), paused=paused, skip_files=skip_files
+            ),
         )
     for uri in magnet_list:
         attempt(uri[:200], lambda u=uri: torrent_add_magnet(user=user, uri=u, paused=paused))

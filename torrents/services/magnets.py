@@ -32,6 +32,12 @@ from torrents.services.announce import (
     torrent_trackers_restrict,
 )
 from torrents.services.capacity import NodeFull, node_room_check
+from torrents.services.file_priorities import (
+    owner_levels,
+    priorities_apply_after_commit,
+    selected_bytes,
+    torrent_wanted_refresh,
+)
 from torrents.services.intake import magnet_trackers, torrent_files_write
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.nodes import node_client
@@ -171,14 +177,21 @@ def _owners_who_can_pay(torrent: Torrent, size_bytes: int) -> list[Ownership]:
     charging no one, when no owner can."""
     paid: list[Ownership] = []
     dropped: list[int] = []
+    sizes = list(torrent.files.order_by("index").values_list("size_bytes", flat=True))
     for ownership in torrent.ownerships.order_by("created_at", "pk"):
+        # Only what the owner selected (a co-owner's .torrent may have come with skip_files).
+        nbytes = (
+            selected_bytes(sizes, owner_levels(ownership=ownership, count=len(sizes)))
+            if ownership.file_priorities
+            else size_bytes
+        )
         try:
             with transaction.atomic():
-                quota_charge(user_id=ownership.user_id, nbytes=size_bytes)
+                quota_charge(user_id=ownership.user_id, nbytes=nbytes)
         except QuotaExceeded:
             dropped.append(ownership.pk)
             continue
-        ownership.charged_bytes = size_bytes
+        ownership.charged_bytes = nbytes
         ownership.save(update_fields=["charged_bytes"])
         paid.append(ownership)
     if not paid:
@@ -233,6 +246,8 @@ def torrent_metadata_resolved(
         if problem is None:
             try:
                 _owners_who_can_pay(locked, size_bytes)
+                if torrent_wanted_refresh(torrent=locked):
+                    priorities_apply_after_commit(torrent=locked)
             except QuotaExceeded:
                 # Every owner reads this message: it names no one and no one's quota.
                 problem = (

@@ -21,6 +21,10 @@ from torrents.rtorrent import (
     TorrentNotLoaded,
 )
 from torrents.services.announce import torrent_load_magnet, torrent_load_metainfo
+from torrents.services.file_priorities import (
+    node_priorities_reapply,
+    torrent_priorities_needed,
+)
 from torrents.services.nodes import node_client
 from torrents.services.throttle import node_throttles_apply, throttle_load_commands
 from torrents.storage import torrent_directory
@@ -117,8 +121,11 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
             # adder sent it): load that instead of waiting on the magnet's trackers.
             client.erase(torrent.info_hash)
             loaded = False
+        priorities = torrent_priorities_needed(torrent=torrent) if torrent.metainfo else None
         if loaded:
             outcome = "already loaded"
+            if priorities is not None:
+                client.file_priorities_set(torrent.info_hash, priorities)
         else:
             commands = [
                 f"d.directory.set={directory}",
@@ -126,13 +133,20 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
             ]
             if torrent.metainfo:
                 directory.mkdir(parents=True, exist_ok=True)
+                # With files skipped or high, it is loaded stopped and started once they are
+                # set, so that rTorrent never fetches a byte of a skipped file.
                 client.load(
                     torrent_load_metainfo(torrent),
                     torrent.info_hash,
-                    start=not torrent.start_paused,  # "start paused": loaded, not started
+                    # "start paused": loaded, not started; with priorities, started once set
+                    start=priorities is None and not torrent.start_paused,
                     commands=commands,
                     spill_dir=directory,  # the daemon reads it too: large .torrents load from it
                 )
+                if priorities is not None:
+                    client.file_priorities_set(torrent.info_hash, priorities)
+                    if not torrent.start_paused:
+                        client.start(torrent.info_hash)
                 outcome = "loaded with data" if verify_data else "loaded"
             elif torrent.magnet_uri:
                 # Started even when asked paused: a stopped magnet never gets its metadata; the
@@ -151,7 +165,10 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
         return "error"
     # Only a row still `queued` moves on: a moderator or a remove may have acted meanwhile.
     moved = Torrent.objects.filter(pk=torrent_id, status=TorrentStatus.QUEUED).update(
-        status=TorrentStatus.CHECKING, last_error="", updated_at=timezone.now()
+        status=TorrentStatus.CHECKING,
+        last_error="",
+        priorities_pending=False,
+        updated_at=timezone.now(),
     )
     if not moved:
         return _undo_stray_load(torrent_id)
@@ -245,6 +262,8 @@ def node_reconcile(*, node: Node) -> dict:
         node_throttles_apply(node=node)
     except RTorrentError as exc:  # the next run tries again
         log.warning("speed limits of node %s not applied: %s", node.name, exc.message)
+    # Priorities an owner changed while the node (or the broker) was down.
+    reapplied = node_priorities_reapply(node=node)
     queued = list(
         Torrent.objects.filter(node=node, status=TorrentStatus.QUEUED)
         .order_by(F("last_push_at").asc(nulls_first=True), "pk")
@@ -253,6 +272,8 @@ def node_reconcile(*, node: Node) -> dict:
     counts = {"queued": len(queued), "pushed": 0, "present": 0, "failed": 0}
     if retried:
         counts["retried"] = retried
+    if reapplied:
+        counts["priorities"] = reapplied
     if not queued:
         return counts
     present = set(node_client(node).hashes())

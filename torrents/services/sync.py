@@ -52,6 +52,7 @@ SYNC_FIELDS = (
     "d.state",
     "d.is_active",
     "d.complete",
+    "d.wanted_chunks",
     "d.hashing",
     "d.is_meta",
     "d.message",
@@ -114,16 +115,34 @@ _READ = [name for name, _ in _COLUMNS] + [
 ]
 
 
+def wanted_done(remote: dict) -> bool:
+    """Complete, or every file the owners want is (the rest skipped): rTorrent's `d.complete`
+    stays 0 with files skipped, but `d.wanted_chunks` (chunks of wanted files still missing)
+    is 0. Only for a started, active torrent: a closed one counts no wanted chunks at all."""
+    if remote["complete"]:
+        return True
+    wanted = remote.get("wanted_chunks")
+    return (
+        wanted is not None
+        and int(wanted) == 0
+        and bool(remote["state"])
+        and bool(remote["is_active"])
+        and not remote["hashing"]
+        and not remote.get("is_meta")
+    )
+
+
 def torrent_status(remote: dict) -> str:
     """rTorrent's flags as one status: hashing wins; state 0 is stopped; state 1 but inactive is
-    paused (`d.pause`); otherwise seeding when complete, downloading when not."""
+    paused (`d.pause`); otherwise seeding when complete (or all its wanted files are: see
+    `wanted_done`), downloading when not."""
     if remote["hashing"]:
         return TorrentStatus.CHECKING
     if not remote["state"]:
         return TorrentStatus.STOPPED
     if not remote["is_active"]:
         return TorrentStatus.PAUSED
-    return TorrentStatus.SEEDING if remote["complete"] else TorrentStatus.DOWNLOADING
+    return TorrentStatus.SEEDING if wanted_done(remote) else TorrentStatus.DOWNLOADING
 
 
 def counter_delta(new: int, baseline: int) -> int:
@@ -393,7 +412,7 @@ def _present(row: dict, r: dict, now: dt.datetime, seeding_gap: int) -> tuple[di
         "status_message": _status_message(row, r["message"] or ""),
         # Truthy marks "complete now"; the caller puts the time in once, for the first time.
         "completed_at": row["completed_at"]
-        or (now if r["complete"] and not r["is_meta"] else None),
+        or (now if wanted_done(r) and not r["is_meta"] else None),
         "stalled_since": stalled_since_next(
             old_status=row["status"],
             new_status=status,

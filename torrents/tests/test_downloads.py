@@ -56,7 +56,7 @@ def test_file_list_has_path_size_progress_priority(multi, owner):
     assert [(e["path"], e["size_bytes"]) for e in entries] == sorted(FILES.items())
     # Loaded stopped and not checked yet: rTorrent counts nothing done.
     assert {e["progress"] for e in entries} == {0.0}
-    assert {e["priority"] for e in entries} == {1}
+    assert {e["priority"] for e in entries} == {"normal"}  # nobody skipped anything
 
 
 def test_whole_file_with_etag_last_modified_and_a_safe_name(multi, owner):

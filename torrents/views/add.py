@@ -18,6 +18,7 @@ from torrents.services.intake import (
     IntakeResult,
     Rejection,
     intake_submit,
+    skip_files_parse,
 )
 from torrents.upload_guard import upload_guard_install
 
@@ -96,7 +97,12 @@ def _submit(request: HttpRequest, way: str) -> IntakeResult:
     user = request.user
     paused = post.get("paused", "").lower() in _TRUE
     if way == "torrents":
-        return intake_submit(user=user, torrents=files.getlist("torrents"), paused=paused)
+        return intake_submit(
+            user=user,
+            torrents=files.getlist("torrents"),
+            paused=paused,
+            skip_files=skip_files_parse(post.getlist("skip_files")),
+        )
     if way == "magnets":
         magnets, urls = _links(post.getlist("magnets"))
         return intake_submit(user=user, magnets=magnets, urls=urls, paused=paused)

@@ -28,7 +28,8 @@ from torrents.services.stalled import torrent_is_stalled
 from torrents.services.throttle import LimitError, ownership_limits_set
 from torrents.services.tracker_states import torrent_tracker_states
 from torrents.views.actions import torrents_act
-from torrents.views.detail_reads import file_tree, torrent_live
+from torrents.views.detail_reads import torrent_live
+from torrents.views.file_priorities import files_context
 
 SINGLE_ACTIONS = ("pause", "resume", "recheck", "reannounce", "repush")
 
@@ -76,7 +77,7 @@ def _sharing(request: HttpRequest, torrent: Torrent) -> dict:
 @require_safe
 def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
     torrent = _torrent(request, pk)
-    files = list(torrent.files.all())
+    files = list(torrent.files.order_by("index"))
     live = torrent_live(torrent)
     owners = None
     if request.user.is_staff:
@@ -86,9 +87,7 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
         "torrents/detail.html",
         {
             "torrent": torrent,
-            "tree": file_tree(torrent, files, live),
-            "multi_file": len(files) > 1 or any("/" in f.path for f in files),
-            "live": live,
+            **files_context(request, torrent, files, live),
             # What the database knows, until the live panel replaces it (no rTorrent call).
             "trackers": torrent_trackers(torrent, user=request.user),
             "history": _history(request, torrent),

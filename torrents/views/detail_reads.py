@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from torrents.models import IN_RTORRENT, Torrent, TorrentFile
 from torrents.rtorrent import RTorrentError
+from torrents.services.file_priorities import NAMES, NORMAL, SKIP
 from torrents.services.nodes import node_client
 
 PLAYABLE = {
@@ -57,16 +58,21 @@ class TreeEntry:
     done: int = 0
     file: TorrentFile | None = None
     media: str = ""
+    priority: str = ""  # the viewer's choice for a file: skip, normal or high
+    skipped: bool = False  # skipped by the viewer, or by every owner: not offered
 
     @property
     def percent(self) -> int:
         return 100 if not self.size else int(100 * self.done / self.size)
 
 
-def file_tree(torrent: Torrent, files: list[TorrentFile], live: Live) -> list[TreeEntry]:
+def file_tree(
+    torrent: Torrent, files: list[TorrentFile], live: Live, levels: list[int] | None = None
+) -> list[TreeEntry]:
     """Folders before their contents, sizes and progress summed up the tree. Progress per file
     comes from rTorrent's chunks when it answered, else from the rows (a complete torrent's
-    files are complete)."""
+    files are complete, but for those rTorrent skipped). `levels`: the viewer's priority per
+    file index (file_priorities.file_levels_for)."""
     chunks = live.files if live.files is not None and len(live.files) == len(files) else None
     entries: list[TreeEntry] = []
     folders: dict[str, TreeEntry] = {}
@@ -74,7 +80,7 @@ def file_tree(torrent: Torrent, files: list[TorrentFile], live: Live) -> list[Tr
         if chunks is not None:
             completed, total = chunks[row.index]
             done = row.size_bytes if not total else row.size_bytes * completed // total
-        elif torrent.completed_at:
+        elif torrent.completed_at and row.priority != SKIP:
             done = row.size_bytes
         else:
             done = row.completed_bytes
@@ -87,6 +93,7 @@ def file_tree(torrent: Torrent, files: list[TorrentFile], live: Live) -> list[Tr
             folders[folder].size += row.size_bytes
             folders[folder].done += done
         extension = posixpath.splitext(row.path)[1].lower()
+        level = levels[row.index] if levels is not None and row.index < len(levels) else NORMAL
         entries.append(
             TreeEntry(
                 name=parts[-1],
@@ -96,6 +103,8 @@ def file_tree(torrent: Torrent, files: list[TorrentFile], live: Live) -> list[Tr
                 done=min(done, row.size_bytes),
                 file=row,
                 media=PLAYABLE.get(extension, ""),
+                priority=NAMES[level],
+                skipped=level == SKIP or row.priority == SKIP,
             )
         )
     return entries
