@@ -74,9 +74,14 @@ def owner_rules(*, node_id: int) -> dict[int, list[Rule]]:
     that the database has as seeding, in one query (a torrent that only began seeding in this
     sync is checked by the next one)."""
     rules: dict[int, list[Rule]] = {}
-    rows = Ownership.objects.filter(
-        torrent__node_id=node_id, torrent__status=TorrentStatus.SEEDING
-    ).values_list("torrent_id", "seed_ratio", "seed_hours", "user__seed_ratio", "user__seed_hours")
+    rows = (
+        Ownership.objects.filter(torrent__node_id=node_id, torrent__status=TorrentStatus.SEEDING)
+        # Oldest owner first: the message owners read is the first owner's rule, every time.
+        .order_by("created_at", "pk")
+        .values_list(
+            "torrent_id", "seed_ratio", "seed_hours", "user__seed_ratio", "user__seed_hours"
+        )
+    )
     for torrent_id, ratio, hours, default_ratio, default_hours in rows:
         own = ratio is not None or hours is not None
         rule = Rule(ratio, hours) if own else Rule(default_ratio, default_hours)
