@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
+from seedbox.sizes import human_sizes
 from torrents.metainfo import (
     MetaFile,
     Metainfo,
@@ -272,7 +273,8 @@ def metainfo_read(upload: UploadedFile) -> Metainfo:
     """Parse an uploaded .torrent, refusing an oversized one before reading it into memory."""
     limit = settings.SEEDBOX_METAINFO_MAX_SIZE
     if upload.size > limit:
-        raise MetainfoError(f"the file is {upload.size:,} bytes; at most {limit:,} allowed")
+        sent, most = human_sizes(upload.size, limit)
+        raise MetainfoError(f"the file is {sent}; at most {most} allowed")
     upload.seek(0)
     return parse_metainfo(
         upload.read(), max_size=limit, max_files=settings.SEEDBOX_METAINFO_MAX_FILES
