@@ -2,6 +2,7 @@
 a Celery worker, Celery beat and the web server. A child that dies is restarted (see
 seedbox/supervisor.py); one Ctrl-C stops them all."""
 
+import os
 import shutil
 import socket
 import sys
@@ -11,6 +12,7 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from seedbox.admin_hint import admin_hint
 from seedbox.env import env_int, env_str
 from seedbox.supervisor import ChildSpec, RestartPolicy, Supervisor
 from torrents.rtorrent import RTorrentClient, RTorrentError
@@ -155,7 +157,8 @@ class Command(BaseCommand):
             url = f"http://{host}:{port}/"
             supervisor.say("")
             supervisor.say(f"Seedbox is running at {url}  (health: {url}api/health)")
-            supervisor.say("Create an admin:  .venv/bin/python manage.py createsuperuser")
+            for line in admin_hint(environ=os.environ, python=python, base_dir=settings.BASE_DIR):
+                supervisor.say(line)
             supervisor.say(f"Mails are written as files to {settings.VAR_DIR / 'mail'}/")
             supervisor.say("Press Ctrl-C once to stop everything.")
 
