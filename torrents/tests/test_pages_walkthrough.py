@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from torrents.models import Node, Ownership, Torrent, TorrentFile, TorrentHistory, TorrentStatus
 from torrents.tests.pages_support import client_for, make_rows
+from torrents.views.detail_reads import Live, file_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,18 @@ def test_the_queue_shows_when_this_user_asked_and_opens_the_files(
     assert "1 file" in row
     files = section(staff.get(f"/torrents/{torrent.pk}/").content.decode(), 'id="files"')
     assert "setup.exe" in files
+
+
+def test_play_is_offered_only_for_types_browsers_play(user):
+    (torrent,) = make_rows([user], 1)
+    names = ["a.flac", "b.mov", "c.mkv", "d.ogv", "e.mp4", "f.opus", "g.avi"]
+    files = [
+        TorrentFile(torrent=torrent, index=i, path=name, size_bytes=1)
+        for i, name in enumerate(names)
+    ]
+    tree = file_tree(torrent, files, Live(error="down"))
+    assert {e.path: (e.media, e.mime) for e in tree if e.media} == {
+        "a.flac": ("audio", "audio/flac"),
+        "e.mp4": ("video", "video/mp4"),
+        "f.opus": ("audio", 'audio/ogg; codecs="opus"'),
+    }
