@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from seedbox.admin_hint import admin_hint
 from seedbox.env import env_int, env_str
+from seedbox.sizes import human_size
 from seedbox.supervisor import ChildSpec, RestartPolicy, Supervisor
 from torrents.rtorrent import RTorrentClient, RTorrentError
 from torrents.services.incoming import incoming_clean
@@ -128,7 +129,7 @@ class Command(BaseCommand):
         if cleaned.removed:
             self.stdout.write(
                 f"Removed {cleaned.removed} temporary uploads left by an earlier run "
-                f"({cleaned.freed_bytes:,} bytes)."
+                f"({human_size(cleaned.freed_bytes)})."
             )
         specs += [
             ChildSpec("worker", worker_argv(python), stop_timeout=30),
