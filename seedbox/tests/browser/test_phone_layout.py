@@ -141,9 +141,12 @@ def test_pages_of_a_user_fit_a_phone(stack, new_page, people, tmp_path):
         "/accounts/2fa/",
         "/accounts/2fa/totp/activate/",  # asks for the password again first
         "/accounts/2fa/webauthn/",
+        "/accounts/reauthenticate/",
+        "/accounts/logout/",
         "/api/docs/",
     ):
         visit(page, path)
+    visit(page, "/accounts/email/undo/" + "t" * 80 + "/", status=400)  # a link gone bad
     visit(page, f"/torrents/{people['waiting'] + 1000}/", status=404)
     expect(page.locator("#history .table-wrap")).to_have_count(0)  # a 404 page, not the torrent
 
