@@ -191,6 +191,10 @@ def test_pages_of_an_admin_fit_a_phone(stack, new_page, people):
         f"/torrents/{people['torrent']}/",
         f"/torrents/{people['waiting']}/",
         "/accounts/",
+        "/admin/",
+        "/admin/accounts/user/",
+        "/admin/torrents/torrent/",
+        f"/admin/torrents/torrent/{people['torrent']}/change/",
     ):
         visit(page, path)
     # On a phone the queue still says who asked.
