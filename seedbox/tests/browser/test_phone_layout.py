@@ -35,10 +35,10 @@ LONG, ERROR = {long!r}, {error!r}
 user, admin = User.objects.get(email={email!r}), User.objects.get(email={admin!r})
 node = Node.objects.get()
 
-def torrent(seed, status, **fields):
+def torrent(seed, status, size, **fields):
     t = Torrent.objects.create(
-        info_hash=hashlib.sha1(seed.encode()).hexdigest(), name=LONG, size_bytes=123456789012,
-        completed_bytes=23456789012, uploaded_bytes=4567890123, node=node, status=status,
+        info_hash=hashlib.sha1(seed.encode()).hexdigest(), name=LONG, size_bytes=size,
+        completed_bytes=size // 5, uploaded_bytes=size // 27, node=node, status=status,
         added_by=user, **fields)
     Ownership.objects.create(torrent=t, user=user, charged_bytes=t.size_bytes)
     TorrentFile.objects.bulk_create(
@@ -52,9 +52,10 @@ def torrent(seed, status, **fields):
         user=admin, torrent=t, info_hash=t.info_hash, name=LONG, uploaded_bytes=5)
     return t
 
-broken = torrent("broken", TorrentStatus.ERROR, status_message=ERROR, last_error=ERROR,
-                 push_attempts=7)
-waiting = torrent("waiting", TorrentStatus.PENDING_APPROVAL)
+broken = torrent("broken", TorrentStatus.ERROR, 12345678901, status_message=ERROR,
+                 last_error=ERROR, push_attempts=7)
+# Small: a waiting torrent counts against the node's free disk for the other tests' uploads.
+waiting = torrent("waiting", TorrentStatus.PENDING_APPROVAL, 1234567)
 api_token_create(user=user, name=LONG[:100])
 secret = generate_totp_secret()
 TOTP.activate(User.objects.get(email={totp!r}), secret)
