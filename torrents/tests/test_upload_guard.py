@@ -153,9 +153,7 @@ def test_data_past_the_free_quota_stops_reading_there(db):
     body = with_data(30 * MiB)
     response = post_api(carol, body)
     assert response.status_code == 413
-    assert response.json()["detail"] == (
-        "the data sent is larger than your free quota (2.0 MB)"
-    )
+    assert response.json()["detail"] == ("the data sent is larger than your free quota (2.0 MB)")
     assert 2 * MiB < body.read_bytes < 3 * MiB
     assert temp_dir_usage() == 0
 
