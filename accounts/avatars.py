@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from seedbox.sizes import human_size
+
 AVATAR_SIZE = 256  # pixels, longest side
 MAX_PIXELS = 40_000_000  # refuse larger images before decoding them (decompression bombs)
 _FORMATS = {"PNG": ("png", "PNG"), "JPEG": ("jpg", "JPEG")}
@@ -21,7 +23,7 @@ def avatar_reencode(upload) -> ContentFile:
     """A clean PNG or JPEG at most AVATAR_SIZE wide and high, or ValidationError saying why not."""
     if upload.size > settings.SEEDBOX_AVATAR_MAX_BYTES:
         raise ValidationError(
-            f"The image is larger than {settings.SEEDBOX_AVATAR_MAX_BYTES:,} bytes.",
+            f"The image is larger than {human_size(settings.SEEDBOX_AVATAR_MAX_BYTES)}.",
             code="too_large",
         )
     try:

@@ -23,7 +23,8 @@ class UserManager(BaseUserManager):
     def _create_user(self, email: str, password: str | None, **fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email), **fields)
+        # Lower case, as sign-up stores it: allauth finds the account by its exact address.
+        user = self.model(email=self.normalize_email(email).strip().lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user

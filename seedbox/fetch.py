@@ -38,6 +38,7 @@ from seedbox.addresses import (
     public_host_check,
     resolve,
 )
+from seedbox.sizes import human_size, human_sizes
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CHUNK = 64 * 1024
@@ -172,7 +173,9 @@ def _open(target: _Target, addresses: list[IPAddress], *, deadline: float, accep
 def _read_body(response, *, max_bytes: int, deadline: float, host: str) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"the file is {int(declared):,} bytes; at most {max_bytes:,} are fetched")
+        raise FetchError(
+            "the file is {}; at most {} are fetched".format(*human_sizes(int(declared), max_bytes))
+        )
     body = bytearray()
     try:
         while True:
@@ -187,7 +190,7 @@ def _read_body(response, *, max_bytes: int, deadline: float, host: str) -> bytes
                 return bytes(body)
             body += chunk
             if len(body) > max_bytes:
-                raise FetchError(f"the file is larger than {max_bytes:,} bytes, the limit")
+                raise FetchError(f"the file is larger than {human_size(max_bytes)}, the limit")
     except ReadTimeoutError:
         raise FetchError(f"{host} stopped sending the file", transient=True) from None
     except HTTPError as exc:

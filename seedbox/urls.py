@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from seedbox.views import HealthView
+from seedbox.views import HealthView, favicon
 
 # The admin's own login would check passwords outside allauth's rate limits and take the
 # password alone: send it to the site's login page, which counts failures per address and per
@@ -11,6 +11,7 @@ from seedbox.views import HealthView
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("torrents.page_urls")),  # the home page: the torrent list
     path("accounts/", include("accounts.page_urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,3 +1,7 @@
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -17,3 +21,11 @@ class HealthView(APIView):
     def get(self, request):
         healthy, report = health_report()
         return Response(report, status=200 if healthy else 503)
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico, which browsers and feed readers ask for whatever the page links: the site's
+    SVG icon, instead of a 404 in every log."""
+    return HttpResponseRedirect(static("favicon.svg"))

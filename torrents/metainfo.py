@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import bencodepy
 from bencodepy import BencodeDecodeError, BencodeDecoder
 
+from seedbox.sizes import human_sizes
 from torrents.bencode_scan import ScanLimit, bencode_scan
 
 # A real torrent nests 5 deep (dict > dict > list > dict > list); anything far deeper is an attack.
@@ -192,7 +193,8 @@ def _files(info: dict, name: str, max_files: int) -> tuple[list[MetaFile], bool]
 def parse_metainfo(data: bytes, *, max_size: int, max_files: int) -> Metainfo:
     """The checked contents of a .torrent (bytes), or MetainfoError saying what is wrong."""
     if len(data) > max_size:
-        raise MetainfoError(f"the file is {len(data):,} bytes; at most {max_size:,} allowed")
+        sent, most = human_sizes(len(data), max_size)
+        raise MetainfoError(f"the file is {sent}; at most {most} allowed")
     if not data.startswith(b"d"):
         raise MetainfoError("not a torrent file (it must be a bencoded dictionary)")
     try:

@@ -28,6 +28,8 @@ from django.core.files.uploadhandler import (
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 
+from seedbox.sizes import human_size, human_sizes
+
 METAINFO_FIELDS = frozenset({"torrents", "torrent"})
 # Multipart headers and boundaries of one part, generously.
 PART_OVERHEAD = 1024
@@ -78,13 +80,14 @@ def metainfo_allowance() -> int:
 
 
 def _too_large(nbytes: int, limit: int) -> Refusal:
-    return Refusal(413, f"the upload is {nbytes:,} bytes; at most {limit:,} are accepted")
+    sent, most = human_sizes(nbytes, limit)
+    return Refusal(413, f"the upload is {sent}; at most {most} are accepted")
 
 
 def _over_quota(free: int) -> Refusal:
     if free <= 0:
         return Refusal(413, "your quota has no free space left for uploaded data")
-    return Refusal(413, f"the data sent is larger than your free quota ({free:,} bytes)")
+    return Refusal(413, f"the data sent is larger than your free quota ({human_size(free)})")
 
 
 def data_upload_refusal(*, free: int, data_bytes: int) -> Refusal | None:
@@ -154,7 +157,7 @@ class UploadGuard(FileUploadHandler):
             limit = settings.SEEDBOX_METAINFO_MAX_SIZE
             if start + length > limit:
                 self._stop(
-                    Refusal(413, f"a .torrent file is larger than {limit:,} bytes, the limit")
+                    Refusal(413, f"a .torrent file is larger than {human_size(limit)}, the limit")
                 )
         else:
             refusal = data_upload_refusal(free=self._free, data_bytes=self.data_bytes + length)

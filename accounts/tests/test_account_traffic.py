@@ -97,3 +97,4 @@ def test_uploaded_without_downloading_reads_infinite(user):
     html = logged_in(user).get("/accounts/").content.decode()
     assert '<strong id="ratio">∞</strong>' in html
     assert "nothing downloaded yet" in html
+    assert "<td>∞ (nothing downloaded)</td>" in html  # the torrent's row says it too

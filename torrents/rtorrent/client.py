@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from xml.parsers.expat import ExpatError
 
+from seedbox.sizes import human_sizes
 from torrents.rtorrent.errors import (
     RequestTooLarge,
     RTorrentError,
@@ -277,9 +278,10 @@ class RTorrentClient:
             self._confirm_loaded(info_hash, confirm_timeout)
             return
         if spill_dir is None:
+            sent, most = human_sizes(len(metainfo), SCGI_MAX_REQUEST)
             raise RequestTooLarge(
-                f"the .torrent is {len(metainfo):,} bytes: too large to send to rTorrent in one "
-                f"call (at most {SCGI_MAX_REQUEST:,} bytes of request), and no shared directory "
+                f"the .torrent is {sent}: too large to send to rTorrent in one "
+                f"call (at most {most} of request), and no shared directory "
                 "to load it from",
                 url=self.url,
             )

@@ -10,6 +10,7 @@ import shutil
 
 from django.db.models import F, Sum
 
+from seedbox.sizes import human_sizes
 from torrents.models import Node, Torrent, TorrentStatus
 
 # Torrents whose data is still to come: on the disk or soon to be.
@@ -54,8 +55,9 @@ def node_room_check(*, node: Node, nbytes: int, exclude_pk: int | None = None) -
         return
     room = free - node_pending_bytes(node, exclude_pk=exclude_pk)
     if nbytes > room:
+        needs, left = human_sizes(nbytes, max(room, 0))
         raise NodeFull(
-            f"the server's disk has no room for it: it needs {nbytes:,} bytes and "
-            f"{max(room, 0):,} are free once the torrents already there have finished; "
+            f"the server's disk has no room for it: it needs {needs} and "
+            f"{left} are free once the torrents already there have finished; "
             "ask an administrator"
         )

@@ -15,6 +15,7 @@ import torf
 from django.conf import settings
 
 from seedbox.fetch import FetchError, url_check
+from seedbox.sizes import human_sizes
 from torrents.metainfo import (
     Metainfo,
     MetainfoError,
@@ -167,7 +168,8 @@ def data_trackers_check(*, trackers: list[str], user) -> list[str]:
 def metainfo_size_check(size: int) -> None:
     limit = settings.SEEDBOX_METAINFO_MAX_SIZE
     if size > limit:
-        raise MetainfoError(f"the file is {size:,} bytes; at most {limit:,} allowed")
+        sent, most = human_sizes(size, limit)
+        raise MetainfoError(f"the file is {sent}; at most {most} allowed")
 
 
 def data_quota_check(*, user, nbytes: int) -> None:

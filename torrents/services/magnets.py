@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from seedbox.sizes import human_size
 from torrents.metainfo import (
     MetaFile,
     Metainfo,
@@ -251,8 +252,8 @@ def torrent_metadata_resolved(
             except QuotaExceeded:
                 # Every owner reads this message: it names no one and no one's quota.
                 problem = (
-                    f"too big once its metadata arrived: {size_bytes:,} bytes do not fit the free "
-                    "quota of any owner, so it was stopped"
+                    f"too big once its metadata arrived: {human_size(size_bytes)} do not fit "
+                    "the free quota of any owner, so it was stopped"
                 )
         if problem:
             locked.status = TorrentStatus.ERROR

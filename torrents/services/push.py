@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from seedbox.sizes import human_sizes
 from torrents.models import Node, Torrent, TorrentStatus
 from torrents.rtorrent import (
     RTorrentError,
@@ -210,10 +211,11 @@ def torrent_verify_data(*, torrent_id: int) -> bool | None:
         return None
     if complete:
         return True
+    right, whole = human_sizes(done, size)
     _record(
         torrent_id,
         status_message=(
-            f"the uploaded data does not match the torrent: {done:,} of {size:,} bytes are "
+            f"the uploaded data does not match the torrent: {right} of {whole} are "
             "right after rTorrent's check; the rest will be downloaded from peers"
         ),
     )

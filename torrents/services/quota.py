@@ -8,12 +8,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.db.models.functions import Greatest
 
+from seedbox.sizes import human_sizes
+
 
 class QuotaExceeded(Exception):
     def __init__(self, *, needed: int, free: int):
-        super().__init__(
-            f"not enough quota: this needs {needed:,} bytes and {max(free, 0):,} bytes are free"
-        )
+        needs, left = human_sizes(needed, max(free, 0))
+        super().__init__(f"not enough quota: this needs {needs} and {left} are free")
         self.needed = needed
         self.free = free
 

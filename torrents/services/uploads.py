@@ -13,6 +13,7 @@ from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from seedbox.sizes import human_sizes
 from torrents.creation import create_torrent
 from torrents.metainfo import (
     Metainfo,
@@ -92,8 +93,9 @@ def _match(meta: Metainfo, files: list[UploadedFile], paths: list[str]) -> list[
                 field="files",
             )
         if upload.size != entry.size:
+            sent, wanted = human_sizes(upload.size, entry.size)
             raise IntakeError(
-                f"{path!r} is {upload.size:,} bytes but the torrent's file is {entry.size:,}: "
+                f"{path!r} is {sent} but the torrent's file is {wanted}: "
                 "this is not the torrent's data",
                 field="files",
             )

@@ -40,8 +40,12 @@ def ratio(uploaded: int | None, base: int | None) -> str:
 
 @register.simple_tag
 def history_ratio_display(uploaded: int, downloaded: int) -> str:
-    """A user's ratio on one torrent as the stats API shows it ('∞' when nothing came down)."""
-    return history_ratio(uploaded, downloaded)[1]
+    """A user's ratio on one torrent: the stats API's figure, and words where it has none (a
+    user who added the data and only seeded it downloaded nothing: '∞' alone reads as a bug)."""
+    value, _ = history_ratio(uploaded, downloaded)
+    if value is not None:
+        return f"{value:.2f}"
+    return "∞ (nothing downloaded)" if uploaded > 0 else DASH
 
 
 @register.filter

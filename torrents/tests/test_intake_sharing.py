@@ -68,7 +68,7 @@ def test_quota_exceeded_writes_nothing(node, alice, tmp_path):
     response = post(alice, {"torrents": [upload("big.torrent", data)]})
     assert response.status_code == 400
     assert response.data["rejected"][0]["reason"] == (
-        "not enough quota: this needs 5,000 bytes and 1,000 bytes are free"
+        "not enough quota: this needs 4.9 KB and 1000 bytes are free"
     )
     assert not Torrent.objects.exists()
     alice.refresh_from_db()

@@ -142,7 +142,7 @@ def test_data_that_does_not_match_is_reported_after_the_check(node, alice, tmp_p
     )
     assert result == (False,)
     torrent.refresh_from_db()
-    assert "the uploaded data does not match the torrent: 0 of 65,536 bytes" in (
+    assert "the uploaded data does not match the torrent: 0 bytes of 64.0 KB" in (
         torrent.status_message
     )
 
@@ -244,7 +244,7 @@ def test_request_limits(node, alice, settings, tmp_path):
     settings.SEEDBOX_UPLOAD_MAX_SIZE = 1000
     response = post(alice, {"files": [upload("big.bin", b"x" * 5000)], "trackers": "http://t/a"})
     assert response.status_code == 413
-    assert "at most 1,000 are accepted" in response.data["detail"]
+    assert "at most 1000 bytes are accepted" in response.data["detail"]
     settings.SEEDBOX_METAINFO_MAX_SIZE = 100
     data, _, _ = make_torrent(tmp_path, "x.bin", 1000)
     response = post(alice, {"torrents": [upload("x.torrent", data)]})

@@ -121,7 +121,7 @@ def test_malformed_corpus_is_refused_with_a_reason(data, message):
 
 def test_limits_on_size_and_file_count(tmp_path):
     data, _, _ = make_torrent(tmp_path, "f", files={f"{i}.txt": 1 for i in range(20)})
-    with pytest.raises(MetainfoError, match="at most 100 allowed"):
+    with pytest.raises(MetainfoError, match="at most 100 bytes allowed"):
         parse(data, max_size=100)
     with pytest.raises(MetainfoError, match="20 files; at most 10 allowed"):
         parse(data, max_files=10)

@@ -184,7 +184,7 @@ def test_nothing_sent_or_too_much(node, alice, settings):
         alice, {"way": "data", "files": [upload("big.bin", b"x" * 5000)], "trackers": "http://t/a"}
     )
     assert response.status_code == 413  # refused from the declared size: the form is unknown
-    assert "at most 1,000 are accepted" in response.content.decode()
+    assert "at most 1000 bytes are accepted" in response.content.decode()
     assert submit(alice, {"way": "nonsense"}).status_code == 400
 
 

@@ -81,11 +81,12 @@ def test_multi_file_tree_with_sizes_progress_downloads_and_players(album, owner)
         path = album.files.get(pk=int(link.split("/")[5])).path
         assert body == (torrent_directory(album) / "album" / path).read_bytes()
     # Range works for the players: the same URL.
-    player = re.search(r'<video controls preload="none" src="([^"]+)"', html).group(1)
+    player = re.search(r'data-play="([^"]+)" data-kind="video" data-type="video/mp4"', html)[1]
     partial = client.get(player, HTTP_RANGE="bytes=0-99")
     assert partial.status_code == 206
     assert len(b"".join(partial.streaming_content)) == 100
-    assert html.count("<audio controls") == 2
+    assert html.count('data-kind="audio" data-type="audio/mpeg"') == 2
+    assert html.count('<button type="button" class="link play" hidden') == 3  # player.js
     zip_all = client.get(re.search(r'href="([^"]+)" id="download-all"', html).group(1))
     assert zip_all.status_code == 200
     assert zip_all["Content-Type"] == "application/zip"

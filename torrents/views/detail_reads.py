@@ -11,10 +11,19 @@ from torrents.rtorrent import RTorrentError
 from torrents.services.file_priorities import NAMES, NORMAL, SKIP
 from torrents.services.nodes import node_client
 
+# What may be offered to play, by extension: (element, MIME type the browser is asked about with
+# canPlayType before it shows Play; static/js/player.js). Conservative: containers browsers
+# rarely play whole (.mov, .mkv, .avi, Theora's .ogv) are download-only. An extension does not
+# say what the file holds: a player that cannot decode it says so and offers the download (the
+# media work will decide from ffprobe instead).
 PLAYABLE = {
-    ".mp4": "video", ".m4v": "video", ".webm": "video", ".ogv": "video", ".mov": "video",
-    ".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".oga": "audio", ".opus": "audio",
-    ".flac": "audio", ".wav": "audio", ".aac": "audio",
+    ".mp4": ("video", "video/mp4"), ".m4v": ("video", "video/mp4"),
+    ".webm": ("video", "video/webm"),
+    ".mp3": ("audio", "audio/mpeg"), ".m4a": ("audio", "audio/mp4"),
+    ".ogg": ("audio", "audio/ogg"), ".oga": ("audio", "audio/ogg"),
+    ".opus": ("audio", 'audio/ogg; codecs="opus"'),
+    ".flac": ("audio", "audio/flac"), ".wav": ("audio", "audio/wav"),
+    ".aac": ("audio", "audio/aac"),
 }  # fmt: skip
 
 _FILE_FIELDS = ("f.completed_chunks=", "f.size_chunks=")
@@ -57,7 +66,8 @@ class TreeEntry:
     size: int = 0
     done: int = 0
     file: TorrentFile | None = None
-    media: str = ""
+    media: str = ""  # "audio" or "video": offered to play (when the browser says it can)
+    mime: str = ""
     priority: str = ""  # the viewer's choice for a file: skip, normal or high
     skipped: bool = False  # skipped by the viewer, or by every owner: not offered
 
@@ -92,7 +102,7 @@ def file_tree(
                 entries.append(folders[folder])
             folders[folder].size += row.size_bytes
             folders[folder].done += done
-        extension = posixpath.splitext(row.path)[1].lower()
+        media, mime = PLAYABLE.get(posixpath.splitext(row.path)[1].lower(), ("", ""))
         level = levels[row.index] if levels is not None and row.index < len(levels) else NORMAL
         entries.append(
             TreeEntry(
@@ -102,7 +112,8 @@ def file_tree(
                 size=row.size_bytes,
                 done=min(done, row.size_bytes),
                 file=row,
-                media=PLAYABLE.get(extension, ""),
+                media=media,
+                mime=mime,
                 priority=NAMES[level],
                 skipped=level == SKIP or row.priority == SKIP,
             )

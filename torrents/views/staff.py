@@ -7,11 +7,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from torrents.models import TorrentStatus
+from torrents.models import Ownership, TorrentStatus
 from torrents.selectors import torrents_visible_to
 from torrents.services.moderation import ModerationError, torrent_approve, torrent_reject
 from torrents.stats import server_info
@@ -33,11 +35,22 @@ def staff_only(view: Callable) -> Callable:
 
 
 def _pending(user):
+    """Waiting torrents with who asked and when: each owner's own request (their Ownership), not
+    the torrent row's first upload, which may be an earlier, rejected one. The one whose adder
+    asked first comes first."""
+    asked_at = Ownership.objects.filter(torrent=OuterRef("pk"), user=OuterRef("added_by"))
+    askers = Ownership.objects.select_related("user").order_by("created_at", "id")
     return (
         torrents_visible_to(user)
         .filter(status=TorrentStatus.PENDING_APPROVAL)
         .select_related("added_by", "node")
-        .order_by("created_at", "id")
+        .defer("metainfo")
+        .annotate(
+            asked_at=Coalesce(Subquery(asked_at.values("created_at")[:1]), "created_at"),
+            file_count=Count("files"),
+        )
+        .prefetch_related(Prefetch("ownerships", queryset=askers))
+        .order_by("asked_at", "id")
     )
 
 

@@ -2,6 +2,7 @@
 a Celery worker, Celery beat and the web server. A child that dies is restarted (see
 seedbox/supervisor.py); one Ctrl-C stops them all."""
 
+import os
 import shutil
 import socket
 import sys
@@ -11,7 +12,9 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from seedbox.admin_hint import admin_hint
 from seedbox.env import env_int, env_str
+from seedbox.sizes import human_size
 from seedbox.supervisor import ChildSpec, RestartPolicy, Supervisor
 from torrents.rtorrent import RTorrentClient, RTorrentError
 from torrents.services.incoming import incoming_clean
@@ -126,7 +129,7 @@ class Command(BaseCommand):
         if cleaned.removed:
             self.stdout.write(
                 f"Removed {cleaned.removed} temporary uploads left by an earlier run "
-                f"({cleaned.freed_bytes:,} bytes)."
+                f"({human_size(cleaned.freed_bytes)})."
             )
         specs += [
             ChildSpec("worker", worker_argv(python), stop_timeout=30),
@@ -155,7 +158,8 @@ class Command(BaseCommand):
             url = f"http://{host}:{port}/"
             supervisor.say("")
             supervisor.say(f"Seedbox is running at {url}  (health: {url}api/health)")
-            supervisor.say("Create an admin:  .venv/bin/python manage.py createsuperuser")
+            for line in admin_hint(environ=os.environ, python=python, base_dir=settings.BASE_DIR):
+                supervisor.say(line)
             supervisor.say(f"Mails are written as files to {settings.VAR_DIR / 'mail'}/")
             supervisor.say("Press Ctrl-C once to stop everything.")
 

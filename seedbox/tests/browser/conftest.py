@@ -117,7 +117,7 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     field(page, "Email").fill(email)
     field(page, "Password").fill(password)
-    page.locator("main form").get_by_role("button", name=re.compile("sign in|log in", re.I)).click()
+    page.locator("main form").get_by_role("button", name=re.compile("^log in$", re.I)).click()
     page.wait_for_url(re.compile(r"/$"))
 
 

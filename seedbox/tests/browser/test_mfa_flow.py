@@ -19,7 +19,7 @@ def password_step(page, email: str) -> None:
     page.goto("/accounts/login/")
     field(page, "Email").fill(email)
     field(page, "Password").fill(PASSWORD)
-    page.locator("main form").get_by_role("button", name=re.compile("sign in", re.I)).first.click()
+    page.locator("main form").get_by_role("button", name=re.compile("^log in$", re.I)).first.click()
 
 
 def confirm_password(page) -> None:
@@ -77,7 +77,7 @@ def test_set_up_totp_log_out_and_log_in_with_password_and_code(stack, new_page):
     expect(page.get_by_role("link", name=email)).to_have_count(0)  # not logged in yet
     screenshot(page, "mfa-authenticate")
     field(page, "Code").fill(next_code(totp, first_code))
-    page.locator("main form").get_by_role("button", name="Sign In").first.click()
+    page.locator("main form").get_by_role("button", name="Log in", exact=True).first.click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.get_by_role("link", name=email)).to_be_visible()
 
@@ -105,7 +105,7 @@ def test_passkey_added_then_used_as_second_factor(stack, new_page):
     )["authenticatorId"]
     field(page, "Email").fill(email)
     field(page, "Password").fill(PASSWORD)
-    page.locator("main form").get_by_role("button", name=re.compile("sign in", re.I)).first.click()
+    page.locator("main form").get_by_role("button", name=re.compile("^log in$", re.I)).first.click()
     page.wait_for_url(re.compile(r"localhost:\d+/$"))
 
     page.goto(site + "/accounts/2fa/webauthn/add/")
@@ -122,7 +122,7 @@ def test_passkey_added_then_used_as_second_factor(stack, new_page):
     page.goto(site + "/accounts/login/")
     field(page, "Email").fill(email)
     field(page, "Password").fill(PASSWORD)
-    page.locator("main form").get_by_role("button", name=re.compile("sign in", re.I)).first.click()
+    page.locator("main form").get_by_role("button", name=re.compile("^log in$", re.I)).first.click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.get_by_role("button", name="Use a security key").click()
     page.wait_for_url(re.compile(r"localhost:\d+/$"))
