@@ -1,4 +1,5 @@
-"""Control API: pause, resume, recheck, re-push, PATCH {"paused": bool} and DELETE.
+"""Control API: pause, resume, recheck, re-push, PATCH {"paused": bool, "labels": [...]} and
+DELETE.
 
 Every torrent is found through `torrent_for_user` (404 for anyone who does not own it). rTorrent
 is asked with the quick timeout; when it does not answer, 503 says so and nothing changed.
@@ -6,6 +7,7 @@ is asked with the quick timeout; when it does not answer, 503 says so and nothin
 
 from collections.abc import Callable
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -15,6 +17,7 @@ from rest_framework.views import APIView
 from seedbox.openapi import detail
 from seedbox.parsers import JSONObjectParser
 from torrents.api.torrents import TorrentDetailView
+from torrents.label_selectors import chips_by_torrent
 from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
 from torrents.selectors import torrent_for_user
@@ -25,11 +28,38 @@ from torrents.services.control import (
     torrent_repush,
     torrent_set_paused,
 )
+from torrents.services.labels import LabelError, torrent_labels_set
 
 _TRUE = {"1", "true", "yes", "on"}
 _StateSerializer = inline_serializer(
     "TorrentState", {"id": serializers.IntegerField(), "status": serializers.CharField()}
 )
+_PatchSerializer = inline_serializer(
+    "TorrentPatch",
+    {
+        "paused": serializers.BooleanField(required=False),
+        "labels": serializers.ListField(
+            child=serializers.CharField(max_length=32),
+            required=False,
+            max_length=10,
+            help_text="Your labels on it, all of them (made as needed; [] removes them).",
+        ),
+    },
+)
+_PatchedSerializer = inline_serializer(
+    "TorrentPatched",
+    {
+        "id": serializers.IntegerField(),
+        "status": serializers.CharField(),
+        "labels": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+def _bad(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
 # What asking rTorrent may answer besides 200.
 _RTORRENT_ANSWERS = {
     409: detail("the torrent cannot do that now (e.g. its metadata has not arrived)"),
@@ -67,26 +97,44 @@ class TorrentActionView(APIView):
 
 
 class TorrentControlView(APIView):
-    """PATCH /api/torrents/:id {"paused": bool}; DELETE /api/torrents/:id (`?everyone=true`:
-    an admin removes it for all its owners; an admin who does not own it always does)."""
+    """PATCH /api/torrents/:id {"paused": bool, "labels": [names]}; DELETE /api/torrents/:id
+    (`?everyone=true`: an admin removes it for all its owners; an admin who does not own it
+    always does)."""
 
     # {"paused": true} is a JSON boolean: a form's "true" is a string (415 says which to send).
     parser_classes = [JSONObjectParser]
 
     @extend_schema(
-        request=inline_serializer("TorrentPatch", {"paused": serializers.BooleanField()}),
-        responses={200: _StateSerializer, **_RTORRENT_ANSWERS},
+        request=_PatchSerializer,
+        responses={200: _PatchedSerializer, **_RTORRENT_ANSWERS},
     )
     def patch(self, request: Request, pk: int) -> Response:
+        """`labels` (your own, on a torrent you own) and `paused` in one transaction: when
+        rTorrent does not do it, the labels are not set either (a 503 means nothing changed)."""
         torrent = torrent_for_user(request.user, pk)
-        unknown = set(request.data) - {"paused"}
+        unknown = set(request.data) - {"paused", "labels"}
         paused = request.data.get("paused")
-        if unknown or not isinstance(paused, bool):
-            return Response(
-                {"detail": 'send {"paused": true} or {"paused": false}; nothing else can change'},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return _run(lambda: torrent_set_paused(torrent=torrent, paused=paused), torrent)
+        if unknown or not request.data or ("paused" in request.data and type(paused) is not bool):
+            return _bad('send {"paused": true|false} and/or {"labels": [names]}; nothing else')
+        response = None
+        with transaction.atomic():
+            if "labels" in request.data:
+                try:
+                    torrent_labels_set(
+                        user=request.user, torrent=torrent, names=request.data["labels"]
+                    )
+                except LabelError as exc:
+                    return _bad(f"labels: {exc}")
+            if paused is not None:
+                response = _run(lambda: torrent_set_paused(torrent=torrent, paused=paused), torrent)
+                if response.status_code != status.HTTP_200_OK:
+                    transaction.set_rollback(True)
+                    return response
+        chips = chips_by_torrent(request.user, [torrent.pk]).get(torrent.pk, [])
+        new_status = response.data["status"] if response else torrent.status
+        return Response(
+            {"id": torrent.pk, "status": new_status, "labels": [chip.name for chip in chips]}
+        )
 
     @extend_schema(
         parameters=[OpenApiParameter("everyone", bool, description="admins: for all its owners")],

@@ -25,6 +25,7 @@ from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, curso
 from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
 from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
+from torrents.label_selectors import chips_by_torrent, torrents_labelled
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import (
     torrent_for_user,
@@ -44,10 +45,20 @@ class TorrentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TorrentStatus.choices)
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     user = django_filters.NumberFilter(method="filter_user")
+    label = django_filters.CharFilter(
+        method="filter_label",
+        max_length=200,
+        help_text="One of your labels (any case). Admins, who see everyone's torrents: "
+        "the torrents they labelled so themselves.",
+    )
 
     class Meta:
         model = Torrent
-        fields = ["status", "q", "user"]
+        fields = ["status", "q", "user", "label"]
+
+    def filter_label(self, queryset, name, value):
+        """The caller's own label: for staff too (labels are personal, see torrents_labelled)."""
+        return torrents_labelled(queryset, user=self.request.user, name=value)
 
     def filter_user(self, queryset, name, value):
         """Admins only: the torrents a given user owns (others only ever see their own)."""
@@ -74,6 +85,11 @@ _AddRequest = inline_serializer(
         "trackers": serializers.ListField(child=serializers.CharField(), required=False),
         "private": serializers.BooleanField(required=False),
         "comment": serializers.CharField(required=False),
+        "labels": serializers.ListField(
+            child=serializers.CharField(max_length=32),
+            required=False,
+            help_text="Your labels for every torrent added (made as needed), up to 10.",
+        ),
     },
 )
 
@@ -110,6 +126,8 @@ class TorrentRowSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict:
         fields = TorrentListSerializer().get_fields()
+        # A method field reads its method off its own serializer: here, say what it gives.
+        fields["labels"] = serializers.ListField(child=serializers.CharField())
         for field in fields.values():
             field.read_only = False  # read-only fields are "required" in a response schema
             field.required = False
@@ -200,7 +218,7 @@ class TorrentListCreateView(generics.ListAPIView):
             self.paginator,
             queryset,
             request,
-            build=lambda page: list_rows(page, fields),
+            build=lambda page: list_rows(page, fields, user=request.user),
             count=(lambda: torrents_count_visible_to(request.user)) if unfiltered else None,
         )
         paginator = self.paginator
@@ -238,7 +256,7 @@ class TorrentListCreateView(generics.ListAPIView):
             return Response({"detail": str(exc)}, status=code)
         # Unordered, so that the database walks the two indexes of what changed rather than
         # the whole list in its order; newest first here (ids grow with time).
-        rows = list_rows(torrents_changed_since(user, since).order_by(), fields)
+        rows = list_rows(torrents_changed_since(user, since).order_by(), fields, user=user)
         rows.sort(key=lambda row: row["id"], reverse=True)
         return Response(
             {
@@ -292,11 +310,13 @@ class TorrentListCreateView(generics.ListAPIView):
                 trackers=data.getlist("trackers"),
                 private=str(data.get("private", "")).lower() in _TRUE,
                 comment=data.get("comment", ""),
+                labels=data.getlist("labels"),
             )
         except IntakeRequestError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        chips = chips_by_torrent(request.user, [t.pk for t in result.added])
         body = {
-            "added": TorrentListSerializer(result.added, many=True).data,
+            "added": TorrentListSerializer(result.added, many=True, context={"chips": chips}).data,
             "rejected": [
                 {"name": r.name, "reason": r.reason, "field": r.field} for r in result.rejected
             ],

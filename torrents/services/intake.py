@@ -29,6 +29,7 @@ from torrents.metainfo import (
 from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.services.announce import torrent_trackers_extend
 from torrents.services.capacity import NodeFull, node_room_check
+from torrents.services.labels import LabelError, labels_parse, torrents_label_add
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
@@ -347,9 +348,15 @@ def intake_submit(
     trackers: list[str] = (),
     private: bool = False,
     comment: str = "",
+    labels: list[str] = (),
 ) -> IntakeResult:
     """Every way in at once; per item, the torrent or the reason it was refused. The request is
-    one transaction: either the answer says what was added, or nothing was."""
+    one transaction: either the answer says what was added, or nothing was. `labels` (names,
+    or comma-separated names, as forms send them) go on every torrent added, for `user`."""
+    try:
+        label_names = labels_parse(",".join(labels))
+    except LabelError as exc:
+        raise IntakeRequestError(f"labels: {exc}") from None
     magnet_list = _lines(list(magnets))
     count = len(torrents) + len(magnet_list) + (1 if torrent or files else 0)
     limit = settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST
@@ -361,7 +368,7 @@ def intake_submit(
     if count > limit:
         raise IntakeRequestError(f"{count} torrents in one request; at most {limit} allowed")
     with transaction.atomic(), rollback_scope():
-        return _submit_items(
+        result = _submit_items(
             user=user,
             torrents=torrents,
             magnet_list=magnet_list,
@@ -373,6 +380,12 @@ def intake_submit(
             private=private,
             comment=comment,
         )
+        if label_names and result.added:
+            try:
+                torrents_label_add(user=user, torrents=result.added, names=label_names)
+            except LabelError as exc:  # too many labels of theirs: the request is refused whole
+                raise IntakeRequestError(f"labels: {exc}") from None
+        return result
 
 
 def _submit_items(
