@@ -303,7 +303,9 @@ class Label(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="labels"
     )
     name = models.CharField(max_length=32)
-    colour = models.CharField(max_length=7, help_text="#rrggbb")
+    colour = models.CharField(
+        max_length=7, help_text="#rrggbb, of the palette (services/labels.py)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     ownerships = models.ManyToManyField(
         Ownership, through="OwnershipLabel", related_name="labels", blank=True

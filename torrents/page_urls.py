@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from torrents.views import add, bulk, detail
+from torrents.views import add, bulk, detail, labels
 from torrents.views import list as torrent_list
 
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("torrents/<int:pk>/summary/", detail.torrent_summary, name="torrent-summary"),
     path("torrents/<int:pk>/action/", detail.torrent_action, name="torrent-action"),
     path("torrents/<int:pk>/delete/", detail.torrent_delete, name="torrent-delete"),
+    path("torrents/<int:pk>/labels/", labels.torrent_labels, name="torrent-labels"),
+    path("labels/", labels.labels_page, name="labels"),
 ]

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from torrents.label_selectors import chips_by_torrent
 from torrents.models import Label, Ownership, Torrent, TorrentFile, TrackerRule
 from torrents.selectors import torrent_secrets_visible_to, torrent_trackers
+from torrents.services.labels import PALETTE
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
 
@@ -54,8 +55,10 @@ class LabelSerializer(serializers.ModelSerializer):
     """A label of the caller's. Writes go through torrents/services/labels.py."""
 
     name = serializers.CharField(max_length=32)
-    colour = serializers.CharField(
-        max_length=7, required=False, help_text="#rrggbb; a new label without one gets one."
+    colour = serializers.ChoiceField(
+        choices=list(PALETTE.items()),
+        required=False,
+        help_text="One of the palette's colours; a new label without one gets one.",
     )
     count = serializers.IntegerField(read_only=True, help_text="Torrents of yours it is on.")
 

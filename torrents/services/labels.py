@@ -19,18 +19,24 @@ from torrents.models import Label, Ownership, OwnershipLabel, Torrent
 NAME_MAX = 32
 PER_TORRENT_MAX = 10
 PER_USER_MAX = 200
-# New labels take one of these (picked from the name, so a name keeps its colour).
-PALETTE = (
-    "#1f77b4",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#ff7f0e",
-    "#17becf",
-    "#8c564b",
-    "#e377c2",
-)
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+# The colours a label may have: a palette rather than any #rrggbb, so that the pages can
+# show them under a CSP without inline styles (static/css/labels.css has one rule each) and
+# every one reads on light and dark themes. A new label takes one picked from its name.
+PALETTE = {
+    "#1f77b4": "blue",
+    "#2ca02c": "green",
+    "#d62728": "red",
+    "#9467bd": "purple",
+    "#ff7f0e": "orange",
+    "#17becf": "teal",
+    "#8c564b": "brown",
+    "#e377c2": "pink",
+    "#7f7f7f": "grey",
+    "#bcbd22": "olive",
+    "#1a3d8f": "navy",
+    "#f2c40f": "yellow",
+}
+_BY_NAME = {name: colour for colour, name in PALETTE.items()}
 # Printable text only; a comma separates names in the pages' label inputs.
 _BAD_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f,\u2028\u2029]")
 
@@ -72,14 +78,18 @@ def labels_parse(text: str) -> list[str]:
 
 
 def label_colour_clean(raw: object) -> str:
-    if not isinstance(raw, str) or not _COLOUR.fullmatch(raw.strip()):
-        raise LabelError("a colour is #rrggbb, six hexadecimal digits (like #1f77b4)")
-    return raw.strip().lower()
+    """A palette colour as #rrggbb (its name, "blue", is taken too)."""
+    text = raw.strip().lower() if isinstance(raw, str) else ""
+    colour = _BY_NAME.get(text, text)
+    if colour not in PALETTE:
+        choices = ", ".join(f"{hex_} ({name})" for hex_, name in PALETTE.items())
+        raise LabelError(f"a colour is one of {choices}")
+    return colour
 
 
 def label_default_colour(name: str) -> str:
     digest = hashlib.blake2s(name.casefold().encode(), digest_size=1).digest()[0]
-    return PALETTE[digest % len(PALETTE)]
+    return list(PALETTE)[digest % len(PALETTE)]
 
 
 def _touch(torrent_ids: Iterable[int] | QuerySet) -> None:

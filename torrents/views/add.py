@@ -72,19 +72,22 @@ def field_for(way: str, rejection: Rejection) -> str:
 def _submit(request: HttpRequest, way: str) -> IntakeResult:
     post, files = request.POST, request.FILES
     user = request.user
+    labels = post.getlist("labels")  # comma-separated names, for every torrent added
     if way == "torrents":
-        return intake_submit(user=user, torrents=files.getlist("torrents"))
+        return intake_submit(user=user, torrents=files.getlist("torrents"), labels=labels)
     if way == "magnets":
-        return intake_submit(user=user, magnets=post.getlist("magnets"))
+        return intake_submit(user=user, magnets=post.getlist("magnets"), labels=labels)
     if way == "with-data":
         return intake_submit(
             user=user,
+            labels=labels,
             torrent=files.get("torrent"),
             files=files.getlist("files"),
             paths=post.getlist("paths"),
         )
     return intake_submit(
         user=user,
+        labels=labels,
         files=files.getlist("files"),
         paths=post.getlist("paths"),
         name=post.get("name", "").strip(),
@@ -135,7 +138,8 @@ def _add(request: HttpRequest) -> HttpResponse:
             request, "torrents/add.html", _context(form_error="Choose a way to add."), status=400
         )
     # Text the person typed comes back in the form: bad input loses nothing.
-    values = {key: request.POST.get(key, "") for key in ("magnets", "name", "trackers", "comment")}
+    fields = ("magnets", "name", "trackers", "comment", "labels")
+    values = {key: request.POST.get(key, "") for key in fields}
     values["private"] = request.POST.get("private", "").lower() in _TRUE
     errors: dict[str, list[str]] = {}
     items: list[ItemResult] = []

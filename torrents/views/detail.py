@@ -19,6 +19,7 @@ from torrents.selectors import (
 )
 from torrents.views.actions import torrents_act
 from torrents.views.detail_reads import file_tree, torrent_live
+from torrents.views.labels import labels_card_context
 
 SINGLE_ACTIONS = ("pause", "resume", "recheck", "repush")
 
@@ -83,6 +84,7 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
             "history": _history(request, torrent),
             "owners": owners,
             **_sharing(request, torrent),
+            **labels_card_context(request, torrent),
         },
     )
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
+from torrents.label_selectors import labels_with_counts
 from torrents.models import TorrentStatus
 from torrents.views.list_query import (
     PAGE_SIZE,
@@ -24,6 +25,7 @@ from torrents.views.list_query import (
     ids_digest,
     page_of,
     rows_digest,
+    rows_with_chips,
     status_counts,
 )
 
@@ -37,7 +39,7 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
     counts = status_counts(request.user)
     page = page_of(query, request.user, counts)
     query.page = page.number  # a page past the end shows (and then polls) the last one
-    rows = list(page.object_list)
+    rows = rows_with_chips(list(page.object_list), request.user)
     return {
         "query": query,
         "page": page,
@@ -72,6 +74,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home.html")
     query = ListQuery.from_request(request.GET)
     context = _list_context(request, query, timezone.now())
+    # The label links count within the other filters (the filter area is not polled).
+    context["label_counts"] = labels_with_counts(
+        request.user, query.filtered(request.user, by_label=False)
+    )
     return render(request, "torrents/list.html", context)
 
 
@@ -88,7 +94,9 @@ def rows(request: HttpRequest) -> HttpResponse:
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
         context = _list_context(request, query, now)
         return render(request, "torrents/rows.html", {**context, "whole": True})
-    changed = [row for row in rows if row.updated_at > since - SINCE_MARGIN]
+    changed = rows_with_chips(
+        [row for row in rows if row.updated_at > since - SINCE_MARGIN], request.user
+    )
     return render(
         request,
         "torrents/rows.html",

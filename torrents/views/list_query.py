@@ -1,5 +1,6 @@
-"""What the torrent list shows: the query string (status, search, sort, page) turned into one
-page of rows, read through the visibility selector. Shared by the page and its live fragment."""
+"""What the torrent list shows: the query string (status, search, label, sort, page) turned into
+one page of rows, read through the visibility selector. Shared by the page and its live
+fragment."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from django.db.models import Count, F, FloatField, Max, QuerySet
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
+from torrents.label_selectors import chips_by_torrent, torrents_labelled
 from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.paging import CountedPaginator
 from torrents.selectors import torrents_visible_to
@@ -71,6 +73,7 @@ class ListQuery:
 
     status: str = ""
     q: str = ""
+    label: str = ""  # one of the viewer's own labels (staff too: see torrents_labelled)
     sort: str = DEFAULT_SORT
     page: int = 1
     statuses: list[str] = field(default_factory=lambda: list(TorrentStatus.values))
@@ -86,16 +89,28 @@ class ListQuery:
         return cls(
             status=status if status in TorrentStatus.values else "",
             q=params.get("q", "").strip()[:200],
+            label=" ".join(params.get("label", "").split())[:200],
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
             page=page,
         )
 
     def params(self, **changes) -> str:
         """The query string of this view with `changes` (None drops a key); defaults left out."""
-        values = {"status": self.status, "q": self.q, "sort": self.sort, "page": self.page}
+        values = {
+            "status": self.status,
+            "q": self.q,
+            "label": self.label,
+            "sort": self.sort,
+            "page": self.page,
+        }
         values.update(changes)
-        defaults = {"status": "", "q": "", "sort": DEFAULT_SORT, "page": 1}
+        defaults = {"status": "", "q": "", "label": "", "sort": DEFAULT_SORT, "page": 1}
         return urlencode({k: v for k, v in values.items() if v is not None and v != defaults[k]})
+
+    @property
+    def params_without_label(self) -> str:
+        """This view's query string without its label and page (for the label links)."""
+        return self.params(label=None, page=None)
 
     def sort_link(self, key: str) -> str:
         """Query string sorting by `key`; the current key flips its direction."""
@@ -120,7 +135,9 @@ class ListQuery:
             for key, label in SORT_LABELS.items()
         ]
 
-    def filtered(self, user) -> QuerySet[Torrent]:
+    def filtered(self, user, *, by_label: bool = True) -> QuerySet[Torrent]:
+        """The rows matching the filters (`by_label=False`: all but the label, what the label
+        links count within)."""
         queryset = torrents_visible_to(user)
         if self.status:
             queryset = queryset.filter(status=self.status)
@@ -128,6 +145,8 @@ class ListQuery:
             queryset = queryset.exclude(status=TorrentStatus.REMOVED)
         if self.q:
             queryset = queryset.filter(name__icontains=self.q)
+        if self.label and by_label:
+            queryset = torrents_labelled(queryset, user=user, name=self.label)
         return queryset
 
     def ordered(self, user) -> QuerySet[Torrent]:
@@ -151,7 +170,7 @@ def page_of(query: ListQuery, user, counts: dict[str, int] | None = None) -> Pag
     """One page of rows (one SELECT, and a count unless `counts`, the status counts, tell it);
     a page past the end shows the last one."""
     count = None
-    if counts is not None and not query.q:
+    if counts is not None and not query.q and not query.label:
         if query.status:
             count = counts.get(query.status, 0)
         else:
@@ -198,10 +217,24 @@ def _status_counts(user) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def rows_with_chips(rows: list[Torrent], user) -> list[Torrent]:
+    """Each row gets `chips`, the viewer's labels on it (one query for the page), and
+    `chips_key` for the rendered row's cache: labels are per user, so the same torrent at the
+    same `updated_at` renders differently for each of its owners."""
+    chips = chips_by_torrent(user, [row.id for row in rows])
+    for row in rows:
+        row.chips = chips.get(row.id, [])
+        row.chips_key = ",".join(f"{c.name}{c.colour}" for c in row.chips)
+    return rows
+
+
 def rows_digest(rows: list[Torrent]) -> str:
-    """A key for the page's rendered rows: every column they show, in order (one cache
-    lookup for the table instead of one per row)."""
-    shown = [tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows]
+    """A key for the page's rendered rows: every column they show, in order, and their chips
+    (one cache lookup for the table instead of one per row)."""
+    shown = [
+        (*(getattr(row, name) for name in ROW_FIELDS), tuple(getattr(row, "chips", ())))
+        for row in rows
+    ]
     return hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
 
 
