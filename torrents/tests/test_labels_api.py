@@ -94,7 +94,11 @@ def test_patch_sets_the_users_labels_making_them_as_needed(alice, bob, boss):
     url = f"/api/torrents/{torrent.pk}"
     response = client.patch(url, {"labels": ["linux", "ISO", "linux "]}, "json")
     assert response.status_code == 200, response.content
-    assert response.json() == {"id": torrent.pk, "status": "downloading", "labels": ["ISO", "linux"]}
+    assert response.json() == {
+        "id": torrent.pk,
+        "status": "downloading",
+        "labels": ["ISO", "linux"],
+    }
     assert labels_of_row(client, torrent) == ["ISO", "linux"]
     assert client.patch(url, {"labels": ["iso"]}, "json").json()["labels"] == ["ISO"]
     assert client.patch(url, {"labels": []}, "json").json()["labels"] == []
