@@ -67,12 +67,11 @@ def torrents_labelled(queryset: QuerySet[Torrent], *, user, name: str) -> QueryS
     return queryset.filter(pk__in=labelled)
 
 
-def labels_with_counts(user, torrents: QuerySet[Torrent]) -> list[LabelCount]:
-    """Each of `user`'s labels with how many torrents of `torrents` (a filtered list) carry
-    it, zeros included (two queries, whatever the number of labels)."""
-    labels = list(labels_of(user))
-    if not labels:
-        return []
+def label_counts(user, torrents: QuerySet[Torrent]) -> dict[int, int]:
+    """{label id: how many torrents of `torrents` carry it} for `user`'s labels (one grouped
+    query over their labelled torrents; labels on none are left out)."""
+    if not user.is_authenticated:
+        return {}
     counted = (
         OwnershipLabel.objects.filter(
             label__user=user, ownership__torrent_id__in=torrents.order_by().values("pk")
@@ -81,5 +80,12 @@ def labels_with_counts(user, torrents: QuerySet[Torrent]) -> list[LabelCount]:
         .values_list("label_id")
         .annotate(n=Count("id"))
     )
-    counts = dict(counted)
+    return dict(counted)
+
+
+def labels_with_counts(user, torrents: QuerySet[Torrent]) -> list[LabelCount]:
+    """Each of `user`'s labels with how many torrents of `torrents` (a filtered list) carry
+    it, zeros included (two queries, whatever the number of labels)."""
+    labels = list(labels_of(user))
+    counts = label_counts(user, torrents) if labels else {}
     return [LabelCount(label, counts.get(label.pk, 0)) for label in labels]

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
-from torrents.label_selectors import labels_with_counts
 from torrents.models import TorrentStatus
 from torrents.views.list_query import (
     PAGE_SIZE,
     SORT_LABELS,
     ListQuery,
     ids_digest,
+    labels_counted,
     page_of,
     rows_digest,
     rows_with_chips,
@@ -37,7 +37,9 @@ POLL_SECONDS = 2
 
 def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
     counts = status_counts(request.user)
-    page = page_of(query, request.user, counts)
+    # The label links' counts; with a label chosen, its count is the page's.
+    labels = labels_counted(query, request.user)
+    page = page_of(query, request.user, counts, labels)
     query.page = page.number  # a page past the end shows (and then polls) the last one
     rows = rows_with_chips(list(page.object_list), request.user)
     return {
@@ -54,6 +56,7 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
             for prefix, arrow in (("-", "↓"), ("", "↑"))
         ],
         "headers": query.headers(),
+        "label_counts": labels,
         "poll": _poll_context(query, rows, now),
     }
 
@@ -74,10 +77,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home.html")
     query = ListQuery.from_request(request.GET)
     context = _list_context(request, query, timezone.now())
-    # The label links count within the other filters (the filter area is not polled).
-    context["label_counts"] = labels_with_counts(
-        request.user, query.filtered(request.user, by_label=False)
-    )
     return render(request, "torrents/list.html", context)
 
 

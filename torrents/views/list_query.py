@@ -12,7 +12,13 @@ from django.db.models import Count, F, FloatField, Max, QuerySet
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
-from torrents.label_selectors import chips_by_torrent, torrents_labelled
+from torrents.label_selectors import (
+    LabelCount,
+    chips_by_torrent,
+    label_counts,
+    labels_of,
+    torrents_labelled,
+)
 from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.paging import CountedPaginator
 from torrents.selectors import torrents_visible_to
@@ -166,11 +172,20 @@ class ListQuery:
         )
 
 
-def page_of(query: ListQuery, user, counts: dict[str, int] | None = None) -> Page:
-    """One page of rows (one SELECT, and a count unless `counts`, the status counts, tell it);
-    a page past the end shows the last one."""
+def page_of(
+    query: ListQuery,
+    user,
+    counts: dict[str, int] | None = None,
+    labels: list[LabelCount] | None = None,
+) -> Page:
+    """One page of rows (one SELECT, and a count unless `counts`, the status counts, or
+    `labels`, the label counts within the other filters, tell it); a page past the end shows
+    the last one."""
     count = None
-    if counts is not None and not query.q and not query.label:
+    if query.label and labels is not None:
+        wanted = query.label.casefold()
+        count = next((n for item, n in labels if item.name.casefold() == wanted), 0)
+    elif counts is not None and not query.q and not query.label:
         if query.status:
             count = counts.get(query.status, 0)
         else:
@@ -192,6 +207,23 @@ def status_counts(user) -> dict[str, int]:
         counts = _status_counts(user)
         caches["rows"].set(key, counts)
     return counts
+
+
+def labels_counted(query: ListQuery, user) -> list[LabelCount]:
+    """The viewer's labels with their counts within the list's other filters (status, search):
+    the label links' numbers. Counting walks every labelled torrent of theirs, so the counts
+    are kept like the status counts, until a torrent changes (a label put on or taken off
+    stamps the torrent's `updated_at`) or the user gains or loses one."""
+    labels = list(labels_of(user))
+    if not labels:
+        return []
+    filters = hashlib.blake2s(f"{query.status}\0{query.q}".encode(), digest_size=8).hexdigest()
+    key = f"label-counts:{user.pk}:{_counts_version(user)}:{filters}"
+    counts = caches["rows"].get(key)
+    if counts is None:
+        counts = label_counts(user, query.filtered(user, by_label=False))
+        caches["rows"].set(key, counts)
+    return [LabelCount(label, counts.get(label.pk, 0)) for label in labels]
 
 
 def _counts_version(user) -> str:
