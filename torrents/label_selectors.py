@@ -60,10 +60,13 @@ def torrents_labelled(queryset: QuerySet[Torrent], *, user, name: str) -> QueryS
     torrents they own and labelled, not someone else's of the same name."""
     if not user.is_authenticated:
         return queryset.none()
+    # The label's id first (a lookup among the user's few): the database then plans with what
+    # it knows of that label (how many torrents carry it), which it cannot through its name.
+    ids = list(labels_of(user).filter(name__iexact=" ".join(name.split())).values_list("pk"))
+    if not ids:
+        return queryset.none()
     # From the unique (label, ownership) index: the label's ownerships, then their torrents.
-    labelled = OwnershipLabel.objects.filter(
-        label__user=user, label__name__iexact=" ".join(name.split())
-    ).values("ownership__torrent_id")
+    labelled = OwnershipLabel.objects.filter(label_id=ids[0][0]).values("ownership__torrent_id")
     return queryset.filter(pk__in=labelled)
 
 

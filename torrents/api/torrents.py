@@ -42,7 +42,9 @@ _TRUE = {"1", "true", "on", "yes"}
 
 
 class TorrentFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=TorrentStatus.choices)
+    # A column of the torrent: no DISTINCT (django-filter's default for a multiple choice),
+    # which made the database sort every matching row, all its columns, to drop no duplicate.
+    status = django_filters.MultipleChoiceFilter(choices=TorrentStatus.choices, distinct=False)
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     user = django_filters.NumberFilter(method="filter_user")
     label = django_filters.CharFilter(
