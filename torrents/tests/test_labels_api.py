@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from torrents.label_selectors import labels_with_counts
+from torrents.api.list_rows import list_rows
+from torrents.api.serializers import TorrentListSerializer
+from torrents.label_selectors import chips_by_torrent, labels_with_counts
 from torrents.models import Label, Ownership, Torrent
 from torrents.services.labels import PALETTE, PER_TORRENT_MAX, torrent_labels_set
 from torrents.tests.intake_support import api
@@ -248,3 +250,21 @@ def test_a_pages_labels_are_read_in_one_query(alice, django_assert_num_queries):
         client.get("/api/torrents")
     label_reads = [q["sql"] for q in captured if "torrents_label" in q["sql"]]
     assert len(label_reads) == 1, label_reads
+
+
+def test_rows_read_as_values_carry_the_labels_the_serializer_gives(alice, bob):
+    rows = make_rows([alice, bob], 3)
+    torrent_labels_set(user=alice, torrent=rows[0], names=["b", "A"])
+    torrent_labels_set(user=bob, torrent=rows[1], names=["bob's"])
+    queryset = Torrent.objects.select_related("node").order_by("id")
+    chips = chips_by_torrent(alice, [t.pk for t in rows])
+    expected = TorrentListSerializer(queryset, many=True, context={"chips": chips}).data
+    assert list_rows(queryset, user=alice) == expected
+    assert [row["labels"] for row in list_rows(queryset, user=alice)] == [["A", "b"], [], []]
+
+
+def test_changed_since_does_not_take_a_label_filter(alice):
+    cursor = api(alice).get("/api/torrents").json()["cursor"]
+    response = api(alice).get(f"/api/torrents?changed_since={cursor}&label=x")
+    assert response.status_code == 400
+    assert "label" in response.json()["detail"]
