@@ -162,6 +162,9 @@ def test_label_filter_in_the_api_list_and_for_staff_their_own_labels(alice, bob,
 
     assert ids(alice, "label=linux") == sorted(t.pk for t in linux)
     assert ids(alice, "label=LINUX&page_size=2") == sorted(t.pk for t in linux)[-2:]
+    counted = api(alice).get("/api/torrents?label=linux&page_size=2").json()
+    assert (counted["count"], bool(counted["next"])) == (3, True)
+    assert api(boss).get("/api/torrents?label=linux").json()["count"] == 1
     assert ids(alice, "label=nothing") == []
     assert ids(bob, "label=linux") == [bobs.pk]
     # Staff see everyone's torrents, but a label is theirs: only what they labelled so.
