@@ -6,11 +6,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from torrents.models import Label, OwnershipLabel, Torrent
+
+# Past this many torrents, a label's page is found by walking the list rather than sorting them.
+COMMON_LABEL = 500
 
 
 class Chip(NamedTuple):
@@ -78,9 +81,13 @@ def torrents_labelled(queryset: QuerySet[Torrent], *, user, name: str) -> QueryS
     label_id = _label_id(user, name)
     if label_id is None:
         return queryset.none()
-    # From the unique (label, ownership) index: the label's ownerships, then their torrents.
-    labelled = OwnershipLabel.objects.filter(label_id=label_id).values("ownership__torrent_id")
-    return queryset.filter(pk__in=labelled)
+    links = OwnershipLabel.objects.filter(label_id=label_id)
+    if links.count() > COMMON_LABEL:
+        # On many torrents: a page is found walking the list in its order (its index), a
+        # check per row, rather than fetching and sorting all of them (SQLite would).
+        return queryset.filter(Exists(links.filter(ownership__torrent=OuterRef("pk"))))
+    # On few: those few, from the unique (label, ownership) index, then sorted.
+    return queryset.filter(pk__in=links.values("ownership__torrent_id"))
 
 
 def label_counts(user, torrents: QuerySet[Torrent]) -> dict[int, int]:

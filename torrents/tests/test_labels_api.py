@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from torrents import label_selectors
 from torrents.api.list_rows import list_rows
 from torrents.api.serializers import TorrentListSerializer
 from torrents.label_selectors import chips_by_torrent, labels_with_counts
@@ -271,3 +272,20 @@ def test_changed_since_does_not_take_a_label_filter(alice):
     response = api(alice).get(f"/api/torrents?changed_since={cursor}&label=x")
     assert response.status_code == 400
     assert "label" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("common", [0, 10_000])
+def test_a_common_label_and_a_rare_one_filter_alike(alice, bob, monkeypatch, common):
+    """A label on many torrents is found walking the list (EXISTS), one on few from its
+    links (IN): the same rows either way."""
+    monkeypatch.setattr(label_selectors, "COMMON_LABEL", common)
+    mine = make_rows([alice, bob], 4)
+    for torrent in mine[1:]:
+        torrent_labels_set(user=alice, torrent=torrent, names=["x"])
+    torrent_labels_set(user=bob, torrent=mine[0], names=["x"])
+    body = api(alice).get("/api/torrents?label=x&page_size=2").json()
+    assert body["count"] == 3
+    assert [row["id"] for row in body["results"]] == [mine[3].pk, mine[2].pk]
+    assert [row["id"] for row in api(bob).get("/api/torrents?label=x").json()["results"]] == [
+        mine[0].pk
+    ]
