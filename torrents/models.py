@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class Node(models.Model):
@@ -396,3 +397,51 @@ class SeedingFloor(models.Model):
 
     def __str__(self) -> str:
         return f"seed at least ratio {self.min_ratio} or {self.min_hours} h"
+
+
+class Label(models.Model):
+    """A user's own tag for torrents ("linux", "to sort"), with a colour. Labels hang off the
+    user's ownership, not the torrent: co-owners of one torrent label it each their own way."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="labels"
+    )
+    name = models.CharField(max_length=32)
+    colour = models.CharField(
+        max_length=7, help_text="#rrggbb, of the palette (services/labels.py)"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ownerships = models.ManyToManyField(
+        Ownership, through="OwnershipLabel", related_name="labels", blank=True
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # "Linux" and "linux" are one label: `?label=` matches either spelling.
+            models.UniqueConstraint(Lower("name"), "user", name="label_user_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OwnershipLabel(models.Model):
+    """One label on one user's ownership of a torrent."""
+
+    ownership = models.ForeignKey(
+        Ownership, on_delete=models.CASCADE, related_name="ownership_labels"
+    )
+    # No index of its own: the unique (label, ownership) one leads with it, and gives a
+    # label's torrents (the `?label=` filter) from the index alone.
+    label = models.ForeignKey(
+        Label, on_delete=models.CASCADE, related_name="ownership_labels", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["label", "ownership"], name="ownership_label_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label_id} on {self.ownership_id}"

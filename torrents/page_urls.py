@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from torrents.views import add, bulk, detail, file_priorities
+from torrents.views import add, bulk, detail, file_priorities, labels
 from torrents.views import list as torrent_list
 
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
         file_priorities.torrent_file_priorities,
         name="torrent-file-priorities",
     ),
+    path("torrents/<int:pk>/labels/", labels.torrent_labels, name="torrent-labels"),
+    path("labels/", labels.labels_page, name="labels"),
 ]

@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from torrents.api import adding, control, downloads, file_priorities, moderation, stats, trackers
+from torrents.api import (
+    adding,
+    control,
+    downloads,
+    file_priorities,
+    labels,
+    moderation,
+    stats,
+    trackers,
+)
 from torrents.api import torrents as torrent_views
 
 urlpatterns = [
@@ -63,6 +72,8 @@ urlpatterns = [
     ),
     path("users/<int:pk>/stats", stats.UserStatsView.as_view(), name="api-user-stats"),
     path("server", stats.ServerView.as_view(), name="api-server"),
+    path("labels", labels.LabelListView.as_view(), name="api-labels"),
+    path("labels/<int:pk>", labels.LabelDetailView.as_view(), name="api-label"),
     path("trackers", trackers.TrackerRuleListView.as_view(), name="api-trackers"),
     path("trackers/<int:pk>", trackers.TrackerRuleDetailView.as_view(), name="api-tracker"),
 ]

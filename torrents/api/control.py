@@ -1,4 +1,5 @@
-"""Control API: pause, resume, recheck, reannounce, re-push, PATCH {"paused": bool} and DELETE.
+"""Control API: pause, resume, recheck, reannounce, re-push, PATCH (paused, labels, the
+caller's speed limits and seeding rule) and DELETE.
 
 Every torrent is found through `torrent_for_user` (404 for anyone who does not own it). rTorrent
 is asked with the quick timeout; when it does not answer, 503 says so and nothing changed.
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from seedbox.openapi import detail
 from seedbox.parsers import JSONObjectParser
 from torrents.api.torrents import TorrentDetailView
+from torrents.label_selectors import chips_by_torrent
 from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
 from torrents.selectors import ownership_of, torrent_for_user
@@ -27,6 +29,7 @@ from torrents.services.control import (
     torrent_repush,
     torrent_set_paused,
 )
+from torrents.services.labels import LabelError, torrent_labels_set
 from torrents.services.seeding import RuleError, ownership_seeding_rule_set
 from torrents.services.throttle import LimitError, ownership_limits_set
 
@@ -34,6 +37,44 @@ _TRUE = {"1", "true", "yes", "on"}
 _StateSerializer = inline_serializer(
     "TorrentState", {"id": serializers.IntegerField(), "status": serializers.CharField()}
 )
+_PatchSerializer = inline_serializer(
+    "TorrentPatch",
+    {
+        "paused": serializers.BooleanField(required=False),
+        "labels": serializers.ListField(
+            child=serializers.CharField(max_length=32),
+            required=False,
+            max_length=10,
+            help_text="Your labels on it, all of them (made as needed; [] removes them).",
+        ),
+        "upload_limit_kib": serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, help_text="yours; KiB/s"
+        ),
+        "download_limit_kib": serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, help_text="yours; KiB/s"
+        ),
+        "seed_ratio": serializers.FloatField(
+            required=False, allow_null=True, help_text="yours; null: your default"
+        ),
+        "seed_hours": serializers.FloatField(
+            required=False, allow_null=True, help_text="yours; null: your default"
+        ),
+    },
+)
+_PatchedSerializer = inline_serializer(
+    "TorrentPatched",
+    {
+        "id": serializers.IntegerField(),
+        "status": serializers.CharField(),
+        "labels": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+def _bad(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
 # What asking rTorrent may answer besides 200.
 _RTORRENT_ANSWERS = {
     409: detail(
@@ -105,58 +146,58 @@ class TorrentActionView(APIView):
 
 
 class TorrentControlView(APIView):
-    """PATCH /api/torrents/:id {"paused": bool}; DELETE /api/torrents/:id (`?everyone=true`:
-    an admin removes it for all its owners; an admin who does not own it always does)."""
+    """PATCH /api/torrents/:id {"paused": bool, "labels": [names]}; DELETE /api/torrents/:id
+    (`?everyone=true`: an admin removes it for all its owners; an admin who does not own it
+    always does)."""
 
     # {"paused": true} is a JSON boolean: a form's "true" is a string (415 says which to send).
     parser_classes = [JSONObjectParser]
 
     @extend_schema(
-        request=inline_serializer(
-            "TorrentPatch",
-            {
-                "paused": serializers.BooleanField(required=False),
-                "upload_limit_kib": serializers.IntegerField(
-                    required=False, allow_null=True, min_value=1, help_text="yours; KiB/s"
-                ),
-                "download_limit_kib": serializers.IntegerField(
-                    required=False, allow_null=True, min_value=1, help_text="yours; KiB/s"
-                ),
-                "seed_ratio": serializers.FloatField(
-                    required=False, allow_null=True, help_text="yours; null: your default"
-                ),
-                "seed_hours": serializers.FloatField(
-                    required=False, allow_null=True, help_text="yours; null: your default"
-                ),
-            },
-        ),
+        request=_PatchSerializer,
         responses={
-            200: _StateSerializer,
+            200: _PatchedSerializer,
             400: detail("a field or value it does not take"),
             **_RTORRENT_ANSWERS,
         },
     )
     def patch(self, request: Request, pk: int) -> Response:
-        """Pause or resume, and the caller's own speed limits (within their caps) and seeding
-        rule for this torrent; the settings are saved before rTorrent is asked anything."""
+        """`labels` (your own, on a torrent you own), your speed limits (within your caps) and
+        seeding rule for this torrent, and `paused`, in one transaction: when rTorrent does not
+        do it, nothing else is set either (a 503 means nothing changed)."""
         torrent = torrent_for_user(request.user, pk)
         data = request.data
-        unknown = set(data) - {"paused", *_LIMITS, *_RULE}
-        if not data or unknown or ("paused" in data and not isinstance(data["paused"], bool)):
-            return Response(
-                {
-                    "detail": 'send {"paused": true|false} and/or your "upload_limit_kib", '
-                    '"download_limit_kib", "seed_ratio", "seed_hours"; nothing else can change'
-                },
-                status=status.HTTP_400_BAD_REQUEST,
+        unknown = set(data) - {"paused", "labels", *_LIMITS, *_RULE}
+        paused = data.get("paused")
+        if unknown or not data or ("paused" in data and type(paused) is not bool):
+            return _bad(
+                'send {"paused": true|false}, {"labels": [names]} and/or your '
+                '"upload_limit_kib", "download_limit_kib", "seed_ratio", "seed_hours"; '
+                "nothing else can change"
             )
-        if set(data) & {*_LIMITS, *_RULE}:
-            refusal = _settings_set(request, torrent, data)
-            if refusal:
-                return Response({"detail": refusal}, status=status.HTTP_400_BAD_REQUEST)
-        if "paused" in data:
-            return _run(lambda: torrent_set_paused(torrent=torrent, paused=data["paused"]), torrent)
-        return Response({"id": torrent.pk, "status": torrent.status})
+        response = None
+        with transaction.atomic():
+            if "labels" in data:
+                try:
+                    torrent_labels_set(user=request.user, torrent=torrent, names=data["labels"])
+                except LabelError as exc:
+                    transaction.set_rollback(True)
+                    return _bad(f"labels: {exc}")
+            if set(data) & {*_LIMITS, *_RULE}:
+                refusal = _settings_set(request, torrent, data)
+                if refusal:
+                    transaction.set_rollback(True)
+                    return _bad(refusal)
+            if paused is not None:
+                response = _run(lambda: torrent_set_paused(torrent=torrent, paused=paused), torrent)
+                if response.status_code != status.HTTP_200_OK:
+                    transaction.set_rollback(True)
+                    return response
+        chips = chips_by_torrent(request.user, [torrent.pk]).get(torrent.pk, [])
+        new_status = response.data["status"] if response else torrent.status
+        return Response(
+            {"id": torrent.pk, "status": new_status, "labels": [chip.name for chip in chips]}
+        )
 
     @extend_schema(
         parameters=[OpenApiParameter("everyone", bool, description="admins: for all its owners")],

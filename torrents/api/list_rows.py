@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from torrents.api.serializers import TorrentListSerializer
+from torrents.label_selectors import chips_by_torrent
 from torrents.selectors import messages_shown
 from torrents.services.stalled import stalled_test
 
@@ -30,8 +31,8 @@ COMPACT_FIELDS: tuple[str, ...] = (
 )
 FIELD_SETS = {"full": FULL_FIELDS, "compact": COMPACT_FIELDS}
 
-# Fields that are not a column of the same name.
-_COMPUTED = {"progress", "node", "stalled"}
+# Fields that are not a column of the same name (labels: one query for the page's rows).
+_COMPUTED = {"progress", "node", "stalled", "labels"}
 
 
 def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
@@ -46,6 +47,8 @@ def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
 
 def _columns(fields: Iterable[str]) -> list[str]:
     columns = [f for f in fields if f not in _COMPUTED]
+    if "labels" in fields and "id" not in columns:
+        columns.append("id")
     if "progress" in fields:
         columns += [c for c in ("size_bytes", "completed_bytes") if c not in columns]
     if "node" in fields:
@@ -59,14 +62,16 @@ def list_rows(
     queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS, *, user=None
 ) -> list[dict]:
     """One dict per torrent of `queryset` (its order kept), with `fields` in that order;
-    rTorrent's messages as `user` may read them (None: as stored)."""
+    rTorrent's messages as `user` may read them (None: as stored); `labels` are `user`'s (none
+    without one)."""
     if len(fields) < 2:  # itemgetter of one index gives a value, not a tuple
         raise ValueError("a field set has at least two fields")
     columns = _columns(fields)
     at = {("node" if c == "node__name" else c): i for i, c in enumerate(columns)}
     # Each row's values in `fields` order straight from the tuple (progress stands on
     # completed_bytes' until computed); then the few computed ones are patched in.
-    stand_in = {"progress": "completed_bytes", "stalled": "status"}
+    # (labels stand on the id until filled in, once all the rows' ids are known).
+    stand_in = {"progress": "completed_bytes", "stalled": "status", "labels": "id"}
     take = itemgetter(*[at[stand_in.get(f, f)] for f in fields])
     progress = fields.index("progress") if "progress" in fields else None
     size, done = at.get("size_bytes"), at.get("completed_bytes")
@@ -90,4 +95,8 @@ def list_rows(
         shown = messages_shown(user, {row["id"]: row["rtorrent_message"] for row in rows})
         for row in rows:
             row["rtorrent_message"] = shown[row["id"]]
+    if "labels" in fields:
+        chips = chips_by_torrent(user, [row["labels"] for row in rows]) if user else {}
+        for row in rows:
+            row["labels"] = [chip.name for chip in chips.get(row["labels"], ())]
     return rows

@@ -5,13 +5,15 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from torrents.models import Ownership, Torrent, TorrentFile, TrackerRule
+from torrents.label_selectors import chips_by_torrent
+from torrents.models import Label, Ownership, Torrent, TorrentFile, TrackerRule
 from torrents.selectors import (
     message_shown,
     ownership_of,
     torrent_secrets_visible_to,
     torrent_trackers,
 )
+from torrents.services.labels import PALETTE
 from torrents.services.stalled import torrent_is_stalled
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
@@ -41,6 +43,9 @@ class RTorrentMessageField(serializers.CharField):
 
 
 class TorrentListSerializer(serializers.ModelSerializer):
+    """A row of the list. `labels` are the caller's own (names; colours in /api/labels); pass
+    `context={"chips": chips_by_torrent(...)}` to serialize many without a query each."""
+
     node = serializers.CharField(source="node.name")
     progress = serializers.FloatField()
     stalled = StalledField(
@@ -51,6 +56,7 @@ class TorrentListSerializer(serializers.ModelSerializer):
         help_text="rTorrent's own message, e.g. a tracker's refusal (another owner's passkey "
         "blanked out)."
     )
+    labels = serializers.SerializerMethodField()
 
     class Meta:
         model = Torrent
@@ -71,7 +77,35 @@ class TorrentListSerializer(serializers.ModelSerializer):
             "node",
             "created_at",
             "updated_at",
+            "labels",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_labels(self, torrent: Torrent) -> list[str]:
+        chips = self.context.get("chips")
+        if chips is None:
+            request = self.context.get("request")
+            if request is None:
+                return []
+            chips = chips_by_torrent(request.user, [torrent.pk])
+        return [chip.name for chip in chips.get(torrent.pk, ())]
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    """A label of the caller's. Writes go through torrents/services/labels.py."""
+
+    name = serializers.CharField(max_length=32)
+    colour = serializers.ChoiceField(
+        choices=list(PALETTE.items()),
+        required=False,
+        help_text="One of the palette's colours; a new label without one gets one.",
+    )
+    count = serializers.IntegerField(read_only=True, help_text="Torrents of yours it is on.")
+
+    class Meta:
+        model = Label
+        fields = ["id", "name", "colour", "count", "created_at"]
+        read_only_fields = ["id", "created_at"]
 
 
 class TorrentFileSerializer(serializers.ModelSerializer):

@@ -27,6 +27,7 @@ from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, curso
 from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
 from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
+from torrents.label_selectors import chips_by_torrent, labelled_count, torrents_labelled
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import (
     torrent_for_user,
@@ -44,16 +45,29 @@ _TRUE = {"1", "true", "on", "yes"}
 
 
 class TorrentFilter(django_filters.FilterSet):
-    # The stored statuses and the derived `stalled` (torrents/services/stalled.py).
+    # The stored statuses and the derived `stalled` (torrents/services/stalled.py); no
+    # DISTINCT (a column of the torrent: nothing to drop, and it made the database sort).
     status = django_filters.MultipleChoiceFilter(
-        choices=[*TorrentStatus.choices, (STALLED, "stalled")], method="filter_status"
+        choices=[*TorrentStatus.choices, (STALLED, "stalled")],
+        method="filter_status",
+        distinct=False,
     )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
     user = django_filters.NumberFilter(method="filter_user")
+    label = django_filters.CharFilter(
+        method="filter_label",
+        max_length=200,
+        help_text="One of your labels (any case). Admins, who see everyone's torrents: "
+        "the torrents they labelled so themselves.",
+    )
 
     class Meta:
         model = Torrent
-        fields = ["status", "q", "user"]
+        fields = ["status", "q", "user", "label"]
+
+    def filter_label(self, queryset, name, value):
+        """The caller's own label: for staff too (labels are personal, see torrents_labelled)."""
+        return torrents_labelled(queryset, user=self.request.user, name=value)
 
     def filter_status(self, queryset, name, values):
         """Any of the statuses asked for; `stalled` is downloading torrents that are stalled."""
@@ -104,6 +118,11 @@ _AddRequest = inline_serializer(
             '"0,2,5"). You are charged only for the files you keep; change it later with '
             "PATCH /api/torrents/{id}/files/{file_id}.",
         ),
+        "labels": serializers.ListField(
+            child=serializers.CharField(max_length=32),
+            required=False,
+            help_text="Your labels for every torrent added (made as needed), up to 10.",
+        ),
     },
 )
 
@@ -142,6 +161,8 @@ class TorrentRowSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict:
         fields = TorrentListSerializer().get_fields()
+        # A method field reads its method off its own serializer: here, say what it gives.
+        fields["labels"] = serializers.ListField(child=serializers.CharField())
         for field in fields.values():
             field.read_only = False  # read-only fields are "required" in a response schema
             field.required = False
@@ -223,17 +244,22 @@ class TorrentListCreateView(generics.ListAPIView):
         if "changed_since" in request.query_params:
             return self._changes(request, fields=fields, cursor=cursor, now=now)
         params = request.query_params
-        unfiltered = not any(params.getlist(name) for name in TorrentFilter.base_filters)
-        if unfiltered:  # django-filter's form and its validation were a tenth of a page's time
+        filtered = [name for name in TorrentFilter.base_filters if params.getlist(name)]
+        if not filtered:  # django-filter's form and its validation were a tenth of a page's time
             queryset = OrderingFilter().filter_queryset(request, self.get_queryset(), self)
         else:
             queryset = self.filter_queryset(self.get_queryset())
+        count = None
+        if not filtered:
+            count = lambda: torrents_count_visible_to(request.user)  # noqa: E731
+        elif filtered == ["label"]:  # counted from the label's index, not every ownership
+            count = lambda: labelled_count(request.user, params["label"])  # noqa: E731
         rows = paginate_rows(
             self.paginator,
             queryset,
             request,
             build=lambda page: list_rows(page, fields, user=request.user),
-            count=(lambda: torrents_count_visible_to(request.user)) if unfiltered else None,
+            count=count,
         )
         paginator = self.paginator
         return Response(
@@ -327,11 +353,13 @@ class TorrentListCreateView(generics.ListAPIView):
                 private=str(data.get("private", "")).lower() in _TRUE,
                 comment=data.get("comment", ""),
                 paused=str(data.get("paused", "")).lower() in _TRUE,
+                labels=data.getlist("labels"),
             )
         except IntakeRequestError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        chips = chips_by_torrent(request.user, [t.pk for t in result.added])
         body = {
-            "added": TorrentListSerializer(result.added, many=True).data,
+            "added": TorrentListSerializer(result.added, many=True, context={"chips": chips}).data,
             "rejected": [
                 {"name": r.name, "reason": r.reason, "field": r.field} for r in result.rejected
             ],

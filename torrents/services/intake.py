@@ -53,6 +53,7 @@ from torrents.services.intake_checks import (  # noqa: F401  (also imported from
     require_trackers,
     torrent_url_check,
 )
+from torrents.services.labels import LabelError, labels_parse, torrents_label_add
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
@@ -412,12 +413,18 @@ def intake_submit(
     comment: str = "",
     paused: bool = False,
     skip_files: list[int] | None = None,
+    labels: list[str] = (),
 ) -> IntakeResult:
     """Every way in at once; per item, the torrent or the reason it was refused (URLs: the
     fetch queued, in `fetches`). `paused`: every torrent added is loaded without starting.
     `skip_files` (file indexes not to download) applies to a single `.torrent` sent in
-    `torrents`. The request is one transaction: either the answer says what was added, or
-    nothing was."""
+    `torrents`. `labels` (names, or comma-separated names, as forms send them) go on every
+    torrent added, for `user`. The request is one transaction: either the answer says what was
+    added, or nothing was."""
+    try:
+        label_names = labels_parse(",".join(labels))
+    except LabelError as exc:
+        raise IntakeRequestError(f"labels: {exc}") from None
     magnet_list = _lines(list(magnets))
     url_list = _lines(list(urls))
     request_count_check(
@@ -428,7 +435,7 @@ def intake_submit(
             "skip_files chooses files of one .torrent: send exactly one in `torrents` with it"
         )
     with transaction.atomic(), rollback_scope():
-        return _submit_items(
+        result = _submit_items(
             user=user,
             torrents=torrents,
             magnet_list=magnet_list,
@@ -443,6 +450,12 @@ def intake_submit(
             paused=paused,
             skip_files=skip_files,
         )
+        if label_names and result.added:
+            try:
+                torrents_label_add(user=user, torrents=result.added, names=label_names)
+            except LabelError as exc:  # too many labels of theirs: the request is refused whole
+                raise IntakeRequestError(f"labels: {exc}") from None
+        return result
 
 
 def _submit_items(

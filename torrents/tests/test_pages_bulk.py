@@ -133,7 +133,9 @@ def test_nothing_selected_or_unknown_action(owner, other, client):
     )
     assert "Select one or more torrents first." in response.content.decode()
     response = owner_client.post("/torrents/bulk/", {"action": "explode"}, follow=True)
-    assert "Choose pause, resume, recheck, reannounce or delete." in response.content.decode()
+    assert (
+        "Choose pause, resume, recheck, reannounce, a label or delete." in response.content.decode()
+    )
     assert owner_client.get("/torrents/bulk/").status_code == 405
     # Off-site "next" is not followed.
     response = owner_client.post("/torrents/bulk/", {"action": "pause", "next": "https://evil/"})

@@ -96,19 +96,22 @@ def _submit(request: HttpRequest, way: str) -> IntakeResult:
     post, files = request.POST, request.FILES
     user = request.user
     paused = post.get("paused", "").lower() in _TRUE
+    labels = post.getlist("labels")  # comma-separated names, for every torrent added
     if way == "torrents":
         return intake_submit(
             user=user,
             torrents=files.getlist("torrents"),
             paused=paused,
             skip_files=skip_files_parse(post.getlist("skip_files")),
+            labels=labels,
         )
     if way == "magnets":
         magnets, urls = _links(post.getlist("magnets"))
-        return intake_submit(user=user, magnets=magnets, urls=urls, paused=paused)
+        return intake_submit(user=user, magnets=magnets, urls=urls, paused=paused, labels=labels)
     if way == "with-data":
         return intake_submit(
             user=user,
+            labels=labels,
             torrent=files.get("torrent"),
             files=files.getlist("files"),
             paths=post.getlist("paths"),
@@ -117,6 +120,7 @@ def _submit(request: HttpRequest, way: str) -> IntakeResult:
     return intake_submit(
         user=user,
         paused=paused,
+        labels=labels,
         files=files.getlist("files"),
         paths=post.getlist("paths"),
         name=post.get("name", "").strip(),
@@ -171,7 +175,8 @@ def _add(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     # Text the person typed comes back in the form: bad input loses nothing.
-    values = {key: request.POST.get(key, "") for key in ("magnets", "name", "trackers", "comment")}
+    fields = ("magnets", "name", "trackers", "comment", "labels")
+    values = {key: request.POST.get(key, "") for key in fields}
     values["private"] = request.POST.get("private", "").lower() in _TRUE
     errors: dict[str, list[str]] = {}
     items: list[ItemResult] = []

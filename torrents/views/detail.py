@@ -30,6 +30,7 @@ from torrents.services.tracker_states import torrent_tracker_states
 from torrents.views.actions import torrents_act
 from torrents.views.detail_reads import torrent_live
 from torrents.views.file_priorities import files_context
+from torrents.views.labels import labels_card_context
 
 SINGLE_ACTIONS = ("pause", "resume", "recheck", "reannounce", "repush")
 
@@ -94,6 +95,7 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
             "owners": owners,
             **_settings_context(request, torrent),
             **_sharing(request, torrent),
+            **labels_card_context(request, torrent),
         },
     )
 

@@ -23,6 +23,7 @@ from torrents.views.list_query import (
     SORT_LABELS,
     ListQuery,
     ids_digest,
+    labels_counted,
     page_of,
     rows_digest,
     rows_prepare,
@@ -38,7 +39,9 @@ POLL_SECONDS = 2
 
 def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
     counts = status_counts(request.user)
-    page = page_of(query, request.user, counts)
+    # The label links' counts; with a label chosen, its count is the page's.
+    labels = labels_counted(query, request.user)
+    page = page_of(query, request.user, counts, labels)
     query.page = page.number  # a page past the end shows (and then polls) the last one
     rows = rows_prepare(list(page.object_list), request.user)
     stalled = stalled_count(request.user)
@@ -59,6 +62,7 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
             for prefix, arrow in (("-", "↓"), ("", "↑"))
         ],
         "headers": query.headers(),
+        "label_counts": labels,
         "poll": _poll_context(query, rows, now),
     }
 

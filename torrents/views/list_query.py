@@ -1,5 +1,6 @@
-"""What the torrent list shows: the query string (status, search, sort, page) turned into one
-page of rows, read through the visibility selector. Shared by the page and its live fragment.
+"""What the torrent list shows: the query string (status, search, label, sort, page) turned into
+one page of rows, read through the visibility selector. Shared by the page and its live
+fragment.
 
 `?status=stalled` is a derived status (torrents/services/stalled.py), not a stored one."""
 
@@ -21,6 +22,13 @@ from django.db.models import (
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
+from torrents.label_selectors import (
+    LabelCount,
+    chips_by_torrent,
+    label_counts,
+    labels_of,
+    torrents_labelled,
+)
 from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.paging import CountedPaginator
 from torrents.selectors import messages_shown, torrents_visible_to
@@ -84,6 +92,7 @@ class ListQuery:
 
     status: str = ""
     q: str = ""
+    label: str = ""  # one of the viewer's own labels (staff too: see torrents_labelled)
     sort: str = DEFAULT_SORT
     page: int = 1
     statuses: list[str] = field(default_factory=lambda: [*TorrentStatus.values, STALLED])
@@ -99,16 +108,28 @@ class ListQuery:
         return cls(
             status=status if status in (*TorrentStatus.values, STALLED) else "",
             q=params.get("q", "").strip()[:200],
+            label=" ".join(params.get("label", "").split())[:200],
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
             page=page,
         )
 
     def params(self, **changes) -> str:
         """The query string of this view with `changes` (None drops a key); defaults left out."""
-        values = {"status": self.status, "q": self.q, "sort": self.sort, "page": self.page}
+        values = {
+            "status": self.status,
+            "q": self.q,
+            "label": self.label,
+            "sort": self.sort,
+            "page": self.page,
+        }
         values.update(changes)
-        defaults = {"status": "", "q": "", "sort": DEFAULT_SORT, "page": 1}
+        defaults = {"status": "", "q": "", "label": "", "sort": DEFAULT_SORT, "page": 1}
         return urlencode({k: v for k, v in values.items() if v is not None and v != defaults[k]})
+
+    @property
+    def params_without_label(self) -> str:
+        """This view's query string without its label and page (for the label links)."""
+        return self.params(label=None, page=None)
 
     def sort_link(self, key: str) -> str:
         """Query string sorting by `key`; the current key flips its direction."""
@@ -133,7 +154,9 @@ class ListQuery:
             for key, label in SORT_LABELS.items()
         ]
 
-    def filtered(self, user) -> QuerySet[Torrent]:
+    def filtered(self, user, *, by_label: bool = True) -> QuerySet[Torrent]:
+        """The rows matching the filters (`by_label=False`: all but the label, what the label
+        links count within)."""
         queryset = torrents_visible_to(user)
         if self.status == STALLED:
             queryset = queryset.filter(stalled_q())
@@ -143,6 +166,8 @@ class ListQuery:
             queryset = queryset.exclude(status=TorrentStatus.REMOVED)
         if self.q:
             queryset = queryset.filter(name__icontains=self.q)
+        if self.label and by_label:
+            queryset = torrents_labelled(queryset, user=user, name=self.label)
         return queryset
 
     def ordered(self, user) -> QuerySet[Torrent]:
@@ -166,11 +191,20 @@ class ListQuery:
         )
 
 
-def page_of(query: ListQuery, user, counts: dict[str, int] | None = None) -> Page:
-    """One page of rows (one SELECT, and a count unless `counts`, the status counts, tell it);
-    a page past the end shows the last one."""
+def page_of(
+    query: ListQuery,
+    user,
+    counts: dict[str, int] | None = None,
+    labels: list[LabelCount] | None = None,
+) -> Page:
+    """One page of rows (one SELECT, and a count unless `counts`, the status counts, or
+    `labels`, the label counts within the other filters, tell it); a page past the end shows
+    the last one."""
     count = None
-    if counts is not None and not query.q and query.status != STALLED:
+    if query.label and labels is not None:
+        wanted = query.label.casefold()
+        count = next((n for item, n in labels if item.name.casefold() == wanted), 0)
+    elif counts is not None and not query.q and not query.label and query.status != STALLED:
         if query.status:
             count = counts.get(query.status, 0)
         else:
@@ -192,6 +226,23 @@ def status_counts(user) -> dict[str, int]:
         counts = _status_counts(user)
         caches["rows"].set(key, counts)
     return counts
+
+
+def labels_counted(query: ListQuery, user) -> list[LabelCount]:
+    """The viewer's labels with their counts within the list's other filters (status, search):
+    the label links' numbers. Counting walks every labelled torrent of theirs, so the counts
+    are kept like the status counts, until a torrent changes (a label put on or taken off
+    stamps the torrent's `updated_at`) or the user gains or loses one."""
+    labels = list(labels_of(user))
+    if not labels:
+        return []
+    filters = hashlib.blake2s(f"{query.status}\0{query.q}".encode(), digest_size=8).hexdigest()
+    key = f"label-counts:{user.pk}:{_counts_version(user)}:{filters}"
+    counts = caches["rows"].get(key)
+    if counts is None:
+        counts = label_counts(user, query.filtered(user, by_label=False))
+        caches["rows"].set(key, counts)
+    return [LabelCount(label, counts.get(label.pk, 0)) for label in labels]
 
 
 def _counts_version(user) -> str:
@@ -232,18 +283,29 @@ def stalled_count(user) -> int:
 
 
 def rows_prepare(rows: list[Torrent], user) -> list[Torrent]:
-    """What a row shows beyond its columns: rTorrent's message as this user may read it."""
+    """What a row shows beyond its columns: rTorrent's message as this user may read it, and
+    `chips`, the viewer's labels on it (one query for the page), with `chips_key` for the
+    rendered row's cache: labels are per user, so the same torrent at the same `updated_at`
+    renders differently for each of its owners."""
     shown = messages_shown(user, {row.pk: row.rtorrent_message for row in rows})
+    chips = chips_by_torrent(user, [row.id for row in rows])
     for row in rows:
         row.message_shown = shown[row.pk]
+        row.chips = chips.get(row.id, [])
+        row.chips_key = ",".join(f"{c.name}{c.colour}" for c in row.chips)
     return rows
 
 
 def rows_digest(rows: list[Torrent]) -> str:
-    """A key for the page's rendered rows: every column they show, in order (one cache
-    lookup for the table instead of one per row)."""
+    """A key for the page's rendered rows: every column they show, in order, and their chips
+    (one cache lookup for the table instead of one per row)."""
     shown = [
-        (*(getattr(row, name) for name in ROW_FIELDS), row.is_stalled, row.message_shown)
+        (
+            *(getattr(row, name) for name in ROW_FIELDS),
+            row.is_stalled,
+            row.message_shown,
+            tuple(getattr(row, "chips", ())),
+        )
         for row in rows
     ]
     return hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
