@@ -34,6 +34,7 @@ from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.services.rollback import rollback_scope
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
+from torrents.tracker_host import announce_host
 
 
 class IntakeError(Exception):
@@ -206,7 +207,9 @@ def torrent_take(
         except IntegrityError:  # someone added the same hash a moment ago: pair with theirs
             existing = Torrent.objects.select_for_update().get(info_hash=info_hash)
         else:
-            ownership = Ownership.objects.create(torrent=torrent, user=user, trackers=trackers)
+            ownership = Ownership.objects.create(
+                torrent=torrent, user=user, trackers=trackers, tracker_host=announce_host(trackers)
+            )
             _charge(ownership, torrent.size_bytes)
             return torrent, True
     fresh = existing.status in RELEASED
@@ -224,10 +227,13 @@ def torrent_take(
     else:
         _join(existing, user=user, meta=meta)
     if ownership is None:
-        ownership = Ownership.objects.create(torrent=existing, user=user, trackers=trackers)
+        ownership = Ownership.objects.create(
+            torrent=existing, user=user, trackers=trackers, tracker_host=announce_host(trackers)
+        )
     else:
         ownership.trackers = trackers
-        ownership.save(update_fields=["trackers"])
+        ownership.tracker_host = announce_host(trackers)
+        ownership.save(update_fields=["trackers", "tracker_host"])
     _charge(ownership, existing.size_bytes, size_known_to_user=meta is not None)
     if not fresh and not existing.private and existing.status in IN_RTORRENT:
         torrent_id = existing.pk

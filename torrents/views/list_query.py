@@ -1,19 +1,20 @@
-"""What the torrent list shows: the query string (status, search, sort, page) turned into one
-page of rows, read through the visibility selector. Shared by the page and its live fragment."""
+"""What the torrent list shows: the query string (status, search, tracker, owner, sort, page)
+turned into one page of rows, read through the list's selectors. Shared by the page and its live
+fragment."""
 
 import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.cache import caches
 from django.core.paginator import Page
-from django.db.models import Count, F, FloatField, Max, QuerySet
+from django.db.models import F, FloatField, QuerySet
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
-from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
+from torrents.list_selectors import ListFilters, torrents_filtered
+from torrents.models import Torrent, TorrentStatus
 from torrents.paging import CountedPaginator
-from torrents.selectors import torrents_visible_to
+from torrents.tracker_host import HOST_MAX_LENGTH
 
 PAGE_SIZE = 50
 
@@ -67,16 +68,19 @@ DEFAULT_SORT = "-added"
 
 @dataclass
 class ListQuery:
-    """The list's parameters, cleaned: anything unknown falls back to the default."""
+    """The list's parameters, cleaned: anything unknown falls back to the default. `owner`
+    (an email) is for staff; for anyone else it is dropped."""
 
     status: str = ""
     q: str = ""
+    tracker: str = ""
+    owner: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
     statuses: list[str] = field(default_factory=lambda: list(TorrentStatus.values))
 
     @classmethod
-    def from_request(cls, params: QueryDict) -> "ListQuery":
+    def from_request(cls, params: QueryDict, *, staff: bool = False) -> "ListQuery":
         status = params.get("status", "")
         sort = params.get("sort", DEFAULT_SORT)
         try:
@@ -86,16 +90,25 @@ class ListQuery:
         return cls(
             status=status if status in TorrentStatus.values else "",
             q=params.get("q", "").strip()[:200],
+            tracker=params.get("tracker", "").strip().lower()[:HOST_MAX_LENGTH],
+            owner=params.get("owner", "").strip()[:254] if staff else "",
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
             page=page,
         )
 
     def params(self, **changes) -> str:
         """The query string of this view with `changes` (None drops a key); defaults left out."""
-        values = {"status": self.status, "q": self.q, "sort": self.sort, "page": self.page}
+        values = {name: getattr(self, name) for name in _DEFAULTS}
         values.update(changes)
-        defaults = {"status": "", "q": "", "sort": DEFAULT_SORT, "page": 1}
-        return urlencode({k: v for k, v in values.items() if v is not None and v != defaults[k]})
+        return urlencode({k: v for k, v in values.items() if v is not None and v != _DEFAULTS[k]})
+
+    def filter_params(self) -> list[tuple[str, str]]:
+        """The active filters as (name, value): what "select all matching" sends along."""
+        return [(name, getattr(self, name)) for name in FILTER_NAMES if getattr(self, name)]
+
+    @property
+    def filtering(self) -> bool:
+        return bool(self.filter_params())
 
     def sort_link(self, key: str) -> str:
         """Query string sorting by `key`; the current key flips its direction."""
@@ -120,15 +133,16 @@ class ListQuery:
             for key, label in SORT_LABELS.items()
         ]
 
+    def filters(self) -> ListFilters:
+        return ListFilters(
+            statuses=(self.status,) if self.status else (),
+            q=self.q,
+            tracker=self.tracker,
+            owner=self.owner,
+        )
+
     def filtered(self, user) -> QuerySet[Torrent]:
-        queryset = torrents_visible_to(user)
-        if self.status:
-            queryset = queryset.filter(status=self.status)
-        else:  # removed torrents stay for the record (admins see them), asked for by name only
-            queryset = queryset.exclude(status=TorrentStatus.REMOVED)
-        if self.q:
-            queryset = queryset.filter(name__icontains=self.q)
-        return queryset
+        return torrents_filtered(user, self.filters())
 
     def ordered(self, user) -> QuerySet[Torrent]:
         key = self.sort.lstrip("-")
@@ -147,61 +161,32 @@ class ListQuery:
         )
 
 
-def page_of(query: ListQuery, user, counts: dict[str, int] | None = None) -> Page:
-    """One page of rows (one SELECT, and a count unless `counts`, the status counts, tell it);
-    a page past the end shows the last one."""
-    count = None
-    if counts is not None and not query.q:
-        if query.status:
-            count = counts.get(query.status, 0)
-        else:
-            count = sum(n for status, n in counts.items() if status != TorrentStatus.REMOVED)
-    paginator = CountedPaginator(
-        query.ordered(user), PAGE_SIZE, count=None if count is None else (lambda: count)
-    )
+FILTER_NAMES = ("status", "q", "tracker", "owner")
+_DEFAULTS = {"status": "", "q": "", "tracker": "", "owner": "", "sort": DEFAULT_SORT, "page": 1}
+
+
+def matching_count(query: ListQuery, status_counts: dict[str, int]) -> int:
+    """How many rows the list holds, from its status facet (counted under every other filter):
+    no COUNT of its own."""
+    if query.status:
+        return status_counts.get(query.status, 0)
+    return sum(n for status, n in status_counts.items() if status != TorrentStatus.REMOVED)
+
+
+def page_of(query: ListQuery, user, status_counts: dict[str, int]) -> Page:
+    """One page of rows (one SELECT; the count comes from the status facet); a page past the
+    end shows the last one."""
+    count = matching_count(query, status_counts)
+    paginator = CountedPaginator(query.ordered(user), PAGE_SIZE, count=lambda: count)
     return paginator.get_page(query.page)
 
 
-def status_counts(user) -> dict[str, int]:
-    """{status: how many} of the user's torrents. Counting is one grouped walk over all they
-    own (the one part of the page that grows with the library), so the answer is kept per web
-    process until something it depends on moves: the latest `updated_at` of any torrent (every
-    write stamps it), and the user's latest ownership gained or lost; three index lookups."""
-    key = f"status-counts:{user.pk}:{_counts_version(user)}"
-    counts = caches["rows"].get(key)
-    if counts is None:
-        counts = _status_counts(user)
-        caches["rows"].set(key, counts)
-    return counts
-
-
-def _counts_version(user) -> str:
-    stamps = [Torrent.objects.aggregate(at=Max("updated_at"))["at"]]
-    if user.is_authenticated and not user.is_staff:
-        stamps.append(Ownership.objects.filter(user=user).aggregate(at=Max("created_at"))["at"])
-        stamps.append(TorrentGone.objects.filter(user=user).aggregate(at=Max("at"))["at"])
-    return hashlib.blake2s(repr(stamps).encode(), digest_size=12).hexdigest()
-
-
-def _status_counts(user) -> dict[str, int]:
-    """In one grouped query (a user's from their ownerships, which their index finds, rather
-    than checking every torrent)."""
-    if user.is_authenticated and not user.is_staff:
-        rows = (
-            Ownership.objects.filter(user=user)
-            .order_by()
-            .values(status=F("torrent__status"))
-            .annotate(n=Count("id"))
-        )
-    else:
-        rows = torrents_visible_to(user).order_by().values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
-
-
-def rows_digest(rows: list[Torrent]) -> str:
+def rows_digest(rows: list[Torrent], *, staff: bool = False) -> str:
     """A key for the page's rendered rows: every column they show, in order (one cache
-    lookup for the table instead of one per row)."""
+    lookup for the table instead of one per row), and staff's owners column."""
     shown = [tuple(getattr(row, name) for name in ROW_FIELDS) for row in rows]
+    if staff:
+        shown.append(tuple(tuple(getattr(row, "owner_emails", ())) for row in rows))
     return hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
 
 
