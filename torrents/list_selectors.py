@@ -71,10 +71,17 @@ def torrents_filtered(user, filters: ListFilters) -> QuerySet[Torrent]:
     queryset = _status_filter(torrents_visible_to(user), filters)
     if filters.q:
         queryset = queryset.filter(name__icontains=filters.q)
+    return torrents_on_tracker(queryset, user, tracker=filters.tracker, owner=filters.owner)
+
+
+def torrents_on_tracker(queryset: QuerySet, user, *, tracker: str, owner: str) -> QuerySet:
+    """`queryset` narrowed to the torrents whose owner (the user themself; for staff `owner`,
+    or anyone) announces to `tracker` ('' for any) and, for staff, that `owner` owns."""
+    filters = ListFilters(tracker=tracker, owner=owner)
     scope = _ownership_scope(user, filters)
-    if filters.tracker:
-        scope = scope.filter(tracker_host=filters.tracker)
-    if filters.tracker or (user.is_staff and filters.owner):
+    if tracker:
+        scope = scope.filter(tracker_host=tracker)
+    if tracker or (user.is_staff and owner):
         queryset = queryset.filter(Exists(scope.filter(torrent=OuterRef("pk"))))
     return queryset
 

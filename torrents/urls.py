@@ -2,11 +2,13 @@
 
 from django.urls import path, re_path
 
-from torrents.api import control, downloads, moderation, stats, trackers
+from torrents.api import control, downloads, list_counts, moderation, stats, trackers
 from torrents.api import torrents as torrent_views
 
 urlpatterns = [
     re_path(r"^torrents/?$", torrent_views.TorrentListCreateView.as_view(), name="api-torrents"),
+    path("torrents/counts", list_counts.TorrentCountsView.as_view(), name="api-torrent-counts"),
+    path("torrents/totals", list_counts.TorrentTotalsView.as_view(), name="api-torrent-totals"),
     path("torrents/<int:pk>", control.TorrentView.as_view(), name="api-torrent"),
     path(
         "torrents/<int:pk>/torrent",

@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from torrents.api.serializers import TorrentListSerializer
+from torrents.list_selectors import torrent_owner_emails
+from torrents.models import eta_seconds
 
 FULL_FIELDS: tuple[str, ...] = tuple(TorrentListSerializer.Meta.fields)
 # `?fields=compact`: what a live list (a UI like Flood's) redraws, about half the bytes.
@@ -29,7 +31,12 @@ COMPACT_FIELDS: tuple[str, ...] = (
 FIELD_SETS = {"full": FULL_FIELDS, "compact": COMPACT_FIELDS}
 
 # Fields that are not a column of the same name.
-_COMPUTED = {"progress", "node"}
+_COMPUTED = {"progress", "node", "eta", "owner_emails"}
+# What the computed ones are made from.
+_SOURCES = {
+    "progress": ("size_bytes", "completed_bytes"),
+    "eta": ("status", "size_bytes", "completed_bytes", "down_rate"),
+}
 
 
 def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
@@ -44,24 +51,35 @@ def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
 
 def _columns(fields: Iterable[str]) -> list[str]:
     columns = [f for f in fields if f not in _COMPUTED]
-    if "progress" in fields:
-        columns += [c for c in ("size_bytes", "completed_bytes") if c not in columns]
+    for name, sources in _SOURCES.items():
+        if name in fields:
+            columns += [c for c in sources if c not in columns]
+    if "owner_emails" in fields and "id" not in columns:
+        columns.append("id")
     if "node" in fields:
         columns.append("node__name")
     return columns
 
 
-def list_rows(queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS) -> list[dict]:
-    """One dict per torrent of `queryset` (its order kept), with `fields` in that order."""
+def list_rows(
+    queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS, *, staff: bool = False
+) -> list[dict]:
+    """One dict per torrent of `queryset` (its order kept), with `fields` in that order;
+    `staff`: with the owners' emails (one more query), as the serializer gives admins."""
     if len(fields) < 2:  # itemgetter of one index gives a value, not a tuple
         raise ValueError("a field set has at least two fields")
     columns = _columns(fields)
     at = {("node" if c == "node__name" else c): i for i, c in enumerate(columns)}
     # Each row's values in `fields` order straight from the tuple (progress stands on
     # completed_bytes' until computed); then the few computed ones are patched in.
-    take = itemgetter(*[at["completed_bytes" if f == "progress" else f] for f in fields])
+    # Computed ones stand on a column they are made from until computed.
+    stand_in = {"progress": "completed_bytes", "eta": "completed_bytes", "owner_emails": "id"}
+    take = itemgetter(*[at[stand_in.get(f, f)] for f in fields])
     progress = fields.index("progress") if "progress" in fields else None
+    eta = fields.index("eta") if "eta" in fields else None
+    owners_at = fields.index("owner_emails") if "owner_emails" in fields else None
     size, done = at.get("size_bytes"), at.get("completed_bytes")
+    state, rate = at.get("status"), at.get("down_rate")
     dates = [(fields.index(f), at[f]) for f in ("created_at", "updated_at") if f in fields]
     zone = timezone.get_current_timezone()
     zone = None if timezone.get_current_timezone_name() == "UTC" else zone
@@ -71,7 +89,14 @@ def list_rows(queryset: QuerySet, fields: tuple[str, ...] = FULL_FIELDS) -> list
         if progress is not None:
             total = record[size]
             values[progress] = min(1.0, record[done] / total) if total else 0.0
+        if eta is not None:
+            values[eta] = eta_seconds(record[state], record[size], record[done], record[rate])
         for position, column in dates:
             values[position] = _iso(record[column], zone)
         rows.append(dict(zip(fields, values, strict=True)))
+    if owners_at is not None:
+        field = fields[owners_at]
+        owners = torrent_owner_emails([row[field] for row in rows]) if staff else {}
+        for row in rows:
+            row[field] = owners.get(row[field]) if staff else None
     return rows

@@ -4,14 +4,39 @@ the services)."""
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
+from torrents.list_selectors import torrent_owner_emails
 from torrents.models import Ownership, Torrent, TorrentFile, TrackerRule
 from torrents.selectors import torrent_secrets_visible_to, torrent_trackers
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
 
+class OwnerEmailsField(serializers.ListField):
+    """The owners' emails, first owner first, for admins; null for everyone else."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.EmailField(), allow_null=True, read_only=True, source="*", **kwargs
+        )
+
+    def to_representation(self, torrent: Torrent) -> list[str] | None:
+        request = self.context.get("request")
+        if not (request and request.user.is_staff):
+            return None
+        return torrent_owner_emails([torrent.pk])[torrent.pk]
+
+
 class TorrentListSerializer(serializers.ModelSerializer):
     node = serializers.CharField(source="node.name")
     progress = serializers.FloatField()
+    eta = serializers.IntegerField(
+        allow_null=True,
+        read_only=True,
+        help_text="Seconds until complete at the current download rate; null when not "
+        "downloading, with no rate or an unknown size.",
+    )
+    owner_emails = OwnerEmailsField(
+        help_text="Admins: the owners' emails, first owner first; null for everyone else."
+    )
 
     class Meta:
         model = Torrent
@@ -23,11 +48,13 @@ class TorrentListSerializer(serializers.ModelSerializer):
             "status",
             "status_message",
             "progress",
+            "eta",
             "completed_bytes",
             "down_rate",
             "up_rate",
             "private",
             "node",
+            "owner_emails",
             "created_at",
             "updated_at",
         ]

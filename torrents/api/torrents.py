@@ -25,6 +25,7 @@ from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, curso
 from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
 from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
+from torrents.list_selectors import torrents_on_tracker
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import (
     torrent_for_user,
@@ -35,6 +36,7 @@ from torrents.selectors import (
     torrents_visible_to,
 )
 from torrents.services.intake import IntakeRequestError, intake_submit
+from torrents.tracker_host import HOST_MAX_LENGTH
 from torrents.upload_guard import Refusal, upload_guard_install
 
 _TRUE = {"1", "true", "on", "yes"}
@@ -42,18 +44,40 @@ _TRUE = {"1", "true", "on", "yes"}
 
 class TorrentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TorrentStatus.choices)
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
     user = django_filters.NumberFilter(method="filter_user")
+    tracker = django_filters.CharFilter(
+        method="filter_tracker",
+        max_length=HOST_MAX_LENGTH,
+        help_text="A tracker host: the torrents your own announce URLs send to it (admins: "
+        "anyone's, or `owner`'s).",
+    )
+    owner = django_filters.CharFilter(
+        method="filter_owner",
+        max_length=254,
+        help_text="Admins only: the torrents the user with this email owns (ignored for others).",
+    )
 
     class Meta:
         model = Torrent
-        fields = ["status", "q", "user"]
+        fields = ["status", "q", "user", "tracker", "owner"]
 
     def filter_user(self, queryset, name, value):
         """Admins only: the torrents a given user owns (others only ever see their own)."""
         if not self.request.user.is_staff:
             return queryset
         return queryset.filter(ownerships__user_id=value)
+
+    def filter_tracker(self, queryset, name, value):
+        owner = self.form.cleaned_data.get("owner") or ""
+        return torrents_on_tracker(
+            queryset, self.request.user, tracker=value.strip().lower(), owner=owner
+        )
+
+    def filter_owner(self, queryset, name, value):
+        if self.form.cleaned_data.get("tracker"):
+            return queryset  # the tracker filter took the owner into account
+        return torrents_on_tracker(queryset, self.request.user, tracker="", owner=value.strip())
 
 
 @extend_schema_field(OpenApiTypes.BINARY)
@@ -200,7 +224,7 @@ class TorrentListCreateView(generics.ListAPIView):
             self.paginator,
             queryset,
             request,
-            build=lambda page: list_rows(page, fields),
+            build=lambda page: list_rows(page, fields, staff=request.user.is_staff),
             count=(lambda: torrents_count_visible_to(request.user)) if unfiltered else None,
         )
         paginator = self.paginator
@@ -238,7 +262,9 @@ class TorrentListCreateView(generics.ListAPIView):
             return Response({"detail": str(exc)}, status=code)
         # Unordered, so that the database walks the two indexes of what changed rather than
         # the whole list in its order; newest first here (ids grow with time).
-        rows = list_rows(torrents_changed_since(user, since).order_by(), fields)
+        rows = list_rows(
+            torrents_changed_since(user, since).order_by(), fields, staff=user.is_staff
+        )
         rows.sort(key=lambda row: row["id"], reverse=True)
         return Response(
             {

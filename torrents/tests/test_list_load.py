@@ -2,6 +2,7 @@
 refresh of only what changed since a cursor (with what left the list)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -28,10 +29,11 @@ def age_all() -> None:
 
 
 def queries(client, url: str) -> list[str]:
+    """The SQL of GET url, with the page's ids (the owners of an admin's rows) left out."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, response.content[:300]
-    return [q["sql"] for q in captured]
+    return [re.sub(r"IN \([\d, ]+\)", "IN (...)", q["sql"]) for q in captured]
 
 
 def test_a_page_reads_the_same_queries_at_100_and_2000_torrents(alice, boss):  # noqa: F811
