@@ -208,12 +208,13 @@ def free_port() -> int:
 
 def start_gunicorn() -> tuple[subprocess.Popen, int]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "seedbox.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--threads", "8"],
-        cwd=HERE.parent, env=os.environ.copy(), stdout=subprocess.DEVNULL,
-        stderr=open(Path(_scratch) / "gunicorn.log", "ab"), start_new_session=True,
-    )  # fmt: skip
+    with open(Path(_scratch) / "gunicorn.log", "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "seedbox.wsgi:application", "--bind",
+             f"127.0.0.1:{port}", "--workers", "2", "--threads", "8"],
+            cwd=HERE.parent, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log,
+            start_new_session=True,
+        )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
