@@ -89,24 +89,30 @@ def torrents_on_tracker(queryset: QuerySet, user, *, tracker: str, owner: str) -
 def _status_counts(user, filters: ListFilters) -> dict[str, int]:
     if not user.is_authenticated:
         return {}
-    if user.is_staff:
+    if user.is_staff and not (filters.tracker or filters.owner):
         rows = torrents_filtered(user, filters).order_by().values("status").annotate(n=Count("id"))
         return {row["status"]: row["n"] for row in rows}
-    # A user's from their ownerships (one each per torrent, found by their index) rather than
-    # checking every torrent for one of theirs.
-    owned = Ownership.objects.filter(user=user)
+    # From the ownerships that the tracker (and owner) filters pick, found by their index,
+    # rather than checking every torrent for one: a user's own (one each per torrent); for
+    # staff, anyone's (a torrent counted once however many owners match).
+    owned = _ownership_scope(user, filters)
     if filters.tracker:
         owned = owned.filter(tracker_host=filters.tracker)
     if filters.q:
         owned = owned.filter(torrent__name__icontains=filters.q)
-    rows = owned.order_by().values("torrent__status").annotate(n=Count("id"))
+    n = Count("torrent", distinct=True) if user.is_staff else Count("id")
+    rows = owned.order_by().values("torrent__status").annotate(n=n)
     return {row["torrent__status"]: row["n"] for row in rows}
 
 
 def _tracker_counts(user, filters: ListFilters) -> dict[str, int]:
     if not user.is_authenticated:
         return {}
-    scope = _status_filter(_ownership_scope(user, filters), filters, prefix="torrent__")
+    scope = _ownership_scope(user, filters)
+    if filters.statuses:
+        # Else no join: a removed torrent has no ownership left (control.torrent_remove marks
+        # it removed when its last one goes), so "all but removed" is every ownership.
+        scope = _status_filter(scope, filters, prefix="torrent__")
     if filters.q:
         scope = scope.filter(torrent__name__icontains=filters.q)
     scope = scope.exclude(tracker_host="").order_by().values("tracker_host")
