@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import caches
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
+from django.db import connection
+from django.db.models import CharField, Count, Exists, Func, Max, OuterRef, QuerySet, Sum
 
 from torrents.models import Node, Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.selectors import torrents_visible_to
@@ -66,9 +67,26 @@ def _status_filter(queryset: QuerySet, filters: ListFilters, prefix: str = "") -
     return queryset
 
 
-def torrents_filtered(user, filters: ListFilters) -> QuerySet[Torrent]:
-    """The torrents `user` may see that match `filters`, unordered."""
-    queryset = _status_filter(torrents_visible_to(user), filters)
+class _NotIndexed(Func):
+    """SQLite's `+column`: the same value, but the planner no longer reads it from an index."""
+
+    template = "+%(expressions)s"
+    output_field = CharField()
+
+
+def torrents_filtered(user, filters: ListFilters, *, newest_first: bool = False) -> QuerySet:
+    """The torrents `user` may see that match `filters`, unordered. `newest_first`: the caller
+    reads them in the `torrent_newest_first` index order; on SQLite, which has no statistics
+    unless someone runs ANALYZE, the status filter is then checked row by row along that index
+    rather than read from the status index and every match sorted (24 ms against 7 for a
+    status that half of 10,000 torrents have); Postgres' planner has its statistics."""
+    queryset = torrents_visible_to(user)
+    if filters.statuses and newest_first and connection.vendor == "sqlite":
+        queryset = queryset.alias(status_unindexed=_NotIndexed("status")).filter(
+            status_unindexed__in=filters.statuses
+        )
+    else:
+        queryset = _status_filter(queryset, filters)
     if filters.q:
         queryset = queryset.filter(name__icontains=filters.q)
     return torrents_on_tracker(queryset, user, tracker=filters.tracker, owner=filters.owner)

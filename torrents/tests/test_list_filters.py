@@ -329,3 +329,22 @@ def test_the_migration_fills_the_tracker_host_of_existing_ownerships():
     executor.migrate(AFTER)
     hosts = dict(Ownership.objects.values_list("user_id", "tracker_host"))
     assert hosts == {alice_pk: "private.example", bob_pk: ""}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan; Postgres has statistics")
+def test_a_status_filtered_page_is_read_in_index_order_not_sorted(alice):  # noqa: F811
+    from django.test.utils import CaptureQueriesContext
+
+    make_rows([alice], 300, status=TorrentStatus.SEEDING)
+    on_tracker(list(Torrent.objects.all()), alice, "t.example")
+    client = client_for(alice)
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/", {"status": "seeding", "tracker": "t.example"})
+    page = next(
+        q["sql"] for q in captured if "LIMIT" in q["sql"] and 'FROM "torrents_torrent"' in q["sql"]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert not [step for step in plan if "B-TREE" in step], plan
+    assert len(row_ids(client.get("/", {"status": "seeding"}).content)) == 50

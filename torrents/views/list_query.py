@@ -146,6 +146,7 @@ class ListQuery:
 
     def ordered(self, user) -> QuerySet[Torrent]:
         key = self.sort.lstrip("-")
+        filtered = torrents_filtered(user, self.filters(), newest_first=key == "added")
         descending = self.sort.startswith("-")
         order = []
         for name in SORTS[key]:
@@ -154,8 +155,7 @@ class ListQuery:
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )
         return (
-            self.filtered(user)
-            .annotate(progress_value=_PROGRESS, ratio_value=_RATIO)
+            filtered.annotate(progress_value=_PROGRESS, ratio_value=_RATIO)
             .only(*ROW_FIELDS)
             .order_by(*order)
         )
