@@ -81,15 +81,22 @@ def torrents_filtered(user, filters: ListFilters, *, newest_first: bool = False)
     rather than read from the status index and every match sorted (24 ms against 7 for a
     status that half of 10,000 torrents have); Postgres' planner has its statistics."""
     queryset = torrents_visible_to(user)
-    if filters.statuses and newest_first and connection.vendor == "sqlite":
-        queryset = queryset.alias(status_unindexed=_NotIndexed("status")).filter(
-            status_unindexed__in=filters.statuses
-        )
+    if filters.statuses:
+        queryset = torrents_with_status(queryset, filters.statuses, newest_first=newest_first)
     else:
         queryset = _status_filter(queryset, filters)
     if filters.q:
         queryset = queryset.filter(name__icontains=filters.q)
     return torrents_on_tracker(queryset, user, tracker=filters.tracker, owner=filters.owner)
+
+
+def torrents_with_status(queryset: QuerySet, statuses, *, newest_first: bool) -> QuerySet:
+    """`queryset` narrowed to `statuses` (see `torrents_filtered` for `newest_first`)."""
+    if newest_first and connection.vendor == "sqlite":
+        return queryset.alias(status_unindexed=_NotIndexed("status")).filter(
+            status_unindexed__in=list(statuses)
+        )
+    return queryset.filter(status__in=list(statuses))
 
 
 def torrents_on_tracker(queryset: QuerySet, user, *, tracker: str, owner: str) -> QuerySet:

@@ -25,7 +25,7 @@ from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, curso
 from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
 from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
-from torrents.list_selectors import torrents_on_tracker
+from torrents.list_selectors import torrents_on_tracker, torrents_with_status
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import (
     torrent_for_user,
@@ -43,7 +43,9 @@ _TRUE = {"1", "true", "on", "yes"}
 
 
 class TorrentFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=TorrentStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=TorrentStatus.choices, method="filter_status"
+    )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
     user = django_filters.NumberFilter(method="filter_user")
     tracker = django_filters.CharFilter(
@@ -67,6 +69,13 @@ class TorrentFilter(django_filters.FilterSet):
         if not self.request.user.is_staff:
             return queryset
         return queryset.filter(ownerships__user_id=value)
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        ordering = self.request.query_params.get("ordering", "-created_at")
+        newest_first = ordering in ("-created_at", "")
+        return torrents_with_status(queryset, value, newest_first=newest_first)
 
     def filter_tracker(self, queryset, name, value):
         owner = self.form.cleaned_data.get("owner") or ""
