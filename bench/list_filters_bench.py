@@ -15,6 +15,7 @@ Prints p50 / p95 and the ratio of each p50 to the baseline's.
 """
 
 import argparse
+import atexit
 import hashlib
 import http.client
 import os
@@ -55,6 +56,7 @@ def start_redis() -> subprocess.Popen | None:
             break
         time.sleep(0.05)
     os.environ["REDIS_URL"] = f"unix://{sock}?db=0"
+    atexit.register(process.terminate)  # also when this module is imported, not run
     return process
 
 
