@@ -194,6 +194,19 @@ class Torrent(models.Model):
             return 0.0
         return min(1.0, self.completed_bytes / self.size_bytes)
 
+    @property
+    def eta(self) -> int | None:
+        """Seconds left at the current rate (see `eta_seconds`)."""
+        return eta_seconds(self.status, self.size_bytes, self.completed_bytes, self.down_rate)
+
+
+def eta_seconds(status: str, size: int | None, completed: int, down_rate: int) -> int | None:
+    """Seconds until a downloading torrent is complete at its current rate; None when it is
+    not downloading, its size is unknown or nothing comes in (there is no honest estimate)."""
+    if status != TorrentStatus.DOWNLOADING or not size or down_rate <= 0:
+        return None
+    return -(-max(size - completed, 0) // down_rate)
+
 
 class TorrentFile(models.Model):
     torrent = models.ForeignKey(Torrent, on_delete=models.CASCADE, related_name="files")
@@ -243,6 +256,10 @@ class Ownership(models.Model):
         default="",
         help_text="This owner's choice per file (torrents/services/file_priorities.py).",
     )
+    # The host of this owner's first announce URL, kept beside `trackers` (which only intake
+    # writes) so that the list can filter and count by tracker from an index. Per owner, since
+    # each owner's URLs (and passkeys) are their own.
+    tracker_host = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     # This owner's choices for this torrent (null: none / the user's defaults). Limits stay
     # within the user's cap (torrents/services/throttle.py); rules over the floor (seeding.py).
@@ -253,8 +270,13 @@ class Ownership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["torrent", "user"], name="ownership_unique")]
-        # A user's list: counted, and what they gained since a `changed_since` cursor.
-        indexes = [models.Index(fields=["user", "created_at"], name="ownership_user_created")]
+        indexes = [
+            # A user's list: counted, and what they gained since a `changed_since` cursor.
+            models.Index(fields=["user", "created_at"], name="ownership_user_created"),
+            # The list's tracker filter and its counts.
+            models.Index(fields=["user", "tracker_host"], name="ownership_user_tracker"),
+            models.Index(fields=["tracker_host", "torrent"], name="ownership_tracker_torrent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} owns {self.torrent_id}"

@@ -8,6 +8,7 @@ from torrents.api import (
     downloads,
     file_priorities,
     labels,
+    list_counts,
     moderation,
     stats,
     trackers,
@@ -16,6 +17,8 @@ from torrents.api import torrents as torrent_views
 
 urlpatterns = [
     re_path(r"^torrents/?$", torrent_views.TorrentListCreateView.as_view(), name="api-torrents"),
+    path("torrents/counts", list_counts.TorrentCountsView.as_view(), name="api-torrent-counts"),
+    path("torrents/totals", list_counts.TorrentTotalsView.as_view(), name="api-torrent-totals"),
     path("torrents/<int:pk>", control.TorrentView.as_view(), name="api-torrent"),
     path("torrents/check", adding.TorrentCheckView.as_view(), name="api-torrents-check"),
     path("torrents/preview", adding.TorrentPreviewView.as_view(), name="api-torrents-preview"),

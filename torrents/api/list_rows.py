@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from torrents.api.serializers import TorrentListSerializer
 from torrents.label_selectors import chips_by_torrent
+from torrents.list_selectors import torrent_owner_emails
+from torrents.models import eta_seconds
 from torrents.selectors import messages_shown
 from torrents.services.stalled import stalled_test
 
@@ -32,7 +34,12 @@ COMPACT_FIELDS: tuple[str, ...] = (
 FIELD_SETS = {"full": FULL_FIELDS, "compact": COMPACT_FIELDS}
 
 # Fields that are not a column of the same name (labels: one query for the page's rows).
-_COMPUTED = {"progress", "node", "stalled", "labels"}
+_COMPUTED = {"progress", "node", "stalled", "labels", "eta", "owner_emails"}
+# What the computed ones are made from.
+_SOURCES = {
+    "progress": ("size_bytes", "completed_bytes"),
+    "eta": ("status", "size_bytes", "completed_bytes", "down_rate"),
+}
 
 
 def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
@@ -47,10 +54,11 @@ def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
 
 def _columns(fields: Iterable[str]) -> list[str]:
     columns = [f for f in fields if f not in _COMPUTED]
-    if "labels" in fields and "id" not in columns:
+    for name, sources in _SOURCES.items():
+        if name in fields:
+            columns += [c for c in sources if c not in columns]
+    if ("owner_emails" in fields or "labels" in fields) and "id" not in columns:
         columns.append("id")
-    if "progress" in fields:
-        columns += [c for c in ("size_bytes", "completed_bytes") if c not in columns]
     if "node" in fields:
         columns.append("node__name")
     if "stalled" in fields:
@@ -63,18 +71,29 @@ def list_rows(
 ) -> list[dict]:
     """One dict per torrent of `queryset` (its order kept), with `fields` in that order;
     rTorrent's messages as `user` may read them (None: as stored); `labels` are `user`'s (none
-    without one)."""
+    without one); the owners' emails for staff only (one more query), as the serializer gives
+    admins."""
     if len(fields) < 2:  # itemgetter of one index gives a value, not a tuple
         raise ValueError("a field set has at least two fields")
     columns = _columns(fields)
     at = {("node" if c == "node__name" else c): i for i, c in enumerate(columns)}
     # Each row's values in `fields` order straight from the tuple (progress stands on
     # completed_bytes' until computed); then the few computed ones are patched in.
-    # (labels stand on the id until filled in, once all the rows' ids are known).
-    stand_in = {"progress": "completed_bytes", "stalled": "status", "labels": "id"}
+    # Computed ones stand on a column they are made from until computed (labels and owners on
+    # the id, filled in once all the rows' ids are known).
+    stand_in = {
+        "progress": "completed_bytes",
+        "eta": "completed_bytes",
+        "stalled": "status",
+        "labels": "id",
+        "owner_emails": "id",
+    }
     take = itemgetter(*[at[stand_in.get(f, f)] for f in fields])
     progress = fields.index("progress") if "progress" in fields else None
+    eta = fields.index("eta") if "eta" in fields else None
+    owners_at = fields.index("owner_emails") if "owner_emails" in fields else None
     size, done = at.get("size_bytes"), at.get("completed_bytes")
+    state, rate = at.get("status"), at.get("down_rate")
     dates = [(fields.index(f), at[f]) for f in ("created_at", "updated_at") if f in fields]
     zone = timezone.get_current_timezone()
     zone = None if timezone.get_current_timezone_name() == "UTC" else zone
@@ -86,6 +105,8 @@ def list_rows(
         if progress is not None:
             total = record[size]
             values[progress] = min(1.0, record[done] / total) if total else 0.0
+        if eta is not None:
+            values[eta] = eta_seconds(record[state], record[size], record[done], record[rate])
         for position, column in dates:
             values[position] = _iso(record[column], zone)
         if stalled is not None:
@@ -99,4 +120,10 @@ def list_rows(
         chips = chips_by_torrent(user, [row["labels"] for row in rows]) if user else {}
         for row in rows:
             row["labels"] = [chip.name for chip in chips.get(row["labels"], ())]
+    if owners_at is not None:
+        staff = bool(user is not None and user.is_staff)
+        field = fields[owners_at]
+        owners = torrent_owner_emails([row[field] for row in rows]) if staff else {}
+        for row in rows:
+            row[field] = owners.get(row[field]) if staff else None
     return rows

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from torrents.label_selectors import chips_by_torrent
+from torrents.list_selectors import torrent_owner_emails
 from torrents.models import Label, Ownership, Torrent, TorrentFile, TrackerRule
 from torrents.selectors import (
     message_shown,
@@ -42,6 +43,21 @@ class RTorrentMessageField(serializers.CharField):
         return message_shown(request.user, torrent)
 
 
+class OwnerEmailsField(serializers.ListField):
+    """The owners' emails, first owner first, for admins; null for everyone else."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.EmailField(), allow_null=True, read_only=True, source="*", **kwargs
+        )
+
+    def to_representation(self, torrent: Torrent) -> list[str] | None:
+        request = self.context.get("request")
+        if not (request and request.user.is_staff):
+            return None
+        return torrent_owner_emails([torrent.pk])[torrent.pk]
+
+
 class TorrentListSerializer(serializers.ModelSerializer):
     """A row of the list. `labels` are the caller's own (names; colours in /api/labels); pass
     `context={"chips": chips_by_torrent(...)}` to serialize many without a query each."""
@@ -57,6 +73,15 @@ class TorrentListSerializer(serializers.ModelSerializer):
         "blanked out)."
     )
     labels = serializers.SerializerMethodField()
+    eta = serializers.IntegerField(
+        allow_null=True,
+        read_only=True,
+        help_text="Seconds until complete at the current download rate; null when not "
+        "downloading, with no rate or an unknown size.",
+    )
+    owner_emails = OwnerEmailsField(
+        help_text="Admins: the owners' emails, first owner first; null for everyone else."
+    )
 
     class Meta:
         model = Torrent
@@ -70,11 +95,13 @@ class TorrentListSerializer(serializers.ModelSerializer):
             "stalled",
             "rtorrent_message",
             "progress",
+            "eta",
             "completed_bytes",
             "down_rate",
             "up_rate",
             "private",
             "node",
+            "owner_emails",
             "created_at",
             "updated_at",
             "labels",

@@ -28,6 +28,7 @@ from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
 from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
 from torrents.label_selectors import chips_by_torrent, labelled_count, torrents_labelled
+from torrents.list_selectors import torrents_on_tracker, torrents_with_status
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import (
     torrent_for_user,
@@ -39,20 +40,18 @@ from torrents.selectors import (
 )
 from torrents.services.intake import IntakeRequestError, intake_submit, skip_files_parse
 from torrents.services.stalled import STALLED, stalled_q
+from torrents.tracker_host import HOST_MAX_LENGTH
 from torrents.upload_guard import Refusal, upload_guard_install
 
 _TRUE = {"1", "true", "on", "yes"}
 
 
 class TorrentFilter(django_filters.FilterSet):
-    # The stored statuses and the derived `stalled` (torrents/services/stalled.py); no
-    # DISTINCT (a column of the torrent: nothing to drop, and it made the database sort).
+    # The stored statuses and the derived `stalled` (torrents/services/stalled.py).
     status = django_filters.MultipleChoiceFilter(
-        choices=[*TorrentStatus.choices, (STALLED, "stalled")],
-        method="filter_status",
-        distinct=False,
+        choices=[*TorrentStatus.choices, (STALLED, "stalled")], method="filter_status"
     )
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
     user = django_filters.NumberFilter(method="filter_user")
     label = django_filters.CharFilter(
         method="filter_label",
@@ -60,28 +59,53 @@ class TorrentFilter(django_filters.FilterSet):
         help_text="One of your labels (any case). Admins, who see everyone's torrents: "
         "the torrents they labelled so themselves.",
     )
+    tracker = django_filters.CharFilter(
+        method="filter_tracker",
+        max_length=HOST_MAX_LENGTH,
+        help_text="A tracker host: the torrents your own announce URLs send to it (admins: "
+        "anyone's, or `owner`'s).",
+    )
+    owner = django_filters.CharFilter(
+        method="filter_owner",
+        max_length=254,
+        help_text="Admins only: the torrents the user with this email owns (ignored for others).",
+    )
 
     class Meta:
         model = Torrent
-        fields = ["status", "q", "user", "label"]
+        fields = ["status", "q", "user", "label", "tracker", "owner"]
 
     def filter_label(self, queryset, name, value):
         """The caller's own label: for staff too (labels are personal, see torrents_labelled)."""
         return torrents_labelled(queryset, user=self.request.user, name=value)
-
-    def filter_status(self, queryset, name, values):
-        """Any of the statuses asked for; `stalled` is downloading torrents that are stalled."""
-        stored = [v for v in values if v != STALLED]
-        wanted = Q(status__in=stored) if stored else Q(pk__in=[])
-        if STALLED in values:
-            wanted |= stalled_q()
-        return queryset.filter(wanted)
 
     def filter_user(self, queryset, name, value):
         """Admins only: the torrents a given user owns (others only ever see their own)."""
         if not self.request.user.is_staff:
             return queryset
         return queryset.filter(ownerships__user_id=value)
+
+    def filter_status(self, queryset, name, value):
+        """Any of the statuses asked for; `stalled` is downloading torrents that are stalled."""
+        if not value:
+            return queryset
+        if STALLED in value:
+            stored = [v for v in value if v != STALLED]
+            return queryset.filter(Q(status__in=stored) | stalled_q())
+        ordering = self.request.query_params.get("ordering", "-created_at")
+        newest_first = ordering in ("-created_at", "")
+        return torrents_with_status(queryset, value, newest_first=newest_first)
+
+    def filter_tracker(self, queryset, name, value):
+        owner = self.form.cleaned_data.get("owner") or ""
+        return torrents_on_tracker(
+            queryset, self.request.user, tracker=value.strip().lower(), owner=owner
+        )
+
+    def filter_owner(self, queryset, name, value):
+        if self.form.cleaned_data.get("tracker"):
+            return queryset  # the tracker filter took the owner into account
+        return torrents_on_tracker(queryset, self.request.user, tracker="", owner=value.strip())
 
 
 @extend_schema_field(OpenApiTypes.BINARY)

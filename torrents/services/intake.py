@@ -58,6 +58,7 @@ from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.services.rollback import rollback_scope
+from torrents.tracker_host import announce_host
 
 
 @dataclass
@@ -246,7 +247,9 @@ def torrent_take(
         except IntegrityError:  # someone added the same hash a moment ago: pair with theirs
             existing = Torrent.objects.select_for_update().get(info_hash=info_hash)
         else:
-            ownership = Ownership.objects.create(torrent=torrent, user=user, trackers=trackers)
+            ownership = Ownership.objects.create(
+                torrent=torrent, user=user, trackers=trackers, tracker_host=announce_host(trackers)
+            )
             chosen = _choose_files(ownership, meta, skip_files)
             _charge(ownership, torrent.size_bytes if chosen is None else chosen)
             _wanted_refresh(torrent)
@@ -266,10 +269,13 @@ def torrent_take(
     else:
         _join(existing, user=user, meta=meta)
     if ownership is None:
-        ownership = Ownership.objects.create(torrent=existing, user=user, trackers=trackers)
+        ownership = Ownership.objects.create(
+            torrent=existing, user=user, trackers=trackers, tracker_host=announce_host(trackers)
+        )
     else:
         ownership.trackers = trackers
-        ownership.save(update_fields=["trackers"])
+        ownership.tracker_host = announce_host(trackers)
+        ownership.save(update_fields=["trackers", "tracker_host"])
     # The choice is kept even while the size is unknown (a magnet's claim): the metadata's
     # arrival charges each owner for what they selected (magnets.py).
     chosen = _choose_files(ownership, meta, skip_files)

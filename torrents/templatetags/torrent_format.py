@@ -60,3 +60,14 @@ def duration(seconds: int | None) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min"
+
+
+@register.filter
+def eta(seconds: int | None) -> str:
+    """Time left at the current rate: '42 s', '5 min', '5 h 2 min'; a dash with no estimate
+    (not downloading, or nothing coming in)."""
+    if seconds is None:
+        return DASH
+    if seconds < 60:
+        return f"{seconds} s"
+    return duration(seconds)

@@ -3,6 +3,7 @@ and a logged-in Django test client per persona."""
 
 import hashlib
 import itertools
+import re
 
 from django.test import Client
 
@@ -48,3 +49,9 @@ def make_rows(owners: list, count: int, *, node: Node | None = None, **fields) -
         Ownership(torrent=t, user=u, charged_bytes=t.size_bytes) for t in created for u in owners
     )
     return created
+
+
+def facet_counts(html: str, facet: str) -> dict[str, int]:
+    """{value: count} of one facet of the filter sidebar ("" for "All")."""
+    pattern = rf'data-facet="{facet}" data-value="([^"]*)">.*?<span class="count">(\d+)</span>'
+    return {value: int(n) for value, n in re.findall(pattern, html)}

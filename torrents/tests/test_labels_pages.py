@@ -92,7 +92,7 @@ def test_bulk_add_and_remove_a_label_ignores_other_peoples_ids(alice, bob):
     ids = [mine[0].pk, mine[1].pk, theirs.pk]
     response = client.post(
         "/torrents/bulk/",
-        {"action": "label-add", "label": "Batch", "ids": ids, "next": "/?sort=name"},
+        {"action": "label-add", "label_name": "Batch", "ids": ids, "next": "/?sort=name"},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/?sort=name"
@@ -100,10 +100,12 @@ def test_bulk_add_and_remove_a_label_ignores_other_peoples_ids(alice, bob):
     assert [labels_on(alice, t) for t in mine] == [["Batch"], ["Batch"]]
     assert labels_on(bob, theirs) == []
     assert names(bob) == []
-    client.post("/torrents/bulk/", {"action": "label-remove", "label": "batch", "ids": ids[:1]})
+    client.post(
+        "/torrents/bulk/", {"action": "label-remove", "label_name": "batch", "ids": ids[:1]}
+    )
     assert [labels_on(alice, t) for t in mine] == [[], ["Batch"]]
     bad = client.post(
-        "/torrents/bulk/", {"action": "label-add", "label": "a,b", "ids": ids}, follow=True
+        "/torrents/bulk/", {"action": "label-add", "label_name": "a,b", "ids": ids}, follow=True
     )
     assert "cannot hold a comma" in bad.content.decode()
 

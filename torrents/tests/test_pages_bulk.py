@@ -153,3 +153,21 @@ def test_bulk_form_needs_csrf(owner):
     strict.force_login(owner)
     response = strict.post("/torrents/bulk/", {"action": "delete", "ids": [mine.pk]})
     assert response.status_code == 403
+
+
+def test_select_all_matching_pauses_the_filtered_set_in_rtorrent(seeding, owner):
+    """ "All N matching" acts on what the filter matches on the server, not the ticked rows, and
+    only on the caller's own: the other user's matching torrent keeps seeding."""
+    one, two, theirs = seeding
+    client = client_for(owner)
+    response = client.post(
+        "/torrents/bulk/",
+        {"action": "pause", "match": "all", "q": ".bin", "ids": [one.pk], "next": "/?q=.bin"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/?q=.bin"
+    assert statuses(one, two, theirs) == ["paused", "paused", "seeding"]
+    # A row's own button: one torrent, through the same bulk path.
+    client.post("/torrents/bulk/", {"one": f"resume:{two.pk}", "next": "/"})
+    client.post("/torrents/bulk/", {"one": f"pause:{theirs.pk}", "next": "/"})  # not hers
+    assert statuses(one, two, theirs) == ["paused", "seeding", "seeding"]

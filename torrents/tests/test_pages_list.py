@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from torrents.models import Torrent, TorrentStatus
-from torrents.tests.pages_support import client_for, make_rows
+from torrents.tests.pages_support import client_for, facet_counts, make_rows
 from torrents.views.list_query import ids_digest
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,8 @@ def test_rows_that_come_or_go_send_the_whole_table(owner):
     assert '<div id="torrent-list" hx-swap-oob="true">' in answer
     assert sorted(row_ids(answer)) == sorted([rows[1].pk, rows[2].pk])
     # The rows inside a whole-table answer are not themselves swapped one by one.
-    assert answer.count('hx-swap-oob="true"') == 2  # the table and the poller
+    # The table, the filter counts, the totals bar and the poller.
+    assert answer.count('hx-swap-oob="true"') == 4
 
 
 def test_the_fragment_only_shows_the_callers_rows(owner, other):
@@ -197,6 +198,6 @@ def test_removed_torrents_show_only_when_asked_for(owner, admin):
     html = client.get("/").content.decode()
     assert "Kept" in html
     assert "Gone" not in html
-    assert "All (1)" in html
+    assert facet_counts(html, "status")[""] == 1
     assert "Gone" in client.get("/?status=removed").content.decode()
     assert client.head("/").status_code == 200

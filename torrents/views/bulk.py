@@ -1,6 +1,7 @@
-"""Bulk actions from the torrent list: the selected rows, paused, resumed, rechecked,
-reannounced, labelled or unlabelled (the caller's own label), or (after a confirmation page)
-deleted."""
+"""Bulk actions from the torrent list: the selected rows, or every torrent matching the list's
+filters ("select all matching", at most MAX_SELECTED), paused, resumed, rechecked, reannounced,
+labelled or unlabelled (the caller's own label), or (after a confirmation page listing each one)
+deleted. A row's own buttons come here too, as `one`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from torrents.list_selectors import torrents_matching
 from torrents.selectors import torrents_visible_to
 from torrents.services.labels import (
     LabelError,
@@ -17,6 +19,7 @@ from torrents.services.labels import (
     torrents_label_remove,
 )
 from torrents.views.actions import ACTIONS, torrents_act
+from torrents.views.list_query import ListQuery
 
 MAX_SELECTED = 500
 
@@ -40,9 +43,10 @@ LABEL_ACTIONS = ("label-add", "label-remove")
 
 def _label(request: HttpRequest, torrents: list, action: str) -> None:
     """Put the caller's label on the selection, or take it off; labels are per owner, so an
-    admin's selection of torrents they do not own is left alone (and told so)."""
+    admin's selection of torrents they do not own is left alone (and told so). The label is
+    `label_name` (`label` is the list's own filter, sent along for "all matching")."""
     try:
-        name = label_name_clean(request.POST.get("label", ""))
+        name = label_name_clean(request.POST.get("label_name", ""))
         if action == "label-add":
             done = torrents_label_add(user=request.user, torrents=torrents, names=[name])
         else:
@@ -67,19 +71,40 @@ def _count(torrents: list, minus: list = ()) -> str:
     return f"{n} torrent{'s' if n != 1 else ''}"
 
 
-@login_required
-@require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
-    action = request.POST.get("action", "")
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:MAX_SELECTED]
+def _selected(request: HttpRequest, ids: list[int]) -> list:
     # Only the caller's own torrents (all, for admins): other ids are ignored, never acted on.
-    torrents = list(
+    return list(
         torrents_visible_to(request.user)
-        .filter(pk__in=ids)
+        .filter(pk__in=ids[:MAX_SELECTED])
         .select_related("node")
         .defer("metainfo")
         .order_by("name")
     )
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("action", "")
+    one = request.POST.get("one", "")
+    if one:  # a row's own button: "pause:12"
+        action, _, one_id = one.partition(":")
+        ids = [int(one_id)] if one_id.isdigit() else []
+    else:
+        ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    if not one and request.POST.get("match") == "all":
+        # The list's filters, read as the page reads them, through the same selectors.
+        query = ListQuery.from_request(request.POST, staff=request.user.is_staff)
+        torrents, matching = torrents_matching(request.user, query.filters(), limit=MAX_SELECTED)
+        if matching > MAX_SELECTED:
+            messages.error(
+                request,
+                f"{matching:,} torrents match: at most {MAX_SELECTED:,} at once. "
+                "Narrow the filter, or act on them in parts.",
+            )
+            return back_to(request)
+    else:
+        torrents = _selected(request, ids)
     if action not in (*ACTIONS, *LABEL_ACTIONS):
         messages.error(request, "Choose pause, resume, recheck, reannounce, a label or delete.")
         return back_to(request)

@@ -1,10 +1,12 @@
 """The torrent list: the home page once logged in, and its live fragment.
 
-The page polls `torrent-rows` every 2 s with the time of its last answer (`since`) and a
-fingerprint of the rows it shows (`v`). The answer holds only the rows changed since then,
-swapped out-of-band by htmx; when rows came or went (a torrent added, or no longer matching the
-filter) the whole table travels instead. Checkboxes carry `hx-preserve`, so a selection survives
-both kinds of swap.
+The page polls `torrent-rows` every 2 s with the time of its last answer (`since`), a
+fingerprint of the rows it shows (`v`) and the version of its counts (`c`). The answer holds
+only the rows changed since then, swapped out-of-band by htmx; when rows came or went (a torrent
+added, or no longer matching the filter) the whole table travels instead; the filter counts and
+the totals bar travel when their version moved. Checkboxes carry `hx-preserve`, so a selection
+survives both kinds of swap. Typing in the search box asks the page itself through htmx, which
+answers its body only (`_list_body.html`), the URL kept in step with hx-push-url.
 """
 
 import datetime as dt
@@ -13,9 +15,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
+from torrents.label_selectors import LabelCount, labels_of
+from torrents.list_selectors import (
+    list_version,
+    torrent_facets,
+    torrent_owner_emails,
+    torrent_totals,
+)
 from torrents.models import TorrentStatus
 from torrents.services.stalled import STALLED
 from torrents.views.list_query import (
@@ -23,12 +33,9 @@ from torrents.views.list_query import (
     SORT_LABELS,
     ListQuery,
     ids_digest,
-    labels_counted,
     page_of,
     rows_digest,
     rows_prepare,
-    stalled_count,
-    status_counts,
 )
 
 # A row is sent again when it changed up to this long before the previous answer: the sync
@@ -37,73 +44,147 @@ SINCE_MARGIN = dt.timedelta(seconds=5)
 POLL_SECONDS = 2
 
 
-def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
-    counts = status_counts(request.user)
-    # The label links' counts; with a label chosen, its count is the page's.
-    labels = labels_counted(query, request.user)
-    page = page_of(query, request.user, counts, labels)
-    query.page = page.number  # a page past the end shows (and then polls) the last one
-    rows = rows_prepare(list(page.object_list), request.user)
-    stalled = stalled_count(request.user)
+def _query(request: HttpRequest) -> ListQuery:
+    return ListQuery.from_request(request.GET, staff=request.user.is_staff)
+
+
+def _with_owners(request: HttpRequest, rows: list) -> list:
+    """Staff see each row's owners (one query for the page); a user's own rows need none."""
+    if request.user.is_staff:
+        owners = torrent_owner_emails([row.id for row in rows])
+        for row in rows:
+            row.owner_emails = owners[row.id]
+    return rows
+
+
+def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> dict:
+    statuses = {**facets["status"], **facets["stalled"]}
+    trackers = facets["tracker"]
+    if query.tracker and query.tracker not in trackers:
+        trackers = {**trackers, query.tracker: 0}
     return {
+        "status_all": {
+            "n": sum(n for status, n in statuses.items() if status != TorrentStatus.REMOVED),
+            "link": query.params(status=None, page=None),
+            "current": not query.status,
+        },
+        "status_choices": [
+            {
+                "value": value,
+                "label": label,
+                "n": statuses.get(value, 0),
+                "link": query.params(status=value, page=None),
+                "current": query.status == value,
+            }
+            for value, label in [
+                *TorrentStatus.choices,
+                (STALLED, "stalled: downloading, no progress and no peers"),
+            ]
+            if statuses.get(value) or query.status == value
+        ],
+        "tracker_choices": [
+            {
+                "host": host,
+                "n": n,
+                "link": query.params(tracker=None if query.tracker == host else host, page=None),
+                "current": query.tracker == host,
+            }
+            for host, n in trackers.items()
+        ],
+        # The viewer's labels (their colours: one query), counted under the other filters.
+        "label_counts": [
+            LabelCount(label, facets["label"].get(label.name, 0))
+            for label in (labels_of(request.user) if facets["label"] else ())
+        ],
+    }
+
+
+def _counts_context(request: HttpRequest, query: ListQuery, version: str) -> dict:
+    facets = torrent_facets(request.user, query.filters(), version=version)
+    return {
+        "facets": facets,
+        "sidebar": _sidebar_context(request, query, facets),
+        "totals": torrent_totals(request.user, version=version),
+    }
+
+
+def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
+    version = list_version(request.user)
+    counts = _counts_context(request, query, version)
+    facets = counts["facets"]
+    page = page_of(query, request.user, {**facets["status"], **facets["stalled"]})
+    query.page = page.number  # a page past the end shows (and then polls) the last one
+    rows = rows_prepare(_with_owners(request, list(page.object_list)), request.user)
+    staff = request.user.is_staff
+    return {
+        **counts,
         "query": query,
         "page": page,
         "rows": rows,
-        "rows_key": rows_digest(rows),
-        "counts": counts,
-        "total": sum(n for status, n in counts.items() if status != TorrentStatus.REMOVED),
-        "status_choices": [
-            *[(v, label, counts.get(v, 0)) for v, label in TorrentStatus.choices],
-            (STALLED, "stalled: downloading, no progress and no peers", stalled),
-        ],
+        "staff_columns": staff,
+        "rows_key": rows_digest(rows, staff=staff),
+        "has_any": bool(query.filtering or page.paginator.count),
         "sort_choices": [
             (f"{prefix}{key}", f"{label} {arrow}")
             for key, label in SORT_LABELS.items()
             for prefix, arrow in (("-", "↓"), ("", "↑"))
         ],
         "headers": query.headers(),
-        "label_counts": labels,
-        "poll": _poll_context(query, rows, now),
+        "poll": _poll_context(query, rows, now, version),
     }
 
 
-def _poll_context(query: ListQuery, rows: list, now: dt.datetime) -> dict:
+def _poll_context(query: ListQuery, rows: list, now: dt.datetime, version: str) -> dict:
     return {
         "params": query.params(),
         "since": now.isoformat(),
         "digest": ids_digest([row.id for row in rows]),
+        "version": version,
         "seconds": POLL_SECONDS,
     }
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Anonymous visitors get the welcome page; everyone else their torrents."""
+    """Anonymous visitors get the welcome page; everyone else their torrents (to htmx's live
+    search, the list's body only)."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    query = ListQuery.from_request(request.GET)
-    context = _list_context(request, query, timezone.now())
-    return render(request, "torrents/list.html", context)
+    context = _list_context(request, _query(request), timezone.now())
+    body_only = (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+    template = "torrents/_list_body.html" if body_only else "torrents/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
 @require_safe
 def rows(request: HttpRequest) -> HttpResponse:
     """The live fragment: changed rows of the page (one SELECT), or the whole table when the
-    page's rows are not the ones the browser shows any more."""
+    page's rows are not the ones the browser shows any more; the counts and totals when their
+    version moved."""
     now = timezone.now()
-    query = ListQuery.from_request(request.GET)
+    query = _query(request)
     since = parse_datetime(request.GET.get("since", "")) or None
     start = (query.page - 1) * PAGE_SIZE
     rows = list(query.ordered(request.user)[start : start + PAGE_SIZE])
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
         context = _list_context(request, query, now)
         return render(request, "torrents/rows.html", {**context, "whole": True})
-    changed = rows_prepare(
-        [row for row in rows if row.updated_at > since - SINCE_MARGIN], request.user
-    )
-    return render(
-        request,
-        "torrents/rows.html",
-        {"query": query, "changed": changed, "poll": _poll_context(query, rows, now)},
-    )
+    version = list_version(request.user)
+    context = {
+        "query": query,
+        "staff_columns": request.user.is_staff,
+        "changed": rows_prepare(
+            _with_owners(request, [row for row in rows if row.updated_at > since - SINCE_MARGIN]),
+            request.user,
+        ),
+        "poll": _poll_context(query, rows, now, version),
+    }
+    if version != request.GET.get("c"):
+        context.update(_counts_context(request, query, version), counts_moved=True)
+    return render(request, "torrents/rows.html", context)

@@ -1,6 +1,6 @@
-"""What the torrent list shows: the query string (status, search, label, sort, page) turned into
-one page of rows, read through the visibility selector. Shared by the page and its live
-fragment.
+"""What the torrent list shows: the query string (status, search, tracker, owner, label, sort,
+page) turned into one page of rows, read through the list's selectors. Shared by the page and
+its live fragment.
 
 `?status=stalled` is a derived status (torrents/services/stalled.py), not a stored one."""
 
@@ -8,31 +8,18 @@ import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.cache import caches
 from django.core.paginator import Page
-from django.db.models import (
-    BooleanField,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Max,
-    QuerySet,
-)
+from django.db.models import BooleanField, ExpressionWrapper, F, FloatField, QuerySet
 from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
-from torrents.label_selectors import (
-    LabelCount,
-    chips_by_torrent,
-    label_counts,
-    labels_of,
-    torrents_labelled,
-)
-from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
+from torrents.label_selectors import chips_by_torrent
+from torrents.list_selectors import ListFilters, torrents_filtered
+from torrents.models import Torrent, TorrentStatus
 from torrents.paging import CountedPaginator
-from torrents.selectors import messages_shown, torrents_visible_to
+from torrents.selectors import messages_shown
 from torrents.services.stalled import STALLED, stalled_q
+from torrents.tracker_host import HOST_MAX_LENGTH
 
 PAGE_SIZE = 50
 
@@ -88,17 +75,20 @@ DEFAULT_SORT = "-added"
 
 @dataclass
 class ListQuery:
-    """The list's parameters, cleaned: anything unknown falls back to the default."""
+    """The list's parameters, cleaned: anything unknown falls back to the default. `owner`
+    (an email) is for staff; for anyone else it is dropped."""
 
     status: str = ""
     q: str = ""
+    tracker: str = ""
+    owner: str = ""
     label: str = ""  # one of the viewer's own labels (staff too: see torrents_labelled)
     sort: str = DEFAULT_SORT
     page: int = 1
     statuses: list[str] = field(default_factory=lambda: [*TorrentStatus.values, STALLED])
 
     @classmethod
-    def from_request(cls, params: QueryDict) -> "ListQuery":
+    def from_request(cls, params: QueryDict, *, staff: bool = False) -> "ListQuery":
         status = params.get("status", "")
         sort = params.get("sort", DEFAULT_SORT)
         try:
@@ -108,6 +98,8 @@ class ListQuery:
         return cls(
             status=status if status in (*TorrentStatus.values, STALLED) else "",
             q=params.get("q", "").strip()[:200],
+            tracker=params.get("tracker", "").strip().lower()[:HOST_MAX_LENGTH],
+            owner=params.get("owner", "").strip()[:254] if staff else "",
             label=" ".join(params.get("label", "").split())[:200],
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
             page=page,
@@ -115,21 +107,22 @@ class ListQuery:
 
     def params(self, **changes) -> str:
         """The query string of this view with `changes` (None drops a key); defaults left out."""
-        values = {
-            "status": self.status,
-            "q": self.q,
-            "label": self.label,
-            "sort": self.sort,
-            "page": self.page,
-        }
+        values = {name: getattr(self, name) for name in _DEFAULTS}
         values.update(changes)
-        defaults = {"status": "", "q": "", "label": "", "sort": DEFAULT_SORT, "page": 1}
-        return urlencode({k: v for k, v in values.items() if v is not None and v != defaults[k]})
+        return urlencode({k: v for k, v in values.items() if v is not None and v != _DEFAULTS[k]})
 
     @property
     def params_without_label(self) -> str:
         """This view's query string without its label and page (for the label links)."""
         return self.params(label=None, page=None)
+
+    def filter_params(self) -> list[tuple[str, str]]:
+        """The active filters as (name, value): what "select all matching" sends along."""
+        return [(name, getattr(self, name)) for name in FILTER_NAMES if getattr(self, name)]
+
+    @property
+    def filtering(self) -> bool:
+        return bool(self.filter_params())
 
     def sort_link(self, key: str) -> str:
         """Query string sorting by `key`; the current key flips its direction."""
@@ -154,24 +147,21 @@ class ListQuery:
             for key, label in SORT_LABELS.items()
         ]
 
-    def filtered(self, user, *, by_label: bool = True) -> QuerySet[Torrent]:
-        """The rows matching the filters (`by_label=False`: all but the label, what the label
-        links count within)."""
-        queryset = torrents_visible_to(user)
-        if self.status == STALLED:
-            queryset = queryset.filter(stalled_q())
-        elif self.status:
-            queryset = queryset.filter(status=self.status)
-        else:  # removed torrents stay for the record (admins see them), asked for by name only
-            queryset = queryset.exclude(status=TorrentStatus.REMOVED)
-        if self.q:
-            queryset = queryset.filter(name__icontains=self.q)
-        if self.label and by_label:
-            queryset = torrents_labelled(queryset, user=user, name=self.label)
-        return queryset
+    def filters(self) -> ListFilters:
+        return ListFilters(
+            statuses=(self.status,) if self.status else (),
+            q=self.q,
+            tracker=self.tracker,
+            owner=self.owner,
+            label=self.label,
+        )
+
+    def filtered(self, user) -> QuerySet[Torrent]:
+        return torrents_filtered(user, self.filters())
 
     def ordered(self, user) -> QuerySet[Torrent]:
         key = self.sort.lstrip("-")
+        filtered = torrents_filtered(user, self.filters(), newest_first=key == "added")
         descending = self.sort.startswith("-")
         order = []
         for name in SORTS[key]:
@@ -180,8 +170,7 @@ class ListQuery:
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )
         return (
-            self.filtered(user)
-            .annotate(
+            filtered.annotate(
                 progress_value=_PROGRESS,
                 ratio_value=_RATIO,
                 is_stalled=ExpressionWrapper(stalled_q(), output_field=BooleanField()),
@@ -191,95 +180,34 @@ class ListQuery:
         )
 
 
-def page_of(
-    query: ListQuery,
-    user,
-    counts: dict[str, int] | None = None,
-    labels: list[LabelCount] | None = None,
-) -> Page:
-    """One page of rows (one SELECT, and a count unless `counts`, the status counts, or
-    `labels`, the label counts within the other filters, tell it); a page past the end shows
-    the last one."""
-    count = None
-    if query.label and labels is not None:
-        wanted = query.label.casefold()
-        count = next((n for item, n in labels if item.name.casefold() == wanted), 0)
-    elif counts is not None and not query.q and not query.label and query.status != STALLED:
-        if query.status:
-            count = counts.get(query.status, 0)
-        else:
-            count = sum(n for status, n in counts.items() if status != TorrentStatus.REMOVED)
-    paginator = CountedPaginator(
-        query.ordered(user), PAGE_SIZE, count=None if count is None else (lambda: count)
+FILTER_NAMES = ("status", "q", "tracker", "owner", "label")
+_DEFAULTS = {
+    "status": "",
+    "q": "",
+    "tracker": "",
+    "owner": "",
+    "label": "",
+    "sort": DEFAULT_SORT,
+    "page": 1,
+}
+
+
+def matching_count(query: ListQuery, status_counts: dict[str, int]) -> int:
+    """How many rows the list holds, from its status facet (counted under every other filter,
+    `stalled` among them): no COUNT of its own."""
+    if query.status:
+        return status_counts.get(query.status, 0)
+    return sum(
+        n for status, n in status_counts.items() if status not in (TorrentStatus.REMOVED, STALLED)
     )
+
+
+def page_of(query: ListQuery, user, status_counts: dict[str, int]) -> Page:
+    """One page of rows (one SELECT; the count comes from the status facet); a page past the
+    end shows the last one."""
+    count = matching_count(query, status_counts)
+    paginator = CountedPaginator(query.ordered(user), PAGE_SIZE, count=lambda: count)
     return paginator.get_page(query.page)
-
-
-def status_counts(user) -> dict[str, int]:
-    """{status: how many} of the user's torrents. Counting is one grouped walk over all they
-    own (the one part of the page that grows with the library), so the answer is kept per web
-    process until something it depends on moves: the latest `updated_at` of any torrent (every
-    write stamps it), and the user's latest ownership gained or lost; three index lookups."""
-    key = f"status-counts:{user.pk}:{_counts_version(user)}"
-    counts = caches["rows"].get(key)
-    if counts is None:
-        counts = _status_counts(user)
-        caches["rows"].set(key, counts)
-    return counts
-
-
-def labels_counted(query: ListQuery, user) -> list[LabelCount]:
-    """The viewer's labels with their counts within the list's other filters (status, search):
-    the label links' numbers. Counting walks every labelled torrent of theirs, so the counts
-    are kept like the status counts, until a torrent changes (a label put on or taken off
-    stamps the torrent's `updated_at`) or the user gains or loses one."""
-    labels = list(labels_of(user))
-    if not labels:
-        return []
-    filters = hashlib.blake2s(f"{query.status}\0{query.q}".encode(), digest_size=8).hexdigest()
-    key = f"label-counts:{user.pk}:{_counts_version(user)}:{filters}"
-    counts = caches["rows"].get(key)
-    if counts is None:
-        counts = label_counts(user, query.filtered(user, by_label=False))
-        caches["rows"].set(key, counts)
-    return [LabelCount(label, counts.get(label.pk, 0)) for label in labels]
-
-
-def _counts_version(user) -> str:
-    stamps = [Torrent.objects.aggregate(at=Max("updated_at"))["at"]]
-    if user.is_authenticated and not user.is_staff:
-        stamps.append(Ownership.objects.filter(user=user).aggregate(at=Max("created_at"))["at"])
-        stamps.append(TorrentGone.objects.filter(user=user).aggregate(at=Max("at"))["at"])
-    return hashlib.blake2s(repr(stamps).encode(), digest_size=12).hexdigest()
-
-
-def _status_counts(user) -> dict[str, int]:
-    """In one grouped query (a user's from their ownerships, which their index finds, rather
-    than checking every torrent)."""
-    if user.is_authenticated and not user.is_staff:
-        rows = (
-            Ownership.objects.filter(user=user)
-            .order_by()
-            .values(status=F("torrent__status"))
-            .annotate(n=Count("id"))
-        )
-    else:
-        rows = torrents_visible_to(user).order_by().values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
-
-
-def stalled_count(user) -> int:
-    """How many of the user's torrents are stalled, kept like `status_counts` (a torrent that
-    becomes stalled is stamped by the sync, which moves the version)."""
-    key = f"stalled-count:{user.pk}:{_counts_version(user)}"
-    count = caches["rows"].get(key)
-    if count is None:
-        if user.is_authenticated and not user.is_staff:
-            count = Ownership.objects.filter(stalled_q(prefix="torrent__"), user=user).count()
-        else:
-            count = torrents_visible_to(user).filter(stalled_q()).count()
-        caches["rows"].set(key, count)
-    return count
 
 
 def rows_prepare(rows: list[Torrent], user) -> list[Torrent]:
@@ -296,18 +224,21 @@ def rows_prepare(rows: list[Torrent], user) -> list[Torrent]:
     return rows
 
 
-def rows_digest(rows: list[Torrent]) -> str:
-    """A key for the page's rendered rows: every column they show, in order, and their chips
-    (one cache lookup for the table instead of one per row)."""
+def rows_digest(rows: list[Torrent], *, staff: bool = False) -> str:
+    """A key for the page's rendered rows: every column they show, in order, with what
+    `rows_prepare` adds (one cache lookup for the table instead of one per row), and staff's
+    owners column."""
     shown = [
         (
             *(getattr(row, name) for name in ROW_FIELDS),
-            row.is_stalled,
-            row.message_shown,
+            getattr(row, "is_stalled", False),
+            getattr(row, "message_shown", ""),
             tuple(getattr(row, "chips", ())),
         )
         for row in rows
     ]
+    if staff:
+        shown.append(tuple(tuple(getattr(row, "owner_emails", ())) for row in rows))
     return hashlib.blake2s(repr(shown).encode(), digest_size=16).hexdigest()
 
 
