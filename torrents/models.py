@@ -387,6 +387,7 @@ class TorrentFetch(models.Model):
     )
     url = models.TextField()
     paused = models.BooleanField(default=False)
+    labels = models.JSONField(default=list, blank=True, help_text="The asker's, for the torrent.")
     state = models.CharField(max_length=16, choices=State.choices, default=State.FETCHING)
     error = models.TextField(blank=True, help_text="What failed, for the person who asked.")
     torrent = models.ForeignKey(

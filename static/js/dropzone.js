@@ -241,6 +241,8 @@
       if ($("drop-private").checked) form.append("private", "true");
     }
     if (body.paused) form.append("paused", "true");
+    var labels = $("drop-labels").value.trim();
+    if (labels) form.append("labels", labels);
     // Per-file selection (indexes of the previewed .torrent's files left unticked).
     state.skip.forEach(function (i) { form.append("skip_files", String(i)); });
     return form;

@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 ),
                 ("url", models.TextField()),
                 ("paused", models.BooleanField(default=False)),
+                ("labels", models.JSONField(blank=True, default=list, help_text="The asker's, for the torrent.")),
                 (
                     "state",
                     models.CharField(

@@ -30,9 +30,12 @@ def fetch_enqueue(*, fetch_id: int) -> bool:
     return True
 
 
-def torrent_fetch_request(*, user, url: str, paused: bool = False) -> TorrentFetch:
-    """Record the fetch of `url` (already checked by torrent_url_check) and queue it."""
-    fetch = TorrentFetch.objects.create(user=user, url=url, paused=paused)
+def torrent_fetch_request(
+    *, user, url: str, paused: bool = False, labels: list[str] = ()
+) -> TorrentFetch:
+    """Record the fetch of `url` (already checked by torrent_url_check) and queue it; `labels`
+    (already cleaned) go on the torrent it becomes."""
+    fetch = TorrentFetch.objects.create(user=user, url=url, paused=paused, labels=list(labels))
     fetch_id = fetch.pk
     transaction.on_commit(lambda: fetch_enqueue(fetch_id=fetch_id))
     return fetch

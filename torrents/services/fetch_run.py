@@ -11,6 +11,7 @@ from seedbox.fetch import FetchError, fetch
 from torrents.metainfo import parse_metainfo
 from torrents.models import TorrentFetch
 from torrents.services.intake import ITEM_ERRORS, torrent_add_metainfo
+from torrents.services.labels import LabelError, torrents_label_add
 from torrents.services.rollback import rollback_scope
 
 ACCEPT = "application/x-bittorrent, application/octet-stream;q=0.5, */*;q=0.1"
@@ -46,10 +47,12 @@ def torrent_fetch_run(*, fetch_id: int, last_try: bool = True) -> str:
         )
         with transaction.atomic(), rollback_scope():
             torrent = torrent_add_metainfo(user=row.user, meta=meta, paused=row.paused)
+            if row.labels:
+                torrents_label_add(user=row.user, torrents=[torrent], names=row.labels)
             TorrentFetch.objects.filter(pk=fetch_id).update(
                 state=TorrentFetch.State.ADDED, torrent=torrent, error="", updated_at=timezone.now()
             )
-    except ITEM_ERRORS as exc:
+    except (*ITEM_ERRORS, LabelError) as exc:
         _fail(fetch_id, f"the fetched file was refused: {exc}")
         return TorrentFetch.State.FAILED
     return TorrentFetch.State.ADDED

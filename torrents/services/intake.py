@@ -446,6 +446,7 @@ def intake_submit(
             torrents=torrents,
             magnet_list=magnet_list,
             url_list=url_list,
+            label_names=label_names,
             torrent=torrent,
             files=files,
             paths=paths,
@@ -470,6 +471,7 @@ def _submit_items(
     torrents,
     magnet_list,
     url_list,
+    label_names,
     torrent,
     files,
     paths,
@@ -508,7 +510,9 @@ def _submit_items(
     for url in url_list:
         attempt(
             url[:200],
-            lambda u=url: torrent_fetch_request(user=user, url=torrent_url_check(u), paused=paused),
+            lambda u=url: torrent_fetch_request(
+                user=user, url=torrent_url_check(u), paused=paused, labels=label_names
+            ),
             into=result.fetches,
         )
     if torrent is not None:

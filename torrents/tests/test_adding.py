@@ -149,7 +149,9 @@ def test_a_torrent_by_url_is_fetched_by_the_worker_and_added_paused(
 ):
     data, info_hash, _ = make_torrent(tmp_path, "by-url.bin", 40_000, trackers=[TRACKER])
     with http_server(payload=data) as server:
-        answer = post(alice, {"url": [f"{server.url}/file"], "paused": "true"})
+        answer = post(
+            alice, {"url": [f"{server.url}/file"], "paused": "true", "labels": "linux, later"}
+        )
         assert answer.status_code == 201, answer.data
         assert answer.data["added"] == []
         [fetch] = answer.data["fetches"]
@@ -165,6 +167,8 @@ def test_a_torrent_by_url_is_fetched_by_the_worker_and_added_paused(
     assert row.torrent == torrent
     assert torrent.start_paused
     assert rt_state(torrent) == (0, 0)  # loaded, not started
+    # The labels asked for at add reach the torrent the fetch became.
+    assert api(alice).get(f"/api/torrents/{torrent.pk}").data["labels"] == ["later", "linux"]
     seen = api(alice).get(f"/api/torrents/fetches/{row.pk}")
     assert seen.status_code == 200
     assert seen.data["torrent"] == torrent.pk
