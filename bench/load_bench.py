@@ -96,7 +96,7 @@ def free_port() -> int:
 class Site:
     """One run of `manage.py runseedbox` from `code`, on a throwaway var dir and database."""
 
-    def __init__(self, code: Path, postgres: str | None):
+    def __init__(self, code: Path, postgres: str | None, web: str = ""):
         self.code = code
         self.var = Path(tempfile.mkdtemp(prefix="seedbox-load-bench-"))
         self.port = free_port()
@@ -117,6 +117,9 @@ class Site:
             SEEDBOX_RTORRENT_PORT_RANGE=f"{51960 + self.port % 30}-{51960 + self.port % 30}",
             DATABASE_URL=f"sqlite:///{self.var}/db.sqlite3",
         )
+        if web:  # "3x4": gunicorn workers x threads (SEEDBOX_WEB_WORKERS/THREADS)
+            workers, threads = web.split("x")
+            env.update(SEEDBOX_WEB_WORKERS=workers, SEEDBOX_WEB_THREADS=threads)
         if postgres:
             parts = urlsplit(postgres)
             self.database = f"seedbox_load_bench_{os.getpid()}"
@@ -237,8 +240,8 @@ def whole_list_by_pages(site: Site, headers: dict, repeat: int) -> dict:
     }
 
 
-def run(code: Path, count: int, duration: int, postgres: str | None) -> dict:
-    site = Site(code, postgres)
+def run(code: Path, count: int, duration: int, postgres: str | None, web: str = "") -> dict:
+    site = Site(code, postgres, web)
     try:
         site.manage("migrate", "--no-input", "-v", "0")
         seeded = json.loads(site.manage("shell", "-c", SEED.format(count=count)).splitlines()[-1])
@@ -297,6 +300,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--postgres", help="a Postgres server URL (a database is made there)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--web", default="", help="gunicorn WORKERSxTHREADS (default: what runseedbox starts)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install -y wrk")
@@ -304,8 +310,9 @@ def main() -> None:
     vendor = "Postgres" if args.postgres else "SQLite"
     figures = {}
     for count in (int(n) for n in args.torrents.split(",")):
-        figures[count] = run(code, count, args.duration, args.postgres)
-        print(f"\n{count:,} torrents, {vendor}, code at {code}, load: {os.getloadavg()}")
+        figures[count] = run(code, count, args.duration, args.postgres, args.web)
+        web = f", web {args.web}" if args.web else ""
+        print(f"\n{count:,} torrents, {vendor}{web}, code at {code}, load: {os.getloadavg()}")
         print("| what | req/s | p50 | p95 | errors |")
         print("| --- | --- | --- | --- | --- |")
         for name, r in figures[count].items():

@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 SEEDBOX_SUPERVISOR_STATUS = RUN_DIR / "supervisor.json"
 SEEDBOX_SUPERVISOR_MAX_DEATHS = env_int("SEEDBOX_SUPERVISOR_MAX_DEATHS", 5, minimum=1)
 SEEDBOX_SUPERVISOR_WINDOW = env_float("SEEDBOX_SUPERVISOR_WINDOW", 60.0, minimum=1.0)
+# The web server `runseedbox` starts: gunicorn processes, and threads in each (bench/README.md
+# has what they change on a 2-core machine).
+SEEDBOX_WEB_WORKERS = env_int("SEEDBOX_WEB_WORKERS", 2, minimum=1)
+SEEDBOX_WEB_THREADS = env_int("SEEDBOX_WEB_THREADS", 8, minimum=1)
 # A periodic task (sync, reconcile) that has not run for its interval plus this many seconds
 # makes GET /api/health answer 503, naming it (beat or the worker is gone or stuck).
 SEEDBOX_PERIODIC_GRACE = env_float("SEEDBOX_PERIODIC_GRACE", 30.0, minimum=0.0)

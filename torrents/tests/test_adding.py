@@ -85,7 +85,7 @@ def test_the_check_refuses_what_the_intake_would_before_any_data(alice, settings
     }
     verdicts = check(alice, body).data["verdicts"]
     assert [v["ok"] for v in verdicts] == [False, False, False]
-    assert "at most 1,000 allowed" in verdicts[0]["reason"]
+    assert "at most 1000 bytes allowed" in verdicts[0]["reason"]
     assert "only http:// and https://" in verdicts[1]["reason"]
     assert "loopback, private" in verdicts[2]["reason"]
     # Bad shapes are a clear 400, never a 500.
@@ -131,7 +131,7 @@ def test_preview_lists_the_files_and_the_verdicts(alice, tmp_path):
     )
     assert answer.data["ok"] is False
     assert "rule: deny example.org" in answer.data["trackers"]["reason"]
-    assert "needs 5,010 bytes" in answer.data["quota"]["reason"]
+    assert "needs 4.9 KB (5,010 bytes)" in answer.data["quota"]["reason"]
     junk = api(alice).post(
         "/api/torrents/preview", {"torrent": upload("x.torrent", b"<html>")}, format="multipart"
     )
