@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from seedbox.tests.browser.conftest import log_in, make_user, screenshot
+from seedbox.tests.browser.conftest import classic_forms, log_in, make_user, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LONG = "a-very-long-file-name-without-a-single-space-that-a-phone-must-wrap-somehow.flac"
@@ -23,6 +23,7 @@ def test_an_owner_skips_and_selects_files_from_the_torrent_page(stack, new_page,
     page = new_page()
     log_in(page, owner)
     page.goto("/torrents/add/")
+    classic_forms(page)
     form = page.locator("#form-data")
     form.locator("#id_data_files").set_input_files(
         [str(folder / LONG), str(folder / "b-side.flac")]

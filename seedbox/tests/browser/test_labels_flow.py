@@ -17,7 +17,8 @@ from torrents.models import Node, Ownership, Torrent
 from torrents.services.labels import torrent_labels_set
 user = User.objects.get(email={email!r})
 node, _ = Node.objects.get_or_create(
-    name="labels-offline", defaults={{"rpc_url": "scgi:///nonexistent.sock", "data_root": "/tmp"}}
+    name="labels-offline",
+    defaults={{"rpc_url": "scgi:///nonexistent.sock", "data_root": "/tmp", "enabled": False}},
 )
 ids = []
 for n, name in enumerate(["A.Very.Long.Torrent.Name.Without.Any.Spaces.To.Break.It." * 3, "short"]):

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.testing import PASSWORD
-from seedbox.tests.browser.conftest import PHONE, field, log_in, make_user
+from seedbox.tests.browser.conftest import PHONE, classic_forms, field, log_in, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ from torrents.models import (Node, Ownership, Torrent, TorrentFile, TorrentHisto
 
 LONG, ERROR = {long!r}, {error!r}
 user, admin = User.objects.get(email={email!r}), User.objects.get(email={admin!r})
-node = Node.objects.get()
+node = Node.objects.get(managed=True)  # other tests add nodes of their own
 
 def torrent(seed, status, size, **fields):
     t = Torrent.objects.create(
@@ -153,6 +153,8 @@ def test_pages_of_a_user_fit_a_phone(stack, new_page, people, tmp_path):
 
     # The add page's refusals carry the long name and the reason.
     page.goto("/torrents/add/")
+    assert_fits(page, "add page with its drop zone")
+    classic_forms(page)
     magnet = f"magnet:?xt=urn:btih:{os.urandom(20).hex()}&dn={LONG}&tr=http://x/a"
     page.locator("#id_magnets").fill(magnet)
     page.locator("#submit-magnets").click()
@@ -162,6 +164,7 @@ def test_pages_of_a_user_fit_a_phone(stack, new_page, people, tmp_path):
     bad = tmp_path / f"{LONG[:200]}.torrent"
     bad.write_bytes(b"not bencoded at all")
     page.goto("/torrents/add/")
+    classic_forms(page)
     page.locator("#id_torrents").set_input_files(str(bad))
     page.locator("#submit-torrents").click()
     expect(page.locator("#add-results")).to_contain_text("not a torrent file")

@@ -9,7 +9,7 @@ import wave
 import pytest
 from playwright.sync_api import expect
 
-from seedbox.tests.browser.conftest import log_in, make_user, screenshot
+from seedbox.tests.browser.conftest import classic_forms, log_in, make_user, screenshot
 from seedbox.tests.browser.stack import wait_for
 
 pytestmark = pytest.mark.browser
@@ -35,6 +35,7 @@ def test_play_only_what_plays_above_the_table(stack, new_page, tmp_path):
     page = new_page()
     log_in(page, owner)
     page.goto("/torrents/add/")
+    classic_forms(page)
     form = page.locator("#form-data")
     form.locator("#id_data_files").set_input_files([str(tmp_path / name) for name in files])
     form.locator("#id_data_name").fill("Player test")
