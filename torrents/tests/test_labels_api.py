@@ -267,6 +267,24 @@ def test_rows_read_as_values_carry_the_labels_the_serializer_gives(alice, bob):
     assert [row["labels"] for row in list_rows(queryset, user=alice)] == [["A", "b"], [], []]
 
 
+def test_a_large_page_reads_the_same_labels_without_naming_every_row(alice, bob, monkeypatch):
+    rows = make_rows([alice, bob], 4)
+    torrent_labels_set(user=alice, torrent=rows[0], names=["b", "A"])
+    torrent_labels_set(user=alice, torrent=rows[2], names=["c"])
+    torrent_labels_set(user=bob, torrent=rows[1], names=["bob's"])
+    page = [t.pk for t in rows[:3]]
+    small = chips_by_torrent(alice, page[:2])
+    monkeypatch.setattr(label_selectors, "MANY_ROWS", 1)  # what a page of 10,000 takes
+    with CaptureQueriesContext(connection) as captured:
+        large = chips_by_torrent(alice, page[:2])
+    assert large == small
+    assert {pk: [chip.name for chip in chips] for pk, chips in large.items()} == {
+        rows[0].pk: ["A", "b"]  # only the rows asked for, only alice's labels
+    }
+    assert " IN (" not in captured[0]["sql"]  # the user's links, not an IN of every id
+    assert set(chips_by_torrent(alice, page)) == {rows[0].pk, rows[2].pk}
+
+
 def test_changed_since_does_not_take_a_label_filter(alice):
     cursor = api(alice).get("/api/torrents").json()["cursor"]
     response = api(alice).get(f"/api/torrents?changed_since={cursor}&label=x")
