@@ -288,6 +288,10 @@ def run(code: Path, count: int, duration: int, postgres: str | None, web: str = 
             )
         web_log = (site.var / "runseedbox.log").read_text(errors="replace")
         results["_500s"] = web_log.count("Internal Server Error")
+        if results["_500s"]:  # kept for reading: the var dir goes with the run
+            kept = Path(tempfile.gettempdir()) / f"load-bench-{count}-500s.log"
+            kept.write_text(web_log)
+            print(f"the site's log with its 500s: {kept}")
         return results
     finally:
         site.stop()

@@ -144,24 +144,29 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Database -------------------------------------------------------------------------------
+# SQLite, however it is named: the web server and the Celery worker write at the same time, and
+# WAL (readers never wait on a writer) with IMMEDIATE transactions turns "database is locked"
+# into a short wait. Without them, a sync's commit under load made list requests fail (500).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     try:
         DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        _given = DATABASES["default"].get("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **_given}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            # The web server and the Celery worker write at the same time: WAL and IMMEDIATE
-            # transactions turn "database is locked" into a short wait.
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

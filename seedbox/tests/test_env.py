@@ -64,3 +64,33 @@ def test_a_bad_variable_stops_the_start_with_its_name(tmp_path):
     )
     assert result.returncode != 0
     assert "DEBUG='perhaps': expected true or false" in result.stderr
+
+
+def test_an_sqlite_database_url_gets_the_same_wal_and_lock_wait_as_the_default(tmp_path):
+    """A sync committing while the list is read made requests fail with "database is locked"
+    (a 500) when DATABASE_URL named an SQLite file: it had none of the default's options."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SEEDBOX_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/named.sqlite3",
+    }
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
+        "print(connection.settings_dict['OPTIONS']['timeout'])\n"
+        "print(connection.settings_dict['OPTIONS']['transaction_mode'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "seedbox.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20", "IMMEDIATE"]
