@@ -207,7 +207,8 @@
     var l = links();
     var body = {
       torrents: [], magnets: l.magnets, url: l.urls, files: [],
-      paused: $("drop-paused").checked
+      paused: $("drop-paused").checked,
+      labels: $("drop-labels").value.trim()
     };
     var w = way();
     if (w === "with-data") {

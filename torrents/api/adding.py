@@ -44,6 +44,12 @@ class TorrentCheckRequestSerializer(serializers.Serializer):
     files = PlannedFileSerializer(many=True, required=False, help_text="data files")
     name = serializers.CharField(required=False, allow_blank=True, max_length=1024)
     trackers = serializers.ListField(child=serializers.CharField(), required=False)
+    labels = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=400,
+        help_text="Your labels for what is added, comma-separated (as POST /api/torrents takes).",
+    )
     paused = serializers.BooleanField(required=False)
 
 
@@ -97,6 +103,7 @@ class TorrentCheckView(generics.GenericAPIView):
             files=[PlannedFile(**f) for f in data.get("files", [])],
             name=data.get("name", ""),
             trackers=_lines(data.get("trackers", [])),
+            labels=data.get("labels", ""),
         )
         return Response(
             {

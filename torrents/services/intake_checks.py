@@ -25,6 +25,7 @@ from torrents.metainfo import (
     tracker_host,
 )
 from torrents.services.capacity import NodeFull
+from torrents.services.labels import LabelError, labels_parse
 from torrents.services.quota import QuotaExceeded
 from torrents.services.tracker_rules import TrackerRefused, tracker_rules_check
 from torrents.upload_guard import data_upload_refusal, free_quota
@@ -236,10 +237,16 @@ def intake_precheck(
     files: list[PlannedFile] = (),
     name: str = "",
     trackers: list[str] = (),
+    labels: str = "",
 ) -> Precheck:
     """What the intake would refuse in a request of this shape, judged before any data is
     sent: one verdict per item (in the order intake_submit takes them)."""
     result = Precheck()
+    try:  # as intake_submit reads them: bad labels refuse the whole request
+        labels_parse(labels)
+    except LabelError as exc:
+        result.detail = f"labels: {exc}"
+        return result
     count = len(torrents) + len(magnets) + len(urls) + (1 if torrent or files else 0)
     try:
         request_count_check(count)

@@ -34,6 +34,28 @@ def rt_state(torrent: Torrent) -> tuple[int, int]:
     return client.call("d.state", h), client.call("d.is_active", h)
 
 
+def test_the_check_refuses_bad_labels_as_the_intake_does(alice):
+    folder = [{"path": "album/a.flac", "size": 1}, {"path": "album/b.flac", "size": 1}]
+    eleven = ",".join(f"l{n}" for n in range(11))  # a torrent carries at most 10
+    answer = check(alice, {"files": folder, "trackers": [TRACKER], "labels": eleven})
+    assert answer.status_code == 200, answer.data
+    assert answer.data["ok"] is False
+    assert answer.data["detail"].startswith("labels: ")
+    sent = post(
+        alice,
+        {
+            "files": [upload("album/a.flac", b"a"), upload("album/b.flac", b"b")],
+            "paths": ["album/a.flac", "album/b.flac"],
+            "trackers": [TRACKER],
+            "labels": eleven,
+        },
+    )
+    assert sent.status_code == 400
+    assert sent.data["detail"] == answer.data["detail"]
+    ok = check(alice, {"files": folder, "trackers": [TRACKER], "labels": "linux, later"})
+    assert ok.data["ok"] is True
+
+
 def test_the_check_refuses_what_the_intake_would_before_any_data(alice, settings):
     settings.SEEDBOX_MAX_TORRENTS_PER_REQUEST = 3
     files = [{"path": "a.flac", "size": 10_000_000}, {"path": "b.flac", "size": 19_000_000}]
