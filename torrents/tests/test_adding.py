@@ -167,7 +167,7 @@ def private_urls(settings):
 
 
 def test_a_torrent_by_url_is_fetched_by_the_worker_and_added_paused(
-    node, alice, bob, tmp_path, private_urls
+    node, alice, bob, boss, tmp_path, private_urls
 ):
     data, info_hash, _ = make_torrent(tmp_path, "by-url.bin", 40_000, trackers=[TRACKER])
     with http_server(payload=data) as server:
@@ -195,6 +195,8 @@ def test_a_torrent_by_url_is_fetched_by_the_worker_and_added_paused(
     assert seen.status_code == 200
     assert seen.data["torrent"] == torrent.pk
     assert api(bob).get(f"/api/torrents/fetches/{row.pk}").status_code == 404
+    assert api(boss).get(f"/api/torrents/fetches/{row.pk}").status_code == 200  # an admin
+    assert api(None).get(f"/api/torrents/fetches/{row.pk}").status_code == 401
 
 
 def test_a_failed_fetch_says_what_failed(node, alice, tmp_path, private_urls, settings):
