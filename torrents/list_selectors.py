@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models import CharField, Count, Exists, Func, Max, OuterRef, Q, QuerySet, Sum
 
-from torrents.label_selectors import label_counts, labels_of, torrents_labelled
+from torrents.label_selectors import labels_with_counts, torrents_labelled
 from torrents.models import Node, Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.selectors import torrents_visible_to
 from torrents.services.capacity import node_free_bytes
@@ -181,11 +181,8 @@ def _stalled_counts(user, filters: ListFilters) -> dict[str, int]:
 def _label_counts(user, filters: ListFilters) -> dict[str, int]:
     """{label name: how many} of the viewer's labels, under the other filters (every label of
     theirs, those on none at 0)."""
-    labels = list(labels_of(user))
-    if not labels:
-        return {}
-    counts = label_counts(user, torrents_filtered(user, filters))
-    return {label.name: counts.get(label.pk, 0) for label in labels}
+    counted = labels_with_counts(user, torrents_filtered(user, filters))
+    return {item.label.name: item.count for item in counted}
 
 
 FACETS: dict[str, Callable[[object, ListFilters], dict[str, int]]] = {
