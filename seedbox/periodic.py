@@ -27,6 +27,7 @@ class Periodic:
 PERIODIC_TASKS = (
     Periodic("sync", "SEEDBOX_SYNC_INTERVAL"),
     Periodic("reconcile", "SEEDBOX_RECONCILE_INTERVAL"),
+    Periodic("events", "SEEDBOX_EVENTS_SWEEP_INTERVAL"),
 )
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth's sessions page
     "seedbox",
     "torrents",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -463,6 +464,15 @@ CELERY_BEAT_SCHEDULE["torrents-clean-incoming"] = {
 CELERY_BEAT_SCHEDULE["torrents-reconcile-queued"] = {
     "task": "torrents.tasks.push.reconcile_queued",
     "schedule": SEEDBOX_RECONCILE_INTERVAL,
+}
+
+# The event outbox (events/): what was not dispatched at commit (a broker that was down, a
+# handler to retry) is swept this often; dispatched events are kept this many days.
+SEEDBOX_EVENTS_SWEEP_INTERVAL = env_float("SEEDBOX_EVENTS_SWEEP_INTERVAL", 30.0, minimum=1.0)
+SEEDBOX_EVENTS_KEEP_DAYS = env_int("SEEDBOX_EVENTS_KEEP_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["events-sweep"] = {
+    "task": "events.tasks.sweep_events",
+    "schedule": SEEDBOX_EVENTS_SWEEP_INTERVAL,
 }
 
 # Sync, history and downloads (torrents/services/sync.py, downloads.py). See README.

@@ -1,0 +1,49 @@
+"""Services name the tasks they queue (seedbox/queue.py); every name they use must be a task
+the worker knows, or the publish would go to a queue nobody reads."""
+
+import ast
+from pathlib import Path
+
+from seedbox.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLISHERS = {"enqueue", "enqueue_after_commit"}
+
+
+def _names_published(tree: ast.Module) -> list[str]:
+    constants = {
+        target.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    names = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        func = node.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if called not in PUBLISHERS:
+            continue
+        first = node.args[0]
+        if isinstance(first, ast.Constant):
+            names.append(first.value)
+        elif isinstance(first, ast.Name):
+            names.append(constants.get(first.id, f"<unresolved {first.id}>"))
+        else:
+            names.append(f"<unresolved {ast.dump(first)}>")
+    return names
+
+
+def test_every_task_a_service_queues_by_name_is_registered():
+    app.loader.import_default_modules()
+    published = {}
+    for path in ROOT.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts or path.name == "queue.py":
+            continue
+        for name in _names_published(ast.parse(path.read_text(), str(path))):
+            published.setdefault(name, str(path.relative_to(ROOT)))
+    assert "events.tasks.dispatch_event" in published
+    unknown = {name: where for name, where in published.items() if name not in app.tasks}
+    assert unknown == {}
