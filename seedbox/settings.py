@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "seedbox",
     "torrents",
     "events",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -473,6 +474,17 @@ SEEDBOX_EVENTS_KEEP_DAYS = env_int("SEEDBOX_EVENTS_KEEP_DAYS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["events-sweep"] = {
     "task": "events.tasks.sweep_events",
     "schedule": SEEDBOX_EVENTS_SWEEP_INTERVAL,
+}
+
+# Notifications (notifications/): the site's address, for links in mails and pushes; deliveries
+# to retry are swept this often.
+SEEDBOX_SITE_URL = env_str("SEEDBOX_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SEEDBOX_DELIVERIES_SWEEP_INTERVAL = env_float(
+    "SEEDBOX_DELIVERIES_SWEEP_INTERVAL", 30.0, minimum=1.0
+)
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.tasks.sweep_deliveries",
+    "schedule": SEEDBOX_DELIVERIES_SWEEP_INTERVAL,
 }
 
 # Sync, history and downloads (torrents/services/sync.py, downloads.py). See README.

@@ -10,14 +10,24 @@ ROOT = Path(__file__).resolve().parents[2]
 PUBLISHERS = {"enqueue", "enqueue_after_commit"}
 
 
+def _constants(tree: ast.Module) -> dict[str, object]:
+    """The module's NAME = "literal" assignments, and those it imports from this project."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            found.update({t.id: node.value.value for t in node.targets if isinstance(t, ast.Name)})
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            source = ROOT / (node.module.replace(".", "/") + ".py")
+            if source.exists():
+                theirs = _constants(ast.parse(source.read_text()))
+                found.update(
+                    {a.asname or a.name: theirs[a.name] for a in node.names if a.name in theirs}
+                )
+    return found
+
+
 def _names_published(tree: ast.Module) -> list[str]:
-    constants = {
-        target.id: node.value.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
+    constants = _constants(tree)
     names = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and node.args):
