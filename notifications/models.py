@@ -64,6 +64,36 @@ class Preference(models.Model):
         return f"{self.kind} by {self.channel}: {'on' if self.wanted else 'off'}"
 
 
+class PushSubscription(models.Model):
+    """One browser (a phone, a laptop) that receives the user's web pushes: the push service's
+    URL for it and its keys (RFC 8291), as the browser's PushSubscription gave them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    # A secret URL at the browser's push service; one browser profile has one at a time.
+    endpoint = models.CharField(max_length=2000, unique=True)
+    p256dh = models.CharField(max_length=200)  # the browser's P-256 public key, base64url
+    auth = models.CharField(max_length=100)  # its 16-byte auth secret, base64url
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # Deliveries given up in a row (a push that went through resets it); at
+    # SEEDBOX_PUSH_MAX_FAILURES it is disabled, with the reason shown on the account page.
+    failures = models.PositiveIntegerField(default=0)
+    disabled_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"push subscription #{self.pk} of {self.user_id}"
+
+    @property
+    def enabled(self) -> bool:
+        return not self.disabled_reason
+
+
 class Delivery(models.Model):
     """One message to one target of one channel (an address, a push subscription, a webhook)."""
 

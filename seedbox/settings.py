@@ -5,6 +5,7 @@ keep state under `var/` (SQLite, a local Redis socket, the managed rTorrent, mai
 """
 
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -479,6 +480,22 @@ CELERY_BEAT_SCHEDULE["events-sweep"] = {
 # Notifications (notifications/): the site's address, for links in mails and pushes; deliveries
 # to retry are swept this often.
 SEEDBOX_SITE_URL = env_str("SEEDBOX_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Web push (notifications/senders/push.py). The VAPID key pair signs every push: a PEM or the
+# base64url raw key here (or in SEEDBOX_VAPID_PRIVATE_KEY_FILE), else one is made on first use
+# and kept in var/vapid_private_key.pem; the public key, when given, must be the pair's. The
+# subject (mailto: or https:) tells push services whom to contact about this site's pushes.
+SEEDBOX_VAPID_PRIVATE_KEY = env_str("SEEDBOX_VAPID_PRIVATE_KEY")
+SEEDBOX_VAPID_PUBLIC_KEY = env_str("SEEDBOX_VAPID_PUBLIC_KEY")
+SEEDBOX_VAPID_SUBJECT = env_str(
+    "SEEDBOX_VAPID_SUBJECT", "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1]
+)
+if not SEEDBOX_VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("SEEDBOX_VAPID_SUBJECT must be a mailto: or https:// URL")
+# How long a push service keeps a push for a phone that is offline; one POST's time in all; how
+# many deliveries given up in a row disable a subscription (its owner gets a mail).
+SEEDBOX_PUSH_TTL = env_int("SEEDBOX_PUSH_TTL", 24 * 3600, minimum=0)
+SEEDBOX_PUSH_TIMEOUT = env_float("SEEDBOX_PUSH_TIMEOUT", 10.0, minimum=0.5)
+SEEDBOX_PUSH_MAX_FAILURES = env_int("SEEDBOX_PUSH_MAX_FAILURES", 5, minimum=1)
 SEEDBOX_DELIVERIES_SWEEP_INTERVAL = env_float(
     "SEEDBOX_DELIVERIES_SWEEP_INTERVAL", 30.0, minimum=1.0
 )
