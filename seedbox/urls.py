@@ -12,6 +12,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    # The web app manifest and service worker at the root, the push API under /api/.
+    path("", include("notifications.push_urls")),
     path("", include("torrents.page_urls")),  # the home page: the torrent list
     path("accounts/", include("accounts.page_urls")),
     path("accounts/", include("allauth.urls")),
