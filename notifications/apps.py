@@ -6,4 +6,4 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from notifications import handlers  # noqa: F401  (registers the event handlers)
+        from notifications import checks, handlers  # noqa: F401  (registers checks, handlers)

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 
+from notifications.checks import check_vapid_keys
 from notifications.vapid import b64url, key_file_load, vapid_keys
 
 
@@ -86,3 +87,12 @@ def _public_of_new_key() -> str:
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
     )
+
+
+def test_a_bad_key_fails_the_system_check(settings, tmp_path):
+    assert check_vapid_keys(None) == []
+    assert (tmp_path / "vapid_private_key.pem").exists()  # made at start, not at first push
+    settings.SEEDBOX_VAPID_PUBLIC_KEY = _public_of_new_key()
+    (error,) = check_vapid_keys(None)
+    assert error.id == "notifications.E001"
+    assert "is not the public key" in error.msg
