@@ -492,10 +492,12 @@ SEEDBOX_VAPID_SUBJECT = env_str(
 if not SEEDBOX_VAPID_SUBJECT.startswith(("mailto:", "https://")):
     raise ImproperlyConfigured("SEEDBOX_VAPID_SUBJECT must be a mailto: or https:// URL")
 # How long a push service keeps a push for a phone that is offline; one POST's time in all; how
-# many deliveries given up in a row disable a subscription (its owner gets a mail).
+# many deliveries given up in a row disable a subscription (its owner gets a mail); how many
+# devices one user may subscribe.
 SEEDBOX_PUSH_TTL = env_int("SEEDBOX_PUSH_TTL", 24 * 3600, minimum=0)
 SEEDBOX_PUSH_TIMEOUT = env_float("SEEDBOX_PUSH_TIMEOUT", 10.0, minimum=0.5)
 SEEDBOX_PUSH_MAX_FAILURES = env_int("SEEDBOX_PUSH_MAX_FAILURES", 5, minimum=1)
+SEEDBOX_PUSH_DEVICES_PER_USER = env_int("SEEDBOX_PUSH_DEVICES_PER_USER", 20, minimum=1)
 SEEDBOX_DELIVERIES_SWEEP_INTERVAL = env_float(
     "SEEDBOX_DELIVERIES_SWEEP_INTERVAL", 30.0, minimum=1.0
 )

@@ -71,6 +71,12 @@ def push_subscription_save(
     """Subscribe this browser for `user`. The same endpoint again (the browser subscribed anew,
     or another person logged in on it) updates the one row: a browser gets one person's pushes."""
     push_subscription_check(endpoint=endpoint, p256dh=p256dh, auth=auth)
+    limit = settings.SEEDBOX_PUSH_DEVICES_PER_USER
+    others = PushSubscription.objects.filter(user=user).exclude(endpoint=endpoint)
+    if others.count() >= limit:
+        raise PushSubscriptionError(
+            f"at most {limit} devices get your pushes; remove one on your account page first"
+        )
     subscription, _ = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={

@@ -221,3 +221,21 @@ def test_every_page_links_the_manifest_and_registers_the_worker(client):
     html = client.get("/accounts/login/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert "/static/js/pwa.js" in html
+
+
+def test_a_user_subscribes_at_most_so_many_devices(user, api_client_for, settings):
+    settings.SEEDBOX_PUSH_DEVICES_PER_USER = 2
+    api = api_client_for(user)
+    for number in (1, 2):
+        body = subscription_json(f"https://8.8.8.8/wpush/{number}")
+        assert api.post("/api/push-subscriptions", body, format="json").status_code == 201
+    again = api.post(
+        "/api/push-subscriptions", subscription_json("https://8.8.8.8/wpush/2"), format="json"
+    )
+    assert again.status_code == 201  # the same device again is not one more
+    third = api.post(
+        "/api/push-subscriptions", subscription_json("https://8.8.8.8/wpush/3"), format="json"
+    )
+    assert third.status_code == 400
+    assert "at most 2 devices" in third.json()["detail"]
+    assert PushSubscription.objects.count() == 2
