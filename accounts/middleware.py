@@ -9,7 +9,8 @@ from django.shortcuts import redirect
 from accounts.selectors import user_must_set_up_mfa
 from accounts.services.errors import MfaSetupRequired
 
-ALLOWED_PREFIXES = ("/accounts/", "/static/")
+# The web app manifest and service worker are public and every page asks for them.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/manifest.webmanifest", "/sw.js")
 
 
 class StaffTwoFactorMiddleware:

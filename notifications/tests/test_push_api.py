@@ -239,3 +239,11 @@ def test_a_user_subscribes_at_most_so_many_devices(user, api_client_for, setting
     assert third.status_code == 400
     assert "at most 2 devices" in third.json()["detail"]
     assert PushSubscription.objects.count() == 2
+
+
+def test_staff_who_must_set_up_two_factor_still_get_the_manifest_and_worker(admin_user, settings):
+    settings.SEEDBOX_REQUIRE_2FA_FOR_STAFF = True
+    client = logged_in(admin_user)
+    assert client.get("/").status_code == 302  # held to the account pages
+    assert client.get("/sw.js").status_code == 200
+    assert client.get("/manifest.webmanifest").status_code == 200
