@@ -91,12 +91,18 @@ def test_the_worker_is_registered_at_the_root_and_shows_a_push(stack, new_page):
     shown = page.wait_for_function(
         """() => navigator.serviceWorker.ready
              .then(r => r.getNotifications())
-             .then(ns => ns.length ? ns.map(n => [n.title, n.body, n.data.url, n.tag]) : null)"""
+             .then(ns => ns.length ? ns.map(n => ({
+               title: n.title, body: n.body, url: n.data && n.data.url, tag: n.tag,
+             })) : null)"""
     ).json_value()
     assert shown == [
-        ["Downloaded: Big.Buck.Bunny", "The download is complete.", f"{stack.url}/torrents/7/",
-         "seedbox-41"]
-    ]  # fmt: skip
+        {
+            "title": "Downloaded: Big.Buck.Bunny",
+            "body": "The download is complete.",
+            "url": f"{stack.url}/torrents/7/",
+            "tag": "seedbox-41",
+        }
+    ], shown
 
 
 def test_the_account_page_subscribes_this_device(stack, new_page):
