@@ -333,6 +333,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies must be objects: a list or a bare value gets 400, never a view's 500.
+    # JSON written by orjson (seedbox/renderers.py); the browsable API for a browser.
+    "DEFAULT_RENDERER_CLASSES": [
+        "seedbox.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "seedbox.parsers.JSONObjectParser",
         "rest_framework.parsers.FormParser",
