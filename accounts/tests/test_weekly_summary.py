@@ -3,10 +3,12 @@ the history the sync writes (kept after a torrent is deleted), recorded as one s
 event per user per week however often the task runs; the opt-in on the page and the API."""
 
 import datetime as dt
+import threading
 
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -132,6 +134,33 @@ def test_only_active_users_who_opted_in_and_had_a_week_are_told(opted_in, other_
     credit(quiet, torrent, at(20, 12), up=MiB)  # before the week
     assert weekly_summaries_send(now=MONDAY) == 1
     assert [users for users, _ in summaries()] == [[opted_in.pk]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_record_it_once():
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite has no row locks: its IMMEDIATE transactions run one at a time")
+    person = User.objects.create_user("both@example.com", "pw", weekly_summary=True)
+    [torrent] = make_rows([person], 1)
+    credit(person, torrent, at(24, 12), up=MiB)
+    start, end = dt.date(2026, 11, 23), dt.date(2026, 11, 29)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(weekly_summary_record(user_id=person.pk, start=start, end=end))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == [False, True]
+    assert len(summaries()) == 1
 
 
 def test_at_most_twenty_names_of_what_finished(opted_in):

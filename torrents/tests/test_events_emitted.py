@@ -114,6 +114,22 @@ def test_a_refused_item_takes_its_event_back_and_the_good_one_keeps_its_own(node
     assert recorded() == [added(alice, Torrent.objects.get(info_hash=MAGNET_HASH))]
 
 
+def test_a_request_refused_whole_after_its_items_leaves_no_event(
+    node, alice, tmp_path, monkeypatch
+):
+    """The labels go on after every item is in: one too many refuses the request, items and
+    their events alike (and the quota charge that could have warned)."""
+    monkeypatch.setattr("torrents.services.labels.PER_USER_MAX", 1)
+    alice.quota_bytes = 20_000
+    alice.save()
+    data, _, _ = make_torrent(tmp_path, "labelled.bin", 19_000)
+    answer = post(alice, {"torrents": [upload("l.torrent", data)], "labels": "one, two"})
+    assert answer.status_code == 400, answer.data
+    assert "labels" in answer.data["detail"]
+    assert not Torrent.objects.exists()
+    assert recorded() == []
+
+
 def node_free(node) -> int:
     return shutil.disk_usage(node.data_root).free
 
