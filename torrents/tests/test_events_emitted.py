@@ -13,6 +13,7 @@ from events.kinds import EventKind
 from events.models import Event
 from seedbox.tests.fetch_servers import http_server
 from torrents.models import Torrent, TorrentStatus
+from torrents.services.magnets import torrent_metadata_resolved
 from torrents.tests.factories import make_torrent
 from torrents.tests.intake_support import (
     api,
@@ -404,4 +405,23 @@ def test_choosing_more_files_past_90_percent_warns(node, alice, tmp_path):
     url = f"/api/torrents/{torrent.pk}/files/{b.pk}"
     answer = committed(lambda: api(alice).patch(url, {"priority": "normal"}, format="json"))
     assert answer.status_code == 200, answer.content
+    assert recorded(*QUOTA_KINDS) == [quota_event(EventKind.QUOTA_WARNING, alice, 95_000)]
+
+
+def test_a_magnets_metadata_charging_past_90_percent_warns_the_owner_who_paid(
+    node, alice, bob, tmp_path
+):
+    """The sync charges a magnet's owners when its metadata arrives (magnets.py): one who can
+    pay is warned; one whose quota cannot hold it loses it, charged and told nothing."""
+    alice.quota_bytes = 100_000
+    alice.save()
+    bob.quota_bytes = 50_000
+    bob.save()
+    for user in (alice, bob):
+        assert post(user, {"magnets": MAGNET}).status_code == 201
+    torrent = Torrent.objects.get()
+    assert torrent_metadata_resolved(
+        torrent=torrent, name="some", size_bytes=95_000, files=[("some.bin", 95_000)]
+    )
+    assert list(torrent.ownerships.values_list("user", flat=True)) == [alice.pk]
     assert recorded(*QUOTA_KINDS) == [quota_event(EventKind.QUOTA_WARNING, alice, 95_000)]
