@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -479,6 +480,12 @@ SEEDBOX_EVENTS_KEEP_DAYS = env_int("SEEDBOX_EVENTS_KEEP_DAYS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["events-sweep"] = {
     "task": "events.tasks.sweep_events",
     "schedule": SEEDBOX_EVENTS_SWEEP_INTERVAL,
+}
+# The weekly summary users opt into (accounts/services/weekly_summary.py): Monday 08:00 UTC,
+# about the week before; a second run that week records nothing new.
+CELERY_BEAT_SCHEDULE["accounts-weekly-summary"] = {
+    "task": "accounts.tasks.send_weekly_summaries",
+    "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
 }
 
 # Notifications (notifications/): the site's address, for links in mails and pushes; deliveries

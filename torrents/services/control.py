@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from events.kinds import EventKind
+from events.services import event_record
 from torrents.models import IN_RTORRENT, Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
 from torrents.services.file_priorities import priorities_apply_after_commit, torrent_wanted_refresh
@@ -170,8 +172,11 @@ def torrent_delete(*, torrent: Torrent, by, everyone: bool = False, purge_now: b
     return "purged" if purge_now_or_later(torrent_id=torrent.pk) else "pending"
 
 
-def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool = True) -> bool:
-    """Remove `by`'s ownership (an admin's `everyone`: every owner's) and give the quota back.
+def torrent_remove(
+    *, torrent: Torrent, by, everyone: bool = False, purge: bool = True, reason: str = ""
+) -> bool:
+    """Remove `by`'s ownership (an admin's `everyone`: every owner's) and give the quota back;
+    the other owners an admin removed it for are told (torrent.removed_by_admin, with `reason`).
     Returns True when nobody owns it any more: it is then purged from rTorrent and disk after the
     commit (`purge=False`: the caller runs `purge_now_or_later` itself)."""
     with transaction.atomic():
@@ -179,6 +184,13 @@ def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool 
         ownerships = Ownership.objects.filter(torrent=locked)
         if not (everyone and by.is_staff):
             ownerships = ownerships.filter(user=by)
+        if told := [o.user_id for o in ownerships if o.user_id != by.pk]:
+            event_record(
+                EventKind.TORRENT_REMOVED_BY_ADMIN,
+                torrent=locked,
+                users=told,
+                payload={"name": locked.name, "torrent_id": locked.pk, "reason": reason},
+            )
         for ownership in ownerships:
             quota_release(user_id=ownership.user_id, nbytes=ownership.charged_bytes)
         torrent_gone_record(ownerships=ownerships)

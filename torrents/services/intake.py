@@ -15,6 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
+from accounts.selectors import active_staff_ids
+from events.kinds import EventKind
+from events.services import event_record
 from torrents.metainfo import (
     MetaFile,
     Metainfo,
@@ -253,6 +256,7 @@ def torrent_take(
             chosen = _choose_files(ownership, meta, skip_files)
             _charge(ownership, torrent.size_bytes if chosen is None else chosen)
             _wanted_refresh(torrent)
+            _added_record(torrent, user=user, fresh=True)
             return torrent, True
     fresh = existing.status in RELEASED
     ownership = existing.ownerships.filter(user=user).first()
@@ -289,7 +293,23 @@ def torrent_take(
     if not fresh and not existing.private and existing.status in IN_RTORRENT:
         torrent_id = existing.pk
         transaction.on_commit(lambda: torrent_trackers_extend(torrent_id=torrent_id, urls=trackers))
+    _added_record(existing, user=user, fresh=fresh)
     return existing, fresh
+
+
+def _added_record(torrent: Torrent, *, user, fresh: bool) -> None:
+    """torrent.added for the user who took it; a new or revived torrent left waiting for
+    approval is torrent.awaiting_approval to the staff. In the item's savepoint: an item refused
+    later (no room on the node, bad data) takes its events back with it."""
+    about = {"name": torrent.name, "torrent_id": torrent.pk}
+    event_record(EventKind.TORRENT_ADDED, torrent=torrent, users=[user.pk], payload=about)
+    if fresh and torrent.status == TorrentStatus.PENDING_APPROVAL:
+        event_record(
+            EventKind.TORRENT_AWAITING_APPROVAL,
+            torrent=torrent,
+            users=active_staff_ids(),
+            payload={**about, "owner": user.email},
+        )
 
 
 def _join(existing: Torrent, *, user, meta: Metainfo | None) -> None:
