@@ -1,6 +1,6 @@
 """The bell in a real browser: the count in the header changes without a reload when an event
 is dispatched for the logged-in user by the stack's own Celery worker, and its link opens the
-notifications page, where marking all read empties it."""
+notifications page, where marking all read empties it; all under the CSP."""
 
 import re
 
@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from seedbox.tests.browser.conftest import log_in, make_user, screenshot
+from seedbox.tests.browser.test_csp import assert_no_violation, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def record_completed(stack, email: str, name: str) -> None:
 def test_the_bell_count_changes_without_a_reload(stack, new_page):
     email = make_user(stack, "bell@example.com")
     other = make_user(stack, "bell.other@example.com")
-    page = new_page()
+    page, console = watched_page(new_page)
     log_in(page, email)
     bell = page.locator("#bell")
     count = page.locator("#bell-count")
@@ -57,3 +58,4 @@ def test_the_bell_count_changes_without_a_reload(stack, new_page):
     page.get_by_role("button", name=re.compile("^Mark all 2 read$")).click()
     expect(page.locator("#bell-count")).to_be_hidden()
     expect(page.locator(".notification.unread")).to_have_count(0)
+    assert_no_violation(page, console, "bell and notifications page")
