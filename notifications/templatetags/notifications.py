@@ -14,13 +14,12 @@ register = template.Library()
 
 @register.inclusion_tag("notifications/_bell.html", takes_context=True)
 def notification_bell(context) -> dict:
-    return bell_context(context["request"].user)
+    return bell_context(context["user"])
 
 
 @register.inclusion_tag("notifications/_preferences.html", takes_context=True)
 def notification_preferences(context) -> dict:
-    user = context["request"].user
-    rows = preferences_table(user)
+    rows = preferences_table(context["user"])
     for row in rows:
         row["cells"] = [
             {"name": box_name(c.kind, c.channel), "wanted": c.wanted, "channel": c.channel}

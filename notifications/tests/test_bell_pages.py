@@ -137,3 +137,12 @@ def test_staff_see_only_their_own_notifications(admin_user, user):
     assert bell_count(html) == 0
     note = Notification.objects.get(user=user)
     assert client.post(f"/notifications/{note.pk}/read/").status_code == 404
+
+
+def test_a_poll_of_the_bell_reads_the_session_the_user_and_the_count(user):
+    client = logged_in(user)
+    client.get("/notifications/bell/")  # the session's activity is written once a minute
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/notifications/bell/").status_code == 200
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries]
+    assert tables == ["django_session", "accounts_user", "notifications_notification"]
