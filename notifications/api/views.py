@@ -52,14 +52,22 @@ class NotificationListView(generics.ListAPIView):
 
 
 class NotificationReadView(APIView):
-    @extend_schema(request=None, responses={200: NotificationSerializer})
+    """Mark one of your notifications read (one already read keeps when it was)."""
+
+    @extend_schema(
+        operation_id="notifications_read", request=None, responses={200: NotificationSerializer}
+    )
     def post(self, request: Request, pk: int) -> Response:
         notification = notification_mark_read(notification=notification_for_user(request.user, pk))
         return Response(NotificationSerializer(notification).data)
 
 
 class NotificationsReadAllView(APIView):
-    @extend_schema(request=None, responses={200: MarkedSerializer})
+    """Mark every unread notification of yours read."""
+
+    @extend_schema(
+        operation_id="notifications_read_all", request=None, responses={200: MarkedSerializer}
+    )
     def post(self, request: Request) -> Response:
         return Response({"marked": notifications_mark_all_read(user=request.user)})
 
