@@ -352,7 +352,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One name for skip/normal/high wherever a file's priority appears (file rows, PATCH, bulk).
-    "ENUM_NAME_OVERRIDES": {"FilePriorityEnum": "torrents.services.file_priorities.LEVEL_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "FilePriorityEnum": "torrents.services.file_priorities.LEVEL_CHOICES",
+        # Two `status` fields (a torrent's, a delivery's): the torrent's keeps its name.
+        "StatusEnum": "torrents.models.TorrentStatus",
+        "DeliveryStatusEnum": "notifications.models.Delivery.Status",
+    },
 }
 
 # --- Internationalisation, static files -----------------------------------------------------

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import User
 from events.kinds import EventKind
 from events.services import event_record
 from notifications.channels import Channel
@@ -43,7 +44,7 @@ def webhook_create(*, user, url: str) -> tuple[Webhook, str]:
     url = webhook_url_clean(url)
     with transaction.atomic():
         # Counted under the user's row lock: two requests at once cannot pass the cap together.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        User.objects.select_for_update().filter(pk=user.pk).first()
         if Webhook.objects.filter(user=user).count() >= settings.SEEDBOX_WEBHOOKS_PER_USER:
             raise WebhookError(
                 f"you have {settings.SEEDBOX_WEBHOOKS_PER_USER} webhooks, the most allowed; "
