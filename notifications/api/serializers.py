@@ -38,6 +38,15 @@ class NewWebhookSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
+class ChangedWebhookSerializer(WebhookSerializer):
+    """The answer to PATCH: `secret` only when a new one was asked for."""
+
+    secret = serializers.CharField(required=False)
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+
+
 class DeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = Delivery

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications.api.serializers import (
+    ChangedWebhookSerializer,
     DeliverySerializer,
     NewWebhookSerializer,
     TestEventSerializer,
@@ -87,7 +88,7 @@ class WebhookDetailView(APIView):
     @extend_schema(
         request=WebhookWriteSerializer,
         responses={
-            200: NewWebhookSerializer,
+            200: ChangedWebhookSerializer,
             400: detail("a URL that is not public http(s), or an unknown field"),
         },
         description="The answer has `secret` only when `new_secret` was true.",
