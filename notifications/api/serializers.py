@@ -59,6 +59,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "attempts",
             "last_error",
             "created_at",
+            "updated_at",
             "next_attempt_at",
             "sent_at",
         ]

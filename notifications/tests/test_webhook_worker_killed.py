@@ -119,6 +119,7 @@ def test_a_worker_killed_mid_delivery_delivers_once_after_a_restart(user, tmp_pa
         finally:
             for worker in workers:
                 worker.kill()
+            clear_broker()  # the sweeps asked for after the one that sent it
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
     assert receiver.completed == [str(delivery.pk)]
