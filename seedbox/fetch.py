@@ -33,6 +33,7 @@ from urllib3.exceptions import (
 from seedbox.addresses import (
     AddressError,
     IPAddress,
+    Unresolvable,
     own_addresses,
     parse_ip,
     public_host_check,
@@ -100,6 +101,8 @@ def _addresses(host: str, *, allow_private: bool) -> list[IPAddress]:
         if allow_private:
             return resolve(host)
         return public_host_check(host, forbidden=own_addresses(settings.ALLOWED_HOSTS))
+    except Unresolvable as exc:  # DNS may answer later: a task may try again
+        raise FetchError(f"this address is not fetched: {exc}", transient=True) from None
     except AddressError as exc:
         raise FetchError(f"this address is not fetched: {exc}") from None
 

@@ -292,3 +292,11 @@ def test_a_delivery_to_a_removed_webhook_stops(user):
         assert run_deliveries() == ["failed"]
     assert receiver.received == []
     assert Delivery.objects.get(channel="webhook").last_error == "the webhook was removed"
+
+
+def test_a_name_that_does_not_resolve_is_tried_again(user):
+    hook = Webhook.objects.create(user=user, url="http://hook.invalid/", secret="whsec_x")
+    completed_event(user)
+    assert run_deliveries() == ["will retry"]
+    assert "does not resolve" in Delivery.objects.get(channel="webhook").last_error
+    assert Webhook.objects.get(pk=hook.pk).failures == 0
