@@ -1,4 +1,4 @@
-"""The one way the site fetches a URL a person gave it: a `.torrent` by URL now, webhooks and
+"""The one way the site fetches a URL a person gave it: a `.torrent` by URL, webhooks (`post`),
 RSS feeds later. A URL someone else chose must not reach what only the server can reach.
 
 - http and https only; the host is resolved once and every address checked with
@@ -6,7 +6,7 @@ RSS feeds later. A URL someone else chose must not reach what only the server ca
   own), then the connection goes to the checked address itself (Host and TLS SNI/certificate
   checks keep the name), so a second DNS answer cannot swap the target (no rebinding window);
 - redirects are followed here, not by the library: each hop's URL is checked again, at most
-  SEEDBOX_FETCH_MAX_REDIRECTS of them;
+  SEEDBOX_FETCH_MAX_REDIRECTS of them (`post` follows none: a 3xx is the answer);
 - the body is streamed and cut at `max_bytes` (a declared Content-Length above it is refused
   before reading); connect, read and total times are bounded.
 
@@ -33,6 +33,7 @@ from urllib3.exceptions import (
 from seedbox.addresses import (
     AddressError,
     IPAddress,
+    Unresolvable,
     own_addresses,
     parse_ip,
     public_host_check,
@@ -60,6 +61,7 @@ class Fetched:
     status: int
     content_type: str
     body: bytes
+    location: str = ""  # a redirect's Location (from `post`, which does not follow it)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def _addresses(host: str, *, allow_private: bool) -> list[IPAddress]:
         if allow_private:
             return resolve(host)
         return public_host_check(host, forbidden=own_addresses(settings.ALLOWED_HOSTS))
+    except Unresolvable as exc:  # DNS may answer later: a task may try again
+        raise FetchError(f"this address is not fetched: {exc}", transient=True) from None
     except AddressError as exc:
         raise FetchError(f"this address is not fetched: {exc}") from None
 
@@ -127,27 +131,39 @@ def _host_header(target: _Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
-def _open(target: _Target, addresses: list[IPAddress], *, deadline: float, accept: str):
+def _open(
+    target: _Target,
+    addresses: list[IPAddress],
+    *,
+    deadline: float,
+    headers: dict[str, str],
+    method: str = "GET",
+    body: bytes | None = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+):
     """The response headers from the first checked address that answers (body unread)."""
+    connect_timeout = connect_timeout or settings.SEEDBOX_FETCH_CONNECT_TIMEOUT
+    read_timeout = read_timeout or settings.SEEDBOX_FETCH_READ_TIMEOUT
     last: Exception | None = None
     for address in addresses:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
         timeout = urllib3.Timeout(
-            connect=min(settings.SEEDBOX_FETCH_CONNECT_TIMEOUT, remaining),
-            read=min(settings.SEEDBOX_FETCH_READ_TIMEOUT, remaining),
+            connect=min(connect_timeout, remaining), read=min(read_timeout, remaining)
         )
         pool = _pool(target, address, timeout)
         try:
             return pool.urlopen(
-                "GET",
+                method,
                 target.path,
+                body=body,
                 headers={
                     "Host": _host_header(target),
                     "User-Agent": USER_AGENT,
-                    "Accept": accept,
                     "Accept-Encoding": "identity",
+                    **headers,
                 },
                 redirect=False,
                 retries=False,
@@ -165,6 +181,8 @@ def _open(target: _Target, addresses: list[IPAddress], *, deadline: float, accep
             raise FetchError(f"TLS with {target.host} failed: {exc}") from None
         except HTTPError as exc:
             last = FetchError(f"cannot connect to {target.host}: {exc}", transient=True)
+            if body is not None:
+                break  # the body may have reached this address: never send it to a second one
     if isinstance(last, FetchError):
         raise last
     raise FetchError(f"{target.host} did not answer in time", transient=True)
@@ -221,7 +239,7 @@ def fetch(
     while True:
         target = _target(url)
         addresses = _addresses(target.host, allow_private=allow_private)
-        response = _open(target, addresses, deadline=deadline, accept=accept)
+        response = _open(target, addresses, deadline=deadline, headers={"Accept": accept})
         try:
             if response.status in REDIRECTS:
                 location = response.headers.get("Location", "")
@@ -249,3 +267,58 @@ def fetch(
         finally:
             response.release_conn()
             response.close()
+
+
+def _read_upto(response, *, max_bytes: int, deadline: float) -> bytes:
+    """At most `max_bytes` of the body (the rest left unread), within the deadline."""
+    body = bytearray()
+    try:
+        while len(body) < max_bytes and time.monotonic() < deadline:
+            chunk = response.read1(max_bytes - len(body))
+            if not chunk:
+                break
+            body += chunk
+    except HTTPError:
+        pass  # what came is enough to say what the far end answered
+    return bytes(body[:max_bytes])
+
+
+def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    max_bytes: int = 4096,
+    allow_private: bool | None = None,
+) -> Fetched:
+    """POST `body` to `url` under the same address rules, without following redirects; any
+    answer is returned (its status says how it went), with at most `max_bytes` of its body.
+    Connecting and answering are bounded by `timeout` seconds in all. Raises FetchError when no
+    answer came (transient) or the URL may not be asked (not)."""
+    if allow_private is None:
+        allow_private = settings.SEEDBOX_ALLOW_PRIVATE_URLS
+    deadline = time.monotonic() + timeout
+    target = _target(url)
+    addresses = _addresses(target.host, allow_private=allow_private)
+    response = _open(
+        target,
+        addresses,
+        deadline=deadline,
+        headers=headers,
+        method="POST",
+        body=body,
+        connect_timeout=min(timeout, settings.SEEDBOX_FETCH_CONNECT_TIMEOUT),
+        read_timeout=timeout,
+    )
+    try:
+        return Fetched(
+            url=url,
+            status=response.status,
+            content_type=response.headers.get("Content-Type", ""),
+            body=_read_upto(response, max_bytes=max_bytes, deadline=deadline),
+            location=response.headers.get("Location", ""),
+        )
+    finally:
+        response.release_conn()
+        response.close()

@@ -358,7 +358,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One name for skip/normal/high wherever a file's priority appears (file rows, PATCH, bulk).
-    "ENUM_NAME_OVERRIDES": {"FilePriorityEnum": "torrents.services.file_priorities.LEVEL_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "FilePriorityEnum": "torrents.services.file_priorities.LEVEL_CHOICES",
+        # Two `status` fields (a torrent's, a delivery's): the torrent's keeps its name.
+        "StatusEnum": "torrents.models.TorrentStatus",
+        "DeliveryStatusEnum": "notifications.models.Delivery.Status",
+    },
 }
 
 # --- Internationalisation, static files -----------------------------------------------------
@@ -498,6 +503,14 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.sweep_deliveries",
     "schedule": SEEDBOX_DELIVERIES_SWEEP_INTERVAL,
 }
+# A delivery being sent is claimed this long: a worker killed mid-send leaves it to the sweep
+# after that (so it must be longer than any send takes: the webhook timeout below).
+SEEDBOX_DELIVERY_CLAIM_SECONDS = env_float("SEEDBOX_DELIVERY_CLAIM_SECONDS", 120.0, minimum=1.0)
+# Webhooks (notifications/senders/webhook.py): how many a user may have, how long one POST may
+# take in all, and how many deliveries given up in a row disable one (the user gets a mail).
+SEEDBOX_WEBHOOKS_PER_USER = env_int("SEEDBOX_WEBHOOKS_PER_USER", 5, minimum=1)
+SEEDBOX_WEBHOOK_TIMEOUT = env_float("SEEDBOX_WEBHOOK_TIMEOUT", 10.0, minimum=0.5)
+SEEDBOX_WEBHOOK_MAX_FAILURES = env_int("SEEDBOX_WEBHOOK_MAX_FAILURES", 5, minimum=1)
 
 # Sync, history and downloads (torrents/services/sync.py, downloads.py). See README.
 SEEDBOX_SYNC_INTERVAL = env_float("SEEDBOX_SYNC_INTERVAL", 5.0, minimum=0.5)

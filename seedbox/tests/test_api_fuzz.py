@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.services.tokens import api_token_create
 from accounts.testing import make_user
-from notifications.models import Notification
+from notifications.models import Notification, Webhook
 from torrents.models import Node, TorrentStatus, TrackerRule
 from torrents.services.labels import torrent_labels_set
 from torrents.tests.helpers_sync import add_torrent
@@ -104,6 +104,7 @@ def world(db, tmp_path, request):
     other_token, _ = api_token_create(user=owner, name="fuzz-spare")
     (label,) = torrent_labels_set(user=owner, torrent=torrent, names=["fuzz"])
     note = Notification.objects.create(user=owner, kind="torrent.completed", title="Downloaded")
+    hook = Webhook.objects.create(user=owner, url="https://hooks.example/fuzz", secret="whsec_f")
     return {
         "key": key,
         "ids": {
@@ -112,6 +113,7 @@ def world(db, tmp_path, request):
             "torrents": torrent.pk,
             "users": owner.pk,
             "tokens": other_token.pk,
+            "webhooks": hook.pk,
             "file_id": torrent.files.order_by("index").first().pk,
         },
     }
