@@ -28,8 +28,8 @@ _RELEASED = (TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRE
 def seeding_rule_stop(event) -> None:
     """Stop the torrent its owners' seeding rule says is done, keep why, and tell them."""
     torrent = Torrent.objects.select_related("node").filter(pk=event.torrent_id).first()
-    if torrent is None:
-        return
+    if torrent is None or torrent.status != TorrentStatus.SEEDING or torrent.seed_rules_suspended:
+        return  # handed over late (the sweep): its owner or rTorrent acted meanwhile
     rule = event.payload["rule"]
     try:
         torrent_stop_for_rule(torrent=torrent, message=rule)

@@ -23,6 +23,7 @@ from torrents.rtorrent import (
     TorrentNotLoaded,
 )
 from torrents.services.announce import torrent_load_magnet, torrent_load_metainfo
+from torrents.services.failures import torrent_failed_record
 from torrents.services.file_priorities import (
     node_priorities_reapply,
     torrent_priorities_needed,
@@ -148,7 +149,11 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
         raise
     except (RTorrentError, OSError) as exc:
         message = exc.message if isinstance(exc, RTorrentError) else f"cannot prepare data: {exc}"
-        _record(torrent_id, status=TorrentStatus.ERROR, status_message=message, last_error=message)
+        with transaction.atomic():
+            _record(
+                torrent_id, status=TorrentStatus.ERROR, status_message=message, last_error=message
+            )
+            torrent_failed_record(torrent_id=torrent_id, message=message)
         return "error"
     # Only a row still `queued` moves on: a moderator or a remove may have acted meanwhile.
     moved = Torrent.objects.filter(pk=torrent_id, status=TorrentStatus.QUEUED).update(

@@ -18,6 +18,10 @@ counters are then at least the baseline just written, and a crash loses at most 
 since the last run, instead of everything since rTorrent's own save (every 20 minutes). A save
 costs rTorrent about 1 ms a torrent (measured: 2,000 in 2.1 s), so a run saves at most
 SESSION_SAVES_PER_RUN, those that moved most first; the others wait for a later run.
+
+What the run saw is told as events (completed, stuck, node down and back; sync_events.py), in
+its transaction and one INSERT; its follow-ups (a seeding rule met, a magnet's metadata) are
+internal events it hands to torrents/handlers.py after the commit. It imports no control.
 """
 
 import datetime as dt

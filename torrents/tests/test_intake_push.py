@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from events.kinds import EventKind
+from events.models import Event
 from seedbox.celery import app as celery_app
 from seedbox.queue import broker_backoff_reset
 from torrents.models import Torrent, TorrentStatus
@@ -107,6 +109,13 @@ def test_a_torrent_rtorrent_refuses_is_a_permanent_error(node, alice, tmp_path):
     assert torrent.status == TorrentStatus.ERROR
     assert "did not take torrent" in torrent.status_message
     assert torrent.last_error == torrent.status_message
+    [failed] = Event.objects.filter(kind=EventKind.TORRENT_FAILED)
+    assert failed.user_ids == [alice.pk]
+    assert failed.payload == {
+        "name": torrent.name,
+        "torrent_id": torrent.pk,
+        "message": torrent.status_message,
+    }
 
 
 def test_the_reconcile_is_on_the_beat_schedule(settings):
