@@ -187,3 +187,17 @@ def test_the_checks_see_what_they_check():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     ready = [f for module, tree in TREES.items() for _, f, ok in _imports(tree) if f and ok]
     assert "ready" in ready
+    snippet = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    import a\n"
+        "class C(AppConfig):\n    def ready(self):\n        import b\n"
+        "def f():\n    import c\n"
+    )
+    assert [
+        (n.names[0].name, ok)
+        for n, _, ok in _imports(snippet)
+        if n.names[0].name != "TYPE_CHECKING"
+    ] == [
+        ("b", True),
+        ("c", False),
+    ]
