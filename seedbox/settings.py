@@ -443,7 +443,7 @@ SEEDBOX_MAGNET_METADATA_TIMEOUT = env_float(
 )
 SEEDBOX_RECONCILE_INTERVAL = env_float("SEEDBOX_RECONCILE_INTERVAL", 60.0, minimum=1.0)
 # A downloading torrent with no progress and no peer for this many seconds is `stalled` (the
-# list's filter and badge; torrents/services/stalled.py). Reannouncing one is allowed at most
+# list's filter and badge; torrents/stalled.py). Reannouncing one is allowed at most
 # once per SEEDBOX_REANNOUNCE_GAP seconds: rTorrent 0.9.8 aborts on a tracker asked 10 times
 # in 10 seconds.
 SEEDBOX_STALLED_AFTER = env_float("SEEDBOX_STALLED_AFTER", 600.0, minimum=1.0)

@@ -20,8 +20,8 @@ from django.db.models import CharField, Count, Exists, Func, Max, OuterRef, Q, Q
 from torrents.label_selectors import MANY_ROWS, labels_with_counts, torrents_labelled
 from torrents.models import Node, Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.selectors import torrents_visible_to
-from torrents.services.capacity import node_free_bytes
-from torrents.services.stalled import STALLED, stalled_q
+from torrents.stalled import STALLED, stalled_q
+from torrents.storage import node_free_bytes
 
 # Statuses whose rates the totals bar adds up (every other one moves nothing).
 MOVING = (TorrentStatus.DOWNLOADING, TorrentStatus.SEEDING, TorrentStatus.CHECKING)

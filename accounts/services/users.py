@@ -11,6 +11,9 @@ from accounts.avatars import avatar_reencode
 from accounts.models import ApiToken, User
 from accounts.services.mail_limits import mail_to_address_consume
 from accounts.services.passwords import user_check_password, user_set_password
+from torrents.selectors import torrents_owned_by
+from torrents.services.control import torrent_remove
+from torrents.services.purge import purge_enqueue
 from torrents.services.quota import quota_level_note
 from torrents.services.seeding import RuleError, user_seeding_defaults_set
 from torrents.services.throttle import user_throttles_apply
@@ -156,10 +159,6 @@ def user_delete(*, user: User) -> None:
     loses this owner the way a DELETE of the torrent would: one nobody owns any more is erased
     from rTorrent and its data deleted (by a task after the commit, and by the sync should the
     broker be down), one shared with others stays theirs."""
-    # Imported here: the torrents app depends on accounts, not the other way round at import time.
-    from torrents.selectors import torrents_owned_by
-    from torrents.services.control import purge_enqueue, torrent_remove
-
     avatar = user.avatar.name if user.avatar else ""
     storage = user.avatar.storage
     with transaction.atomic():

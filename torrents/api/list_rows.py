@@ -19,7 +19,7 @@ from torrents.label_selectors import chips_by_torrent
 from torrents.list_selectors import torrent_owner_emails
 from torrents.models import eta_seconds
 from torrents.selectors import messages_shown
-from torrents.services.stalled import stalled_test
+from torrents.stalled import stalled_test
 
 FULL_FIELDS: tuple[str, ...] = tuple(TorrentListSerializer.Meta.fields)
 # `?fields=compact`: what a live list (a UI like Flood's) redraws, about half the bytes.
