@@ -78,3 +78,9 @@ class SeedingDefaultsForm(forms.Form):
     seed_hours = forms.FloatField(
         required=False, min_value=0.01, max_value=1_000_000, label="Stop after hours seeding"
     )
+
+
+class WeeklySummaryForm(forms.Form):
+    weekly_summary = forms.BooleanField(
+        required=False, label="Send me a summary each Monday: traffic, ratio and what finished"
+    )

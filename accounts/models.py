@@ -73,6 +73,13 @@ class User(AbstractUser):
         blank=True,
         help_text="PNG or JPEG, re-encoded by the server with its metadata stripped.",
     )
+    # The quota level (0, 90 or 100 %) the user was last told about (torrents/services/quota.py):
+    # each upward crossing is told once; falling below lowers it again.
+    quota_notified_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    weekly_summary = models.BooleanField(
+        default=False,
+        help_text="Send me a summary each Monday: traffic, ratio and what finished last week.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

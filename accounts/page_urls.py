@@ -18,5 +18,6 @@ urlpatterns = [
     path("sessions/end-others/", views.sessions_end_others, name="account-sessions-end-others"),
     path("avatar/", views.avatar_update, name="account-avatar"),
     path("seeding/", views.seeding_update, name="account-seeding"),
+    path("weekly-summary/", views.weekly_summary_update, name="account-weekly-summary"),
     path("email/undo/<str:token>/", views.email_undo, name="account-email-undo"),
 ]

@@ -82,3 +82,8 @@ def user_sessions_of(user: User) -> list[UserSession]:
 
 def user_session_for_user(user: User, session_id: int) -> UserSession:
     return get_object_or_404(UserSession.objects.filter(user=user), pk=session_id)
+
+
+def active_staff_ids() -> list[int]:
+    """Who hears of what staff must act on (a torrent waiting for approval, a node down)."""
+    return list(User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True))

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.forms import AvatarForm, SeedingDefaultsForm, TokenForm
+from accounts.forms import AvatarForm, SeedingDefaultsForm, TokenForm, WeeklySummaryForm
 from accounts.selectors import (
     api_token_for_user,
     api_tokens_of,
@@ -28,7 +28,7 @@ from accounts.services.errors import RateLimited
 from accounts.services.mail_limits import mail_to_address_consume
 from accounts.services.sessions import user_session_end, user_sessions_end_others
 from accounts.services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
-from accounts.services.users import user_set_avatar
+from accounts.services.users import user_set_avatar, user_weekly_summary_set
 from accounts.traffic_chart import traffic_chart
 from torrents.services.seeding import RuleError, seeding_floor, user_seeding_defaults_set
 from torrents.stats import user_stats
@@ -78,6 +78,9 @@ def _account_page(request: HttpRequest, *, status: int = 200, **context) -> Http
     context.setdefault(
         "seeding_form",
         SeedingDefaultsForm(initial={"seed_ratio": user.seed_ratio, "seed_hours": user.seed_hours}),
+    )
+    context.setdefault(
+        "summary_form", WeeklySummaryForm(initial={"weekly_summary": user.weekly_summary})
     )
     used_percent = (
         min(100, round(100 * user.used_bytes / user.quota_bytes)) if user.quota_bytes else 100
@@ -153,6 +156,20 @@ def seeding_update(request: HttpRequest) -> HttpResponse:
         form.add_error(None, str(exc))
         return _account_page(request, status=400, seeding_form=form)
     messages.success(request, "Seeding rule saved.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def weekly_summary_update(request: HttpRequest) -> HttpResponse:
+    """The weekly summary opt-in (the same field as PATCH /api/users/me `weekly_summary`)."""
+    form = WeeklySummaryForm(request.POST)
+    form.is_valid()  # a lone checkbox: absent is off
+    enabled = bool(form.cleaned_data.get("weekly_summary"))
+    user_weekly_summary_set(user=request.user, enabled=enabled)
+    messages.success(
+        request, "The weekly summary is on." if enabled else "The weekly summary is off."
+    )
     return redirect("account")
 
 

@@ -21,3 +21,10 @@ class EventKind(models.TextChoices):
     NODE_UP = "node.up", "server back"
     WEEKLY_SUMMARY = "summary.weekly", "weekly summary"
     TEST = "test", "test event"
+    # internal: follow-ups of the sync, handled in torrents/handlers.py; nobody is told of them.
+    TORRENT_METADATA_ARRIVED = "torrent.metadata_arrived", "magnet metadata arrived"  # internal
+    TORRENT_SEEDING_RULE_MET = "torrent.seeding_rule_met", "seeding rule met"  # internal
+
+
+# Kinds no user hears about (notification preferences and channels leave them out).
+INTERNAL = frozenset({EventKind.TORRENT_METADATA_ARRIVED, EventKind.TORRENT_SEEDING_RULE_MET})

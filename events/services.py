@@ -10,6 +10,7 @@ dispatches what was not. Delivery is at least once; each handler's database work
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -49,6 +50,45 @@ def event_record(
     event_id = event.pk
     transaction.on_commit(lambda: enqueue(DISPATCH_TASK, event_id))
     return event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event for `events_record_many` (the torrent by id: the sync has no instances)."""
+
+    kind: EventKind
+    torrent_id: int | None = None
+    users: Iterable[int] = ()
+    payload: dict = field(default_factory=dict)
+
+
+def events_record_many(events: Iterable[NewEvent], *, queue: bool = True) -> list[Event]:
+    """Record many events in one INSERT, in the current transaction (the sync's, whatever the
+    number of torrents). Each is queued for dispatch after the commit, unless `queue` is False:
+    then the caller dispatches them itself with `event_dispatch` (the sweep takes any it
+    does not)."""
+    rows = [
+        Event(
+            kind=e.kind,
+            torrent_id=e.torrent_id,
+            user_ids=sorted({int(u) for u in e.users}),
+            payload=e.payload,
+        )
+        for e in events
+    ]
+    if not rows:
+        return []
+    created = Event.objects.bulk_create(rows)
+    if queue:
+        events_queue_after_commit(created)
+    return created
+
+
+def events_queue_after_commit(events: Iterable[Event]) -> None:
+    """Queue the dispatch of each event once the current transaction commits."""
+    ids = [event.pk for event in events]
+    if ids:
+        transaction.on_commit(lambda: [enqueue(DISPATCH_TASK, event_id) for event_id in ids])
 
 
 def _retry_delay(attempts: int) -> float:

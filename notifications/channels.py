@@ -5,7 +5,7 @@ deliveries (a Delivery row per target, sent by a task: notifications/senders/)."
 
 from django.db import models
 
-from events.kinds import EventKind
+from events.kinds import INTERNAL, EventKind
 
 
 class Channel(models.TextChoices):
@@ -16,7 +16,11 @@ class Channel(models.TextChoices):
 
 
 # What a person can be told about (the test event is sent only on demand, to one channel).
-USER_KINDS = tuple(kind for kind in EventKind if kind != EventKind.TEST)
+USER_KINDS = tuple(kind for kind in EventKind if kind != EventKind.TEST and kind not in INTERNAL)
+# Told to the staff only: a user never gets them, so never chooses them either.
+STAFF_KINDS = frozenset(
+    {EventKind.TORRENT_AWAITING_APPROVAL, EventKind.NODE_DOWN, EventKind.NODE_UP}
+)
 
 # Defaults when the user never chose: the site tells everything; mail, push and webhooks only
 # what most people want to hear without asking (a finished download, a refusal, a problem).
@@ -36,3 +40,8 @@ def default_wanted(kind: str, channel: str) -> bool:
     if channel == Channel.SITE:
         return True
     return kind in _ON_ELSEWHERE
+
+
+def kinds_for(user) -> tuple[str, ...]:
+    """The kinds `user` may choose about (the staff-only ones for staff)."""
+    return tuple(k for k in USER_KINDS if user.is_staff or k not in STAFF_KINDS)

@@ -146,3 +146,27 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk}: {self.title}"
+
+
+class Webhook(models.Model):
+    """A URL of the user's that gets every event they want on the webhook channel, POSTed as
+    JSON signed with `secret` (HMAC-SHA256; notifications/senders/webhook.py). The secret is
+    kept in clear because the server signs with it; it is shown to its owner only when made."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(max_length=2000)
+    secret = models.CharField(max_length=100)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Deliveries given up in a row (a success resets it); SEEDBOX_WEBHOOK_MAX_FAILURES disable it.
+    failures = models.PositiveIntegerField(default=0)
+    disabled_reason = models.TextField(blank=True)
+    last_delivery_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url

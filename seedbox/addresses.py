@@ -26,6 +26,10 @@ class AddressError(ValueError):
     """A host that must not be fetched, or cannot be checked; the message says why."""
 
 
+class Unresolvable(AddressError):
+    """The name has no address now (it may later: a typo, or DNS that is down)."""
+
+
 def _ipv4_inet_aton(text: str) -> ipaddress.IPv4Address | None:
     """1 to 4 parts, each hex, octal or decimal, the last one filling the remaining bytes
     (libcurl's ipv4_normalize and glibc's inet_aton agree on this)."""
@@ -114,14 +118,14 @@ def resolve(host: str) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise AddressError(f"{host} does not resolve ({exc})") from None
+        raise Unresolvable(f"{host} does not resolve ({exc})") from None
     result: list[IPAddress] = []
     for info in infos:
         parsed = parse_ip(str(info[4][0]))
         if parsed is not None and parsed not in result:
             result.append(parsed)
     if not result:
-        raise AddressError(f"{host} does not resolve")
+        raise Unresolvable(f"{host} does not resolve")
     return result
 
 

@@ -33,6 +33,7 @@ from urllib3.exceptions import (
 from seedbox.addresses import (
     AddressError,
     IPAddress,
+    Unresolvable,
     own_addresses,
     parse_ip,
     public_host_check,
@@ -60,6 +61,7 @@ class Fetched:
     status: int
     content_type: str
     body: bytes
+    location: str = ""  # a redirect's Location (from `post`, which does not follow it)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def _addresses(host: str, *, allow_private: bool) -> list[IPAddress]:
         if allow_private:
             return resolve(host)
         return public_host_check(host, forbidden=own_addresses(settings.ALLOWED_HOSTS))
+    except Unresolvable as exc:  # DNS may answer later: a task may try again
+        raise FetchError(f"this address is not fetched: {exc}", transient=True) from None
     except AddressError as exc:
         raise FetchError(f"this address is not fetched: {exc}") from None
 
@@ -313,6 +317,7 @@ def post(
             status=response.status,
             content_type=response.headers.get("Content-Type", ""),
             body=_read_upto(response, max_bytes=max_bytes, deadline=deadline),
+            location=response.headers.get("Location", ""),
         )
     finally:
         response.release_conn()

@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -334,6 +335,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies must be objects: a list or a bare value gets 400, never a view's 500.
+    # JSON written by orjson (seedbox/renderers.py); the browsable API for a browser.
+    "DEFAULT_RENDERER_CLASSES": [
+        "seedbox.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "seedbox.parsers.JSONObjectParser",
         "rest_framework.parsers.FormParser",
@@ -353,7 +359,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # One name for skip/normal/high wherever a file's priority appears (file rows, PATCH, bulk).
-    "ENUM_NAME_OVERRIDES": {"FilePriorityEnum": "torrents.services.file_priorities.LEVEL_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "FilePriorityEnum": "torrents.services.file_priorities.LEVEL_CHOICES",
+        # Two `status` fields (a torrent's, a delivery's): the torrent's keeps its name.
+        "StatusEnum": "torrents.models.TorrentStatus",
+        "DeliveryStatusEnum": "notifications.models.Delivery.Status",
+    },
 }
 
 # --- Internationalisation, static files -----------------------------------------------------
@@ -433,7 +444,7 @@ SEEDBOX_MAGNET_METADATA_TIMEOUT = env_float(
 )
 SEEDBOX_RECONCILE_INTERVAL = env_float("SEEDBOX_RECONCILE_INTERVAL", 60.0, minimum=1.0)
 # A downloading torrent with no progress and no peer for this many seconds is `stalled` (the
-# list's filter and badge; torrents/services/stalled.py). Reannouncing one is allowed at most
+# list's filter and badge; torrents/stalled.py). Reannouncing one is allowed at most
 # once per SEEDBOX_REANNOUNCE_GAP seconds: rTorrent 0.9.8 aborts on a tracker asked 10 times
 # in 10 seconds.
 SEEDBOX_STALLED_AFTER = env_float("SEEDBOX_STALLED_AFTER", 600.0, minimum=1.0)
@@ -476,6 +487,12 @@ CELERY_BEAT_SCHEDULE["events-sweep"] = {
     "task": "events.tasks.sweep_events",
     "schedule": SEEDBOX_EVENTS_SWEEP_INTERVAL,
 }
+# The weekly summary users opt into (accounts/services/weekly_summary.py): Monday 08:00 UTC,
+# about the week before; a second run that week records nothing new.
+CELERY_BEAT_SCHEDULE["accounts-weekly-summary"] = {
+    "task": "accounts.tasks.send_weekly_summaries",
+    "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+}
 
 # Notifications (notifications/): the site's address, for links in mails and pushes; deliveries
 # to retry are swept this often.
@@ -505,6 +522,14 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.sweep_deliveries",
     "schedule": SEEDBOX_DELIVERIES_SWEEP_INTERVAL,
 }
+# A delivery being sent is claimed this long: a worker killed mid-send leaves it to the sweep
+# after that (so it must be longer than any send takes: the webhook timeout below).
+SEEDBOX_DELIVERY_CLAIM_SECONDS = env_float("SEEDBOX_DELIVERY_CLAIM_SECONDS", 120.0, minimum=1.0)
+# Webhooks (notifications/senders/webhook.py): how many a user may have, how long one POST may
+# take in all, and how many deliveries given up in a row disable one (the user gets a mail).
+SEEDBOX_WEBHOOKS_PER_USER = env_int("SEEDBOX_WEBHOOKS_PER_USER", 5, minimum=1)
+SEEDBOX_WEBHOOK_TIMEOUT = env_float("SEEDBOX_WEBHOOK_TIMEOUT", 10.0, minimum=0.5)
+SEEDBOX_WEBHOOK_MAX_FAILURES = env_int("SEEDBOX_WEBHOOK_MAX_FAILURES", 5, minimum=1)
 
 # Sync, history and downloads (torrents/services/sync.py, downloads.py). See README.
 SEEDBOX_SYNC_INTERVAL = env_float("SEEDBOX_SYNC_INTERVAL", 5.0, minimum=0.5)

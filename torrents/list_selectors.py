@@ -17,11 +17,11 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models import CharField, Count, Exists, Func, Max, OuterRef, Q, QuerySet, Sum
 
-from torrents.label_selectors import labels_with_counts, torrents_labelled
+from torrents.label_selectors import MANY_ROWS, labels_with_counts, torrents_labelled
 from torrents.models import Node, Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.selectors import torrents_visible_to
-from torrents.services.capacity import node_free_bytes
-from torrents.services.stalled import STALLED, stalled_q
+from torrents.stalled import STALLED, stalled_q
+from torrents.storage import node_free_bytes
 
 # Statuses whose rates the totals bar adds up (every other one moves nothing).
 MOVING = (TorrentStatus.DOWNLOADING, TorrentStatus.SEEDING, TorrentStatus.CHECKING)
@@ -256,15 +256,20 @@ def torrent_totals(user, *, version: str | None = None) -> dict:
     return totals
 
 
-def torrent_owner_emails(torrent_ids: list[int]) -> dict[int, list[str]]:
-    """{torrent id: owners' emails, first owner first} for a page of rows (one query)."""
+def torrent_owner_emails(
+    torrent_ids: list[int], *, page: QuerySet | None = None
+) -> dict[int, list[str]]:
+    """{torrent id: owners' emails, first owner first} for a page of rows (one query). For a
+    large page, pass the page's queryset too: its ownerships are then chosen by a subquery of
+    it rather than an `IN` of every id (at 10,000 rows building that `IN` took a third of the
+    whole list's time for an admin, profiled)."""
     owners: dict[int, list[str]] = {pk: [] for pk in torrent_ids}
-    rows = (
-        Ownership.objects.filter(torrent_id__in=torrent_ids)
-        .order_by("created_at", "pk")
-        .values_list("torrent_id", "user__email")
-    )
-    for torrent_id, email in rows:
+    if page is not None and len(owners) > MANY_ROWS:
+        chosen = Q(torrent_id__in=page.values("pk"))
+    else:
+        chosen = Q(torrent_id__in=torrent_ids)
+    rows = Ownership.objects.filter(chosen).order_by("created_at", "pk")
+    for torrent_id, email in rows.values_list("torrent_id", "user__email"):
         owners[torrent_id].append(email)
     return owners
 

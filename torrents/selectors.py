@@ -3,14 +3,19 @@
 import re
 from dataclasses import asdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+import torf
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from torrents.metainfo import MetainfoError, parse_metainfo
 from torrents.models import Ownership, Torrent, TorrentFetch, TorrentGone
-from torrents.services.announce import torrent_announce_urls
-from torrents.services.tracker_states import TrackerReport
+
+if TYPE_CHECKING:  # a selector imports no service
+    from torrents.services.tracker_states import TrackerReport
 
 
 def torrents_visible_to(user) -> QuerySet[Torrent]:
@@ -94,12 +99,38 @@ def messages_shown(user, messages: dict[int, str]) -> dict[int, str]:
     for torrent_id, urls in others.values_list("torrent_id", "trackers"):
         for url in urls or ():
             secrets.setdefault(torrent_id, set()).update(_url_secrets(url))
-    shown = dict(messages)
-    for pk, message in wanted.items():
-        for secret in sorted(secrets.get(pk, ()), key=len, reverse=True):
-            message = re.sub(re.escape(secret), "…", message, flags=re.IGNORECASE)
-        shown[pk] = message
-    return shown
+    return {**messages, **{pk: _blank(m, secrets.get(pk, ())) for pk, m in wanted.items()}}
+
+
+def message_for_every_owner(message: str, urls) -> str:
+    """rTorrent's message as an event tells it to all of a torrent's owners at once: the secret
+    parts of every owner's announce URLs (`urls`) blanked out, nobody's passkey in a mail."""
+    secrets: set[str] = set()
+    for url in urls:
+        secrets.update(_url_secrets(url))
+    return _blank(message, secrets)
+
+
+def owners_by_torrent_with_trackers(*, node_id: int) -> tuple[dict, dict]:
+    """({torrent id: owner ids, oldest first}, {torrent id: every owner's announce URLs}) for a
+    whole node, in one query (the sync's, when it has a tracker's message to tell)."""
+    owners: dict[int, list[int]] = {}
+    trackers: dict[int, list[str]] = {}
+    rows = (
+        Ownership.objects.filter(torrent__node_id=node_id)
+        .order_by("torrent_id", "created_at", "id")
+        .values_list("torrent_id", "user_id", "trackers")
+    )
+    for torrent_id, user_id, urls in rows:
+        owners.setdefault(torrent_id, []).append(user_id)
+        trackers.setdefault(torrent_id, []).extend(urls or ())
+    return owners, trackers
+
+
+def _blank(message: str, secrets) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        message = re.sub(re.escape(secret), "…", message, flags=re.IGNORECASE)
+    return message
 
 
 def message_shown(user, torrent: Torrent) -> str:
@@ -107,7 +138,7 @@ def message_shown(user, torrent: Torrent) -> str:
     return messages_shown(user, {torrent.pk: torrent.rtorrent_message})[torrent.pk]
 
 
-def tracker_states_shown(user, torrent: Torrent, report: TrackerReport) -> dict:
+def tracker_states_shown(user, torrent: Torrent, report: "TrackerReport") -> dict:
     """The live tracker panel as `user` may read it: a URL in full only to whoever may (their
     own; admins), otherwise its origin; the message with others' secrets blanked out."""
     visible = tracker_url_visible(user, torrent)
@@ -124,9 +155,6 @@ def tracker_states_shown(user, torrent: Torrent, report: TrackerReport) -> dict:
 
 def _stored_trackers(torrent: Torrent) -> list[str]:
     """Announce URLs of the kept metainfo or the magnet link (the adder's)."""
-    from torrents.metainfo import MetainfoError, parse_metainfo
-    from torrents.services.intake import IntakeError, magnet_parse
-
     if torrent.metainfo:
         try:
             return parse_metainfo(
@@ -135,9 +163,10 @@ def _stored_trackers(torrent: Torrent) -> list[str]:
         except MetainfoError:
             return []
     if torrent.magnet_uri:
+        # The link was checked when it was added (intake_checks.magnet_parse): only its `tr`.
         try:
-            return magnet_parse(torrent.magnet_uri)[2]
-        except IntakeError:
+            return list(torf.Magnet.from_string(torrent.magnet_uri.strip()).tr)
+        except torf.TorfError:
             return []
     return []
 
@@ -154,6 +183,23 @@ def tracker_url_visible(user, torrent: Torrent):
     if torrent.added_by_id == user.pk:
         own.update(_stored_trackers(torrent))
     return own.__contains__
+
+
+def _union(lists) -> list[str]:
+    result: list[str] = []
+    for urls in lists:
+        for url in urls or ():
+            if url not in result:
+                result.append(url)
+    return result[: settings.SEEDBOX_MAX_TRACKERS_PER_TORRENT]
+
+
+def torrent_announce_urls(torrent: Torrent) -> list[str]:
+    """The URLs rTorrent should announce `torrent` to (services/announce.py loads them; [] when
+    no owner's are recorded: rows from before they were, which keep announcing as their
+    .torrent or magnet link says)."""
+    lists = torrent.ownerships.order_by("created_at", "pk").values_list("trackers", flat=True)
+    return _union(lists[:1] if torrent.private else lists)
 
 
 def torrent_trackers(torrent: Torrent, *, user) -> list[str]:

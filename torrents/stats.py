@@ -76,6 +76,24 @@ def user_stats(*, user, days: int = 30) -> dict:
     }
 
 
+def user_period_activity(
+    *, user_id: int, start: dt.datetime, end: dt.datetime, completed_max: int = 20
+) -> dict:
+    """What the user's torrents did in [start, end), from the history that outlives them: bytes
+    up and down (the hourly buckets, as the account page's chart reads them) and the names of
+    the torrents that completed then, first completed first (at most `completed_max`)."""
+    traffic = TrafficBucket.objects.filter(user_id=user_id, hour__gte=start, hour__lt=end)
+    totals = traffic.aggregate(up=Sum("uploaded_bytes"), down=Sum("downloaded_bytes"))
+    completed = TorrentHistory.objects.filter(
+        user_id=user_id, completed_at__gte=start, completed_at__lt=end
+    ).order_by("completed_at", "id")
+    return {
+        "uploaded_bytes": totals["up"] or 0,
+        "downloaded_bytes": totals["down"] or 0,
+        "completed": list(completed.values_list("name", flat=True)[:completed_max]),
+    }
+
+
 def _disk(path: str) -> dict:
     try:
         usage = shutil.disk_usage(path)

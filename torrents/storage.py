@@ -5,10 +5,19 @@ rTorrent is told `d.directory.set=<that directory>`: a single-file torrent's fil
 multi-file torrent's files in `<that directory>/<name>/`.
 """
 
+import shutil
 from pathlib import Path
 
-from torrents.models import Torrent
+from torrents.models import Node, Torrent
 
 
 def torrent_directory(torrent: Torrent) -> Path:
     return Path(torrent.node.data_root) / torrent.info_hash[:2] / torrent.info_hash
+
+
+def node_free_bytes(node: Node) -> int | None:
+    """Free bytes on the node's data root, or None when the site cannot see it."""
+    try:
+        return shutil.disk_usage(node.data_root).free
+    except OSError:
+        return None

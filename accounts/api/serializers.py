@@ -29,6 +29,7 @@ class UserSerializer(serializers.ModelSerializer):
             "download_cap_kib",
             "seed_ratio",
             "seed_hours",
+            "weekly_summary",
             "trusted",
             "is_staff",
             "is_active",
@@ -56,8 +57,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 class UserUpdateSerializer(serializers.Serializer):
     """Self: email and password (each with current_password; a new email is confirmed by
-    mail), avatar, the default seeding rule. Admin also: is_staff, quota_bytes, trusted,
-    is_active, the speed caps."""
+    mail), avatar, the default seeding rule, the weekly summary. Admin also: is_staff,
+    quota_bytes, trusted, is_active, the speed caps."""
 
     email = serializers.EmailField(required=False)
     password = serializers.CharField(required=False, write_only=True, trim_whitespace=False)
@@ -93,6 +94,10 @@ class UserUpdateSerializer(serializers.Serializer):
         min_value=0.01,
         max_value=1_000_000,
         help_text="Your default: stop after seeding this many hours; null: never.",
+    )
+    weekly_summary = serializers.BooleanField(
+        required=False,
+        help_text="Your choice: a summary each Monday (traffic, ratio, what finished).",
     )
 
     def validate(self, attrs: dict) -> dict:

@@ -11,6 +11,10 @@ from accounts.avatars import avatar_reencode
 from accounts.models import ApiToken, User
 from accounts.services.mail_limits import mail_to_address_consume
 from accounts.services.passwords import user_check_password, user_set_password
+from torrents.selectors import torrents_owned_by
+from torrents.services.control import torrent_remove
+from torrents.services.purge import purge_enqueue
+from torrents.services.quota import quota_level_note
 from torrents.services.seeding import RuleError, user_seeding_defaults_set
 from torrents.services.throttle import user_throttles_apply
 
@@ -22,6 +26,8 @@ ADMIN_FIELDS = frozenset(
 CAP_FIELDS = frozenset({"upload_cap_kib", "download_cap_kib"})
 # The user's own default seeding rule (torrents/services/seeding.py).
 SEEDING_FIELDS = frozenset({"seed_ratio", "seed_hours"})
+# The user's own choices about what they are told.
+NOTICE_FIELDS = frozenset({"weekly_summary"})
 # Fields no one may set through the site's forms or API (the Django admin is for superusers).
 NEVER_FIELDS = frozenset({"is_superuser", "roles", "role", "groups", "user_permissions"})
 
@@ -82,6 +88,12 @@ def user_set_avatar(*, user: User, upload) -> None:
         user.avatar.storage.delete(old)
 
 
+def user_weekly_summary_set(*, user: User, enabled: bool) -> None:
+    """The user's opt-in to the weekly summary (accounts/services/weekly_summary.py)."""
+    user.weekly_summary = enabled
+    user.save(update_fields=["weekly_summary"])
+
+
 def user_update(
     *,
     request: HttpRequest,
@@ -117,13 +129,15 @@ def user_update(
             user_set_password(
                 request=request, user=user, password=data["password"], keep_token=token
             )
-        changed = [name for name in ADMIN_FIELDS if name in data]
+        changed = [name for name in ADMIN_FIELDS | NOTICE_FIELDS if name in data]
         for name in changed:
             setattr(user, name, data[name])
         if changed:
             user.save(update_fields=changed)
         if CAP_FIELDS & set(changed):
             user_throttles_apply(user=user)
+        if "quota_bytes" in changed:  # a smaller quota can fill it, a larger one frees it
+            quota_level_note(user_id=user.pk)
         if SEEDING_FIELDS & set(data):
             try:
                 user_seeding_defaults_set(
@@ -145,10 +159,6 @@ def user_delete(*, user: User) -> None:
     loses this owner the way a DELETE of the torrent would: one nobody owns any more is erased
     from rTorrent and its data deleted (by a task after the commit, and by the sync should the
     broker be down), one shared with others stays theirs."""
-    # Imported here: the torrents app depends on accounts, not the other way round at import time.
-    from torrents.selectors import torrents_owned_by
-    from torrents.services.control import purge_enqueue, torrent_remove
-
     avatar = user.avatar.name if user.avatar else ""
     storage = user.avatar.storage
     with transaction.atomic():

@@ -1,7 +1,8 @@
 """Sending deliveries (a task per delivery, queued at commit) and trying again those due.
 
-A delivery is claimed before it is sent (`sending`, for CLAIM seconds): two workers never send
-it at once, and a worker killed mid-send leaves it to the sweep once the claim ends. Delivery
+A delivery is claimed before it is sent (`sending`, for SEEDBOX_DELIVERY_CLAIM_SECONDS): two
+workers never send it at once, and a worker killed mid-send leaves it to the sweep once the
+claim ends. Delivery
 is therefore at least once: a worker killed after the far end took the message but before it
 was marked sent sends it again (webhook receivers get the delivery id to tell).
 """
@@ -9,6 +10,7 @@ was marked sent sends it again (webhook receivers get the delivery id to tell).
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -19,7 +21,6 @@ from notifications.senders.registry import SENDERS
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "notifications.tasks.deliver"
-CLAIM = dt.timedelta(seconds=120)
 MAX_ATTEMPTS = 8
 RETRY_FIRST = 30.0
 RETRY_MAX = 6 * 3600.0
@@ -39,7 +40,9 @@ def _claim(delivery_id: int, now: dt.datetime) -> bool:
     expired_claim = Q(status=Status.SENDING, next_attempt_at__lt=now)
     return bool(
         Delivery.objects.filter(due | expired_claim, pk=delivery_id).update(
-            status=Status.SENDING, next_attempt_at=now + CLAIM, attempts=F("attempts") + 1
+            status=Status.SENDING,
+            next_attempt_at=now + dt.timedelta(seconds=settings.SEEDBOX_DELIVERY_CLAIM_SECONDS),
+            attempts=F("attempts") + 1,
         )
     )
 

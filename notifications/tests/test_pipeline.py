@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.testing import make_user
 from events.kinds import EventKind
 from events.services import event_dispatch, event_record
 from notifications.models import Delivery, Notification
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def ann(db) -> User:
     clear_broker()
-    yield User.objects.create_user("ann.notify@example.com", "pw")
+    yield make_user("ann.notify@example.com")
     clear_broker()
 
 

@@ -59,6 +59,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, b"no such thing", "text/plain")
 
+    def do_POST(self) -> None:
+        """The same routes; the body is kept in `server.posted`."""
+        self.server.posted.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        self.do_GET()
+
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -76,6 +81,7 @@ def http_server(address: str = "127.0.0.1", payload: bytes = b"") -> Iterator[Th
     server.daemon_threads = True
     server.payload = payload
     server.hits = []
+    server.posted = []
     server.url = f"http://{address}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.services.tokens import api_token_create
 from accounts.testing import make_user
+from notifications.models import Notification, Webhook
 from torrents.models import Node, TorrentStatus, TrackerRule
 from torrents.services.labels import torrent_labels_set
 from torrents.tests.helpers_sync import add_torrent
@@ -102,13 +103,17 @@ def world(db, tmp_path, request):
     _, key = api_token_create(user=owner, name="fuzz")
     other_token, _ = api_token_create(user=owner, name="fuzz-spare")
     (label,) = torrent_labels_set(user=owner, torrent=torrent, names=["fuzz"])
+    note = Notification.objects.create(user=owner, kind="torrent.completed", title="Downloaded")
+    hook = Webhook.objects.create(user=owner, url="https://hooks.example/fuzz", secret="whsec_f")
     return {
         "key": key,
         "ids": {
             "labels": label.pk,
+            "notifications": note.pk,
             "torrents": torrent.pk,
             "users": owner.pk,
             "tokens": other_token.pk,
+            "webhooks": hook.pk,
             "file_id": torrent.files.order_by("index").first().pk,
         },
     }

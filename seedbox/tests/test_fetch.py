@@ -12,7 +12,7 @@ import time
 import pytest
 
 from seedbox import addresses
-from seedbox.fetch import FetchError, fetch
+from seedbox.fetch import FetchError, fetch, post
 from seedbox.tests.fetch_servers import http_server
 
 PUBLIC = "127.0.0.251"
@@ -108,3 +108,32 @@ def test_an_error_answer_says_so(settings):
         fetch(f"{server.url}/nothing-here", max_bytes=1000)
     with pytest.raises(FetchError, match="cannot connect"):
         fetch(f"{server.url}/file", max_bytes=1000)  # the server is gone
+
+
+def test_a_post_follows_no_redirect_and_reads_little_of_the_answer(settings, public_loopback):
+    with http_server() as inside, http_server(PUBLIC, payload=b"ok") as outside:
+        answer = post(
+            f"{outside.url}/redirect?to={inside.url}/file", body=b'{"a":1}', headers={}, timeout=2
+        )
+        assert (answer.status, answer.location) == (302, f"{inside.url}/file")
+        assert outside.posted == [b'{"a":1}']
+        assert inside.hits == []  # not followed
+        started = time.monotonic()
+        endless = post(f"{outside.url}/endless", body=b"", headers={}, timeout=2, max_bytes=100)
+        assert (endless.status, endless.body) == (200, b"x" * 100)
+        assert time.monotonic() - started < 1
+        with pytest.raises(FetchError, match=r"not fetched.*loopback, private"):
+            post(f"{inside.url}/file", body=b"secret", headers={}, timeout=2)
+        assert inside.posted == []
+        settings.SEEDBOX_ALLOW_PRIVATE_URLS = True
+        assert post(f"{inside.url}/file", body=b"x", headers={}, timeout=2).status == 200
+
+
+def test_a_post_to_a_server_that_does_not_answer_is_cut_at_its_timeout(settings):
+    settings.SEEDBOX_ALLOW_PRIVATE_URLS = True
+    with http_server() as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="did not answer in time") as late:
+            post(f"{server.url}/silent", body=b"x", headers={}, timeout=1)
+        assert late.value.transient
+        assert time.monotonic() - started < 1.5

@@ -16,7 +16,7 @@ from torrents.list_selectors import (
     torrents_filtered,
 )
 from torrents.models import TorrentStatus
-from torrents.services.stalled import STALLED
+from torrents.stalled import STALLED
 from torrents.tracker_host import HOST_MAX_LENGTH
 
 

@@ -6,10 +6,12 @@ columns a row shows and formats them the way that serializer does (a test holds 
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from operator import itemgetter
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Func, QuerySet, TextField
 from django.utils import timezone
 
 from torrents.api.serializers import TorrentListSerializer
@@ -17,7 +19,7 @@ from torrents.label_selectors import chips_by_torrent
 from torrents.list_selectors import torrent_owner_emails
 from torrents.models import eta_seconds
 from torrents.selectors import messages_shown
-from torrents.services.stalled import stalled_test
+from torrents.stalled import stalled_test
 
 FULL_FIELDS: tuple[str, ...] = tuple(TorrentListSerializer.Meta.fields)
 # `?fields=compact`: what a live list (a UI like Flood's) redraws, about half the bytes.
@@ -50,6 +52,21 @@ def _iso(value: dt.datetime | None, zone: dt.tzinfo | None) -> str | None:
         return None
     text = (value if zone is None else value.astimezone(zone)).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class _StoredText(Func):
+    """A column as SQLite stores it, without the conversion to a datetime (SQLite keeps a
+    datetime as the text of the naive UTC value: parsing 20,000 of them into datetimes, only to
+    format them back, was a third of the whole list's time, profiled)."""
+
+    template = "(%(expressions)s || '')"  # an expression: no declared type to convert by
+    output_field = TextField()
+
+
+def _sqlite_iso(text: str | None) -> str | None:
+    """What `_iso` gives for SQLite's stored text of a UTC datetime ("2026-12-01 16:52:20.973"
+    or without the fraction when it is 0, as str() of the datetime): isoformat with "Z"."""
+    return None if text is None else text.replace(" ", "T", 1) + "Z"
 
 
 def _columns(fields: Iterable[str]) -> list[str]:
@@ -99,8 +116,15 @@ def list_rows(
     zone = None if timezone.get_current_timezone_name() == "UTC" else zone
     stalled = fields.index("stalled") if "stalled" in fields else None
     status, since, is_stalled = at.get("status"), at.get("stalled_since"), stalled_test()
+    # On SQLite with UTC as the current zone, dates are read as their stored text.
+    as_text = connection.vendor == "sqlite" and zone is None
+    iso = _sqlite_iso if as_text else functools.partial(_iso, zone=zone)
+    read = [
+        _StoredText(column) if as_text and column in ("created_at", "updated_at") else column
+        for column in columns
+    ]
     rows = []
-    for record in queryset.values_list(*columns):
+    for record in queryset.values_list(*read):
         values = list(take(record))
         if progress is not None:
             total = record[size]
@@ -108,7 +132,7 @@ def list_rows(
         if eta is not None:
             values[eta] = eta_seconds(record[state], record[size], record[done], record[rate])
         for position, column in dates:
-            values[position] = _iso(record[column], zone)
+            values[position] = iso(record[column])
         if stalled is not None:
             values[stalled] = is_stalled(record[status], record[since])
         rows.append(dict(zip(fields, values, strict=True)))
@@ -123,7 +147,7 @@ def list_rows(
     if owners_at is not None:
         staff = bool(user is not None and user.is_staff)
         field = fields[owners_at]
-        owners = torrent_owner_emails([row[field] for row in rows]) if staff else {}
+        owners = torrent_owner_emails([row[field] for row in rows], page=queryset) if staff else {}
         for row in rows:
             row[field] = owners.get(row[field]) if staff else None
     return rows

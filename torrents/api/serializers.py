@@ -15,12 +15,12 @@ from torrents.selectors import (
     torrent_trackers,
 )
 from torrents.services.labels import PALETTE
-from torrents.services.stalled import torrent_is_stalled
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
+from torrents.stalled import torrent_is_stalled
 
 
 class StalledField(serializers.BooleanField):
-    """The derived `stalled` state of the torrent (torrents/services/stalled.py), typed as the
+    """The derived `stalled` state of the torrent (torrents/stalled.py), typed as the
     boolean it is in the schema."""
 
     def __init__(self, **kwargs):

@@ -38,8 +38,9 @@ from torrents.selectors import (
     torrents_count_visible_to,
     torrents_visible_to,
 )
-from torrents.services.intake import IntakeRequestError, intake_submit, skip_files_parse
-from torrents.services.stalled import STALLED, stalled_q
+from torrents.services.intake import IntakeRequestError, skip_files_parse
+from torrents.services.intake_request import intake_submit
+from torrents.stalled import STALLED, stalled_q
 from torrents.tracker_host import HOST_MAX_LENGTH
 from torrents.upload_guard import Refusal, upload_guard_install
 
@@ -47,7 +48,7 @@ _TRUE = {"1", "true", "on", "yes"}
 
 
 class TorrentFilter(django_filters.FilterSet):
-    # The stored statuses and the derived `stalled` (torrents/services/stalled.py).
+    # The stored statuses and the derived `stalled` (torrents/stalled.py).
     status = django_filters.MultipleChoiceFilter(
         choices=[*TorrentStatus.choices, (STALLED, "stalled")], method="filter_status"
     )

@@ -9,30 +9,13 @@ announces to theirs only (their passkey). What a user may read of them is in tor
 import logging
 from urllib.parse import quote
 
-from django.conf import settings
-
 from torrents.metainfo import metainfo_with_trackers
 from torrents.models import Torrent
 from torrents.rtorrent import RTorrentError
+from torrents.selectors import torrent_announce_urls
 from torrents.services.nodes import node_client
 
 log = logging.getLogger(__name__)
-
-
-def _union(lists) -> list[str]:
-    result: list[str] = []
-    for urls in lists:
-        for url in urls or ():
-            if url not in result:
-                result.append(url)
-    return result[: settings.SEEDBOX_MAX_TRACKERS_PER_TORRENT]
-
-
-def torrent_announce_urls(torrent: Torrent) -> list[str]:
-    """The URLs rTorrent should announce `torrent` to ([] when no owner's are recorded: rows
-    from before they were, which keep announcing as their .torrent or magnet link says)."""
-    lists = torrent.ownerships.order_by("created_at", "pk").values_list("trackers", flat=True)
-    return _union(lists[:1] if torrent.private else lists)
 
 
 def torrent_load_metainfo(torrent: Torrent) -> bytes:

@@ -6,12 +6,11 @@ A node whose data root the site cannot read is not refused here: rTorrent's own 
 (see sync.LOW_DISK_MESSAGE) is the last word there.
 """
 
-import shutil
-
 from django.db.models import F, Sum
 
 from seedbox.sizes import human_sizes
 from torrents.models import Node, Torrent, TorrentStatus
+from torrents.storage import node_free_bytes
 
 # Torrents whose data is still to come: on the disk or soon to be.
 FILLING = (
@@ -26,14 +25,6 @@ FILLING = (
 
 class NodeFull(Exception):
     """The node's disk cannot hold the torrent; the message says how much is missing."""
-
-
-def node_free_bytes(node: Node) -> int | None:
-    """Free bytes on the node's data root, or None when the site cannot see it."""
-    try:
-        return shutil.disk_usage(node.data_root).free
-    except OSError:
-        return None
 
 
 def node_pending_bytes(node: Node, *, exclude_pk: int | None = None) -> int:

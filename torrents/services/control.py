@@ -10,27 +10,27 @@ directory deleted (`d.erase` keeps data). If rTorrent is down the flag stays: th
 retries and every sync of the node finishes what is pending, so nothing is left behind.
 """
 
-import contextlib
 import logging
-import shutil
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from events.kinds import EventKind
+from events.services import event_record
 from torrents.models import IN_RTORRENT, Ownership, Torrent, TorrentStatus
-from torrents.rtorrent import RTorrentError, TorrentNotFound
+from torrents.rtorrent import TorrentNotFound
 from torrents.services.file_priorities import priorities_apply_after_commit, torrent_wanted_refresh
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.nodes import node_client
+from torrents.services.purge import purge_enqueue, purge_now_or_later
+from torrents.services.push import push_after_commit
 from torrents.services.quota import quota_release
+from torrents.services.remote_status import torrent_status
 from torrents.services.seeding import torrent_rule_stopped
-from torrents.services.sync import torrent_status
-from torrents.storage import torrent_directory
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _act(torrent: Torrent, actions: list[str]) -> str:
         zip(("state", "is_active", "complete", "hashing"), results[len(actions) :], strict=True)
     )
     status = torrent_status(state)
-    # An owner acted on it: a stalled torrent gets a fresh grace (see services/stalled.py).
+    # An owner acted on it: a stalled torrent gets a fresh grace (see torrents/stalled.py).
     Torrent.objects.filter(pk=torrent.pk, status__in=IN_RTORRENT).update(
         status=status, stalled_since=None, updated_at=timezone.now()
     )
@@ -123,8 +123,6 @@ def torrent_repush(*, torrent: Torrent) -> bool:
     """Try again: a `missing` torrent, or one in `error` because its push failed (a disk error,
     a refusal by rTorrent), goes back to `queued` and is pushed again (the push task). An error
     that is about the torrent itself (metadata refused, too big for the quota) is not retried."""
-    from torrents.services.push import push_after_commit
-
     with transaction.atomic():
         updated = (
             Torrent.objects.filter(pk=torrent.pk)
@@ -170,8 +168,11 @@ def torrent_delete(*, torrent: Torrent, by, everyone: bool = False, purge_now: b
     return "purged" if purge_now_or_later(torrent_id=torrent.pk) else "pending"
 
 
-def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool = True) -> bool:
-    """Remove `by`'s ownership (an admin's `everyone`: every owner's) and give the quota back.
+def torrent_remove(
+    *, torrent: Torrent, by, everyone: bool = False, purge: bool = True, reason: str = ""
+) -> bool:
+    """Remove `by`'s ownership (an admin's `everyone`: every owner's) and give the quota back;
+    the other owners an admin removed it for are told (torrent.removed_by_admin, with `reason`).
     Returns True when nobody owns it any more: it is then purged from rTorrent and disk after the
     commit (`purge=False`: the caller runs `purge_now_or_later` itself)."""
     with transaction.atomic():
@@ -179,6 +180,13 @@ def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool 
         ownerships = Ownership.objects.filter(torrent=locked)
         if not (everyone and by.is_staff):
             ownerships = ownerships.filter(user=by)
+        if told := [o.user_id for o in ownerships if o.user_id != by.pk]:
+            event_record(
+                EventKind.TORRENT_REMOVED_BY_ADMIN,
+                torrent=locked,
+                users=told,
+                payload={"name": locked.name, "torrent_id": locked.pk, "reason": reason},
+            )
         for ownership in ownerships:
             quota_release(user_id=ownership.user_id, nbytes=ownership.charged_bytes)
         torrent_gone_record(ownerships=ownerships)
@@ -201,94 +209,3 @@ def torrent_remove(*, torrent: Torrent, by, everyone: bool = False, purge: bool 
             if purge:
                 transaction.on_commit(lambda: purge_now_or_later(torrent_id=locked.pk))
     return last
-
-
-def purge_now_or_later(*, torrent_id: int) -> bool:
-    """One bounded attempt now (so the space is free when the answer arrives); when rTorrent
-    does not answer, the purge task takes over. True when done now."""
-    try:
-        torrent_purge(torrent_id=torrent_id, quick=True)
-    except (RTorrentError, OSError) as exc:
-        log.info("purge of torrent %s deferred: %s", torrent_id, exc)
-        purge_enqueue(torrent_id=torrent_id)
-        return False
-    return True
-
-
-def purge_enqueue(*, torrent_id: int) -> None:
-    """Queue the purge without ever blocking the request (a down broker: the sync does it)."""
-    from torrents.tasks.sync import purge_torrent
-
-    try:
-        purge_torrent.apply_async((torrent_id,), retry=False)
-    except Exception as exc:  # kombu raises several types for a broker that is down
-        log.warning("purge of torrent %s not queued (%s); the sync will do it", torrent_id, exc)
-
-
-def torrent_purge(*, torrent_id: int, quick: bool = False) -> str:
-    """Erase a removed torrent from rTorrent and delete its data directory. Safe to run twice;
-    raises RTorrentUnavailable (recorded on the row) for a retry.
-
-    On a database with row locks (Postgres) the row stays locked while it runs: someone adding
-    the torrent again meanwhile waits for the purge to end, then revives it cleanly; a purge never
-    erases a revived torrent or its new data. SQLite has no row locks, and its IMMEDIATE
-    transactions lock the whole database: there the purge runs without one (the re-check of the
-    status just before erasing is what guards it).
-    """
-    locking = connection.features.has_select_for_update
-    try:
-        with transaction.atomic() if locking else contextlib.nullcontext():
-            return _purge_locked(torrent_id, quick=quick)
-    except RTorrentError as exc:
-        Torrent.objects.filter(pk=torrent_id).update(
-            last_error=f"erase from rTorrent pending: {exc.message}"
-        )
-        raise
-    except OSError as exc:
-        Torrent.objects.filter(pk=torrent_id).update(last_error=f"data not deleted: {exc}")
-        raise
-
-
-def _purge_locked(torrent_id: int, *, quick: bool) -> str:
-    torrent = (
-        Torrent.objects.select_for_update(of=("self",))
-        .select_related("node")
-        .filter(pk=torrent_id)
-        .first()
-    )
-    if torrent is None or not torrent.purge_pending:
-        return "skipped"
-    if torrent.status != TorrentStatus.REMOVED:  # added again meanwhile: keep everything
-        Torrent.objects.filter(pk=torrent_id).update(purge_pending=False)
-        return "revived"
-    with contextlib.suppress(TorrentNotFound):
-        node_client(torrent.node, quick=quick).erase(torrent.info_hash)
-    directory_delete(torrent=torrent)
-    Torrent.objects.filter(pk=torrent_id).update(
-        purge_pending=False,
-        last_error="",
-        completed_bytes=0,
-        uploaded_bytes=0,
-        downloaded_bytes=0,
-        rtorrent_up_total=0,
-        rtorrent_down_total=0,
-        updated_at=timezone.now(),
-    )
-    return "purged"
-
-
-def directory_delete(*, torrent: Torrent) -> bool:
-    """Delete the torrent's own data directory, never anything outside the node's data root
-    (a symlinked directory is unlinked, not followed)."""
-    root = Path(torrent.node.data_root).resolve()
-    directory = torrent_directory(torrent)
-    if directory.is_symlink():
-        directory.unlink()
-        return True
-    if not directory.exists():
-        return False
-    resolved = directory.resolve()
-    if resolved == root or not resolved.is_relative_to(root):
-        raise OSError(f"refusing to delete {resolved}: not inside the data root {root}")
-    shutil.rmtree(resolved)
-    return True

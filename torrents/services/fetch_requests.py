@@ -7,22 +7,19 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from seedbox.queue import enqueue
 from torrents.models import TorrentFetch
 
 log = logging.getLogger(__name__)
 
+FETCH_TASK = "torrents.tasks.fetch.fetch_torrent_url"
 BROKER_DOWN = "the site's task queue is down, so the .torrent was not fetched; try again later"
 
 
 def fetch_enqueue(*, fetch_id: int) -> bool:
     """Publish the fetch task once; when the broker does not take it, the row says why (a fetch
     is never left `fetching` with no worker to do it)."""
-    from torrents.tasks.fetch import fetch_torrent_url
-
-    try:
-        fetch_torrent_url.apply_async((fetch_id,), retry=False)
-    except Exception as exc:  # kombu raises several types for a broker that is down
-        log.warning("fetch %s not queued: %s", fetch_id, exc)
+    if not enqueue(FETCH_TASK, fetch_id):
         TorrentFetch.objects.filter(pk=fetch_id, state=TorrentFetch.State.FETCHING).update(
             state=TorrentFetch.State.FAILED, error=BROKER_DOWN, updated_at=timezone.now()
         )

@@ -11,15 +11,14 @@ after the commit (`f.priority.set` + `d.update_priorities`); while the node or t
 """
 
 import logging
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from celery import current_app
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from seedbox.queue import enqueue
 from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
 from torrents.services.nodes import node_client
@@ -213,27 +212,13 @@ def priorities_apply_after_commit(*, torrent: Torrent) -> str:
     return f"your choice is saved; rTorrent gets it once it can: {reason}" if reason else ""
 
 
-# As push_enqueue: a broker that is down makes the next publishes skip for a while.
-_broker_down_until = 0.0
 APPLY_TASK = "torrents.tasks.file_priorities.apply_file_priorities"
 
 
 def priorities_enqueue(*, torrent_id: int) -> bool:
     """Publish the apply task once; False when the broker did not take it (the flag stays set,
     the reconcile applies it)."""
-    global _broker_down_until
-    if time.monotonic() < _broker_down_until:
-        return False
-    try:
-        # By name: the task module imports this one (imports go one way).
-        current_app.send_task(APPLY_TASK, (torrent_id,), retry=False)
-    except Exception as exc:  # kombu raises several types for a broker that is down
-        _broker_down_until = time.monotonic() + 15.0
-        log.warning(
-            "priorities of torrent %s not queued (%s); the reconcile applies them", torrent_id, exc
-        )
-        return False
-    return True
+    return enqueue(APPLY_TASK, torrent_id)
 
 
 def torrent_priorities_apply(*, torrent_id: int, client=None) -> str:

@@ -1,4 +1,5 @@
-"""Adding torrents: one service behind the API, the upload page and the admin.
+"""Adding torrents: one service behind the API, the upload page and the admin (a request of
+several items goes through intake_request.py, which calls this module and uploads.py).
 
 Each item is checked (metainfo, tracker rules, quota) and written in its own savepoint of the
 request's one transaction, so one bad item never costs the others and an unexpected error leaves
@@ -8,13 +9,14 @@ info-hash is stored once: another user adding it becomes a co-owner (charged too
 gets a clear answer, and a removed or rejected torrent added again is revived.
 """
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
+from accounts.selectors import active_staff_ids
+from events.kinds import EventKind
+from events.services import event_record
 from torrents.metainfo import (
     MetaFile,
     Metainfo,
@@ -26,13 +28,11 @@ from torrents.models import (
     Node,
     Ownership,
     Torrent,
-    TorrentFetch,
     TorrentFile,
     TorrentStatus,
 )
 from torrents.services.announce import torrent_trackers_extend
 from torrents.services.capacity import node_room_check
-from torrents.services.fetch_requests import torrent_fetch_request
 from torrents.services.file_priorities import (
     PriorityError,
     levels_encode,
@@ -53,26 +53,10 @@ from torrents.services.intake_checks import (  # noqa: F401  (also imported from
     require_trackers,
     torrent_url_check,
 )
-from torrents.services.labels import LabelError, labels_parse, torrents_label_add
 from torrents.services.list_changes import torrent_gone_record
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
-from torrents.services.rollback import rollback_scope
 from torrents.tracker_host import announce_host
-
-
-@dataclass
-class Rejection:
-    name: str
-    reason: str
-    field: str | None = None  # the request field it is about, when not the item itself
-
-
-@dataclass
-class IntakeResult:
-    added: list[Torrent] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    fetches: list[TorrentFetch] = field(default_factory=list)  # URLs a worker fetches
 
 
 def node_for_new_torrent() -> Node:
@@ -253,6 +237,7 @@ def torrent_take(
             chosen = _choose_files(ownership, meta, skip_files)
             _charge(ownership, torrent.size_bytes if chosen is None else chosen)
             _wanted_refresh(torrent)
+            _added_record(torrent, user=user, fresh=True)
             return torrent, True
     fresh = existing.status in RELEASED
     ownership = existing.ownerships.filter(user=user).first()
@@ -289,7 +274,23 @@ def torrent_take(
     if not fresh and not existing.private and existing.status in IN_RTORRENT:
         torrent_id = existing.pk
         transaction.on_commit(lambda: torrent_trackers_extend(torrent_id=torrent_id, urls=trackers))
+    _added_record(existing, user=user, fresh=fresh)
     return existing, fresh
+
+
+def _added_record(torrent: Torrent, *, user, fresh: bool) -> None:
+    """torrent.added for the user who took it; a new or revived torrent left waiting for
+    approval is torrent.awaiting_approval to the staff. In the item's savepoint: an item refused
+    later (no room on the node, bad data) takes its events back with it."""
+    about = {"name": torrent.name, "torrent_id": torrent.pk}
+    event_record(EventKind.TORRENT_ADDED, torrent=torrent, users=[user.pk], payload=about)
+    if fresh and torrent.status == TorrentStatus.PENDING_APPROVAL:
+        event_record(
+            EventKind.TORRENT_AWAITING_APPROVAL,
+            torrent=torrent,
+            users=active_staff_ids(),
+            payload={**about, "owner": user.email},
+        )
 
 
 def _join(existing: Torrent, *, user, meta: Metainfo | None) -> None:
@@ -398,146 +399,3 @@ def skip_files_parse(values: list[str]) -> list[int] | None:
             "skip_files takes file indexes (0 is the .torrent's first file), such as 0,2,5"
         ) from None
     return sorted(set(indexes))
-
-
-def _lines(values: list[str]) -> list[str]:
-    return [line.strip() for value in values for line in value.splitlines() if line.strip()]
-
-
-def intake_submit(
-    *,
-    user,
-    torrents: list[UploadedFile] = (),
-    magnets: list[str] = (),
-    urls: list[str] = (),
-    torrent: UploadedFile | None = None,
-    files: list[UploadedFile] = (),
-    paths: list[str] = (),
-    name: str = "",
-    trackers: list[str] = (),
-    private: bool = False,
-    comment: str = "",
-    paused: bool = False,
-    skip_files: list[int] | None = None,
-    labels: list[str] = (),
-) -> IntakeResult:
-    """Every way in at once; per item, the torrent or the reason it was refused (URLs: the
-    fetch queued, in `fetches`). `paused`: every torrent added is loaded without starting.
-    `skip_files` (file indexes not to download) applies to a single `.torrent` sent in
-    `torrents`. `labels` (names, or comma-separated names, as forms send them) go on every
-    torrent added, for `user`. The request is one transaction: either the answer says what was
-    added, or nothing was."""
-    try:
-        label_names = labels_parse(",".join(labels))
-    except LabelError as exc:
-        raise IntakeRequestError(f"labels: {exc}") from None
-    magnet_list = _lines(list(magnets))
-    url_list = _lines(list(urls))
-    request_count_check(
-        len(torrents) + len(magnet_list) + len(url_list) + (1 if torrent or files else 0)
-    )
-    if skip_files is not None and len(torrents) != 1:
-        raise IntakeRequestError(
-            "skip_files chooses files of one .torrent: send exactly one in `torrents` with it"
-        )
-    with transaction.atomic(), rollback_scope():
-        result = _submit_items(
-            user=user,
-            torrents=torrents,
-            magnet_list=magnet_list,
-            url_list=url_list,
-            label_names=label_names,
-            torrent=torrent,
-            files=files,
-            paths=paths,
-            name=name,
-            trackers=trackers,
-            private=private,
-            comment=comment,
-            paused=paused,
-            skip_files=skip_files,
-        )
-        if label_names and result.added:
-            try:
-                torrents_label_add(user=user, torrents=result.added, names=label_names)
-            except LabelError as exc:  # too many labels of theirs: the request is refused whole
-                raise IntakeRequestError(f"labels: {exc}") from None
-        return result
-
-
-def _submit_items(
-    *,
-    user,
-    torrents,
-    magnet_list,
-    url_list,
-    label_names,
-    torrent,
-    files,
-    paths,
-    name,
-    trackers,
-    private,
-    comment,
-    paused,
-    skip_files=None,
-) -> IntakeResult:
-    """The items of one request, each in a savepoint: a refused item leaves nothing, and an
-    unexpected error takes the whole request back (the client is told nothing was added)."""
-    from torrents.services.uploads import torrent_add_from_data, torrent_add_with_data
-
-    result = IntakeResult()
-
-    def attempt(label: str, add, into: list | None = None) -> None:
-        try:
-            with transaction.atomic(), rollback_scope():
-                added = add()
-        except ITEM_ERRORS as exc:
-            field_name = getattr(exc, "field", None)
-            result.rejected.append(Rejection(name=label, reason=str(exc), field=field_name))
-        else:
-            (result.added if into is None else into).append(added)
-
-    for upload in torrents:
-        attempt(
-            upload.name,
-            lambda u=upload: torrent_add_metainfo(
-                user=user, meta=metainfo_read(u), paused=paused, skip_files=skip_files
-            ),
-        )
-    for uri in magnet_list:
-        attempt(uri[:200], lambda u=uri: torrent_add_magnet(user=user, uri=u, paused=paused))
-    for url in url_list:
-        attempt(
-            url[:200],
-            lambda u=url: torrent_fetch_request(
-                user=user, url=torrent_url_check(u), paused=paused, labels=label_names
-            ),
-            into=result.fetches,
-        )
-    if torrent is not None:
-        attempt(
-            torrent.name,
-            lambda: torrent_add_with_data(
-                user=user,
-                meta=metainfo_read(torrent),
-                files=list(files),
-                paths=list(paths),
-                paused=paused,
-            ),
-        )
-    elif files:
-        attempt(
-            name or files[0].name,
-            lambda: torrent_add_from_data(
-                user=user,
-                files=list(files),
-                paths=list(paths),
-                name=name,
-                trackers=_lines(list(trackers)),
-                private=private,
-                comment=comment,
-                paused=paused,
-            ),
-        )
-    return result

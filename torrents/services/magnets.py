@@ -33,6 +33,7 @@ from torrents.services.announce import (
     torrent_trackers_restrict,
 )
 from torrents.services.capacity import NodeFull, node_room_check
+from torrents.services.failures import torrent_failed_record
 from torrents.services.file_priorities import (
     owner_levels,
     priorities_apply_after_commit,
@@ -134,9 +135,16 @@ def _answering_trackers(torrent: Torrent, client) -> set[str]:
 
 def _refuse(torrent: Torrent, message: str) -> None:
     # Not a torrent removed or rejected meanwhile: its purge must not be undone.
-    Torrent.objects.filter(pk=torrent.pk, size_bytes__isnull=True).exclude(
-        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRED)
-    ).update(status=TorrentStatus.ERROR, status_message=message, updated_at=timezone.now())
+    with transaction.atomic():
+        refused = (
+            Torrent.objects.filter(pk=torrent.pk, size_bytes__isnull=True)
+            .exclude(
+                status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRED)
+            )
+            .update(status=TorrentStatus.ERROR, status_message=message, updated_at=timezone.now())
+        )
+        if refused:
+            torrent_failed_record(torrent_id=torrent.pk, message=message)
     _stop(torrent)
 
 
@@ -260,6 +268,8 @@ def torrent_metadata_resolved(
             locked.status_message = problem
         locked.updated_at = timezone.now()
         locked.save()
+        if problem:
+            torrent_failed_record(torrent_id=locked.pk, message=problem)
     torrent.refresh_from_db()
     if problem:
         _stop(torrent)

@@ -4,6 +4,8 @@ in `pending_approval` until an admin approves (pushed then) or rejects them (quo
 from django.db import transaction
 from django.utils import timezone
 
+from events.kinds import EventKind
+from events.services import event_record
 from torrents.models import Torrent, TorrentStatus
 from torrents.services.push import push_after_commit
 from torrents.services.quota import quota_release
@@ -32,6 +34,7 @@ def torrent_approve(*, torrent: Torrent, by) -> Torrent:
         locked.reviewed_at = timezone.now()
         locked.save()
         push_after_commit(locked)
+        _decision_record(EventKind.TORRENT_APPROVED, locked)
     return locked
 
 
@@ -51,4 +54,16 @@ def torrent_reject(*, torrent: Torrent, by, reason: str) -> Torrent:
         locked.reviewed_by = by
         locked.reviewed_at = timezone.now()
         locked.save()
+        _decision_record(EventKind.TORRENT_REJECTED, locked, reason=reason)
     return locked
+
+
+def _decision_record(kind: EventKind, torrent: Torrent, **extra) -> None:
+    """Tell every owner the staff's decision (in its transaction)."""
+    owners = torrent.ownerships.values_list("user_id", flat=True)
+    event_record(
+        kind,
+        torrent=torrent,
+        users=list(owners),
+        payload={"name": torrent.name, "torrent_id": torrent.pk, **extra},
+    )

@@ -6,12 +6,11 @@ from django.conf import settings
 
 from torrents.models import Node
 from torrents.rtorrent import RTorrentClient, RTorrentError
+from torrents.rtorrent.daemon import DaemonConfig
 
 
 def managed_daemon_config():
     """The DaemonConfig of the managed rTorrent, from settings."""
-    from torrents.rtorrent.daemon import DaemonConfig
-
     return DaemonConfig(
         base_dir=settings.SEEDBOX_RTORRENT_DIR,
         data_dir=settings.SEEDBOX_DATA_DIR,

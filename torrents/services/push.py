@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from seedbox.queue import enqueue
 from seedbox.sizes import human_sizes
 from torrents.models import Node, Torrent, TorrentStatus
 from torrents.rtorrent import (
@@ -22,40 +23,28 @@ from torrents.rtorrent import (
     TorrentNotLoaded,
 )
 from torrents.services.announce import torrent_load_magnet, torrent_load_metainfo
+from torrents.services.failures import torrent_failed_record
 from torrents.services.file_priorities import (
     node_priorities_reapply,
     torrent_priorities_needed,
 )
 from torrents.services.nodes import node_client
+from torrents.services.purge import purge_enqueue
 from torrents.services.throttle import node_throttles_apply, throttle_load_commands
 from torrents.storage import torrent_directory
 
 log = logging.getLogger(__name__)
 
 
-# After a failed publish, further publishes in this process are skipped for a while: a request
-# adding 20 torrents must not wait 20 connection timeouts on a broker that is down.
-BROKER_BACKOFF_SECONDS = 15.0
-_broker_down_until = 0.0
+PUSH_TASK = "torrents.tasks.push.push_torrent"
+VERIFY_TASK = "torrents.tasks.push.verify_uploaded_data"
 
 
 def push_enqueue(*, torrent_id: int, verify_data: bool = False) -> bool:
-    """Publish the push task once, without the publisher's retry loop; False when the broker
-    did not take it (the torrent stays `queued`; the reconcile will push it later)."""
-    global _broker_down_until
-    from torrents.tasks.push import push_torrent
-
-    if time.monotonic() < _broker_down_until:
-        return False
-    try:
-        push_torrent.apply_async((torrent_id,), {"verify_data": verify_data}, retry=False)
-    except Exception as exc:  # kombu raises several types for a broker that is down
-        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-        log.warning(
-            "push of torrent %s not queued (%s); the reconcile will push it", torrent_id, exc
-        )
-        return False
-    return True
+    """Publish the push task once (seedbox/queue.py: no retry loop, a backoff after a broker
+    failure); False when the broker did not take it (the torrent stays `queued`; the reconcile
+    will push it later)."""
+    return enqueue(PUSH_TASK, torrent_id, verify_data=verify_data)
 
 
 def push_after_commit(torrent: Torrent, *, verify_data: bool = False) -> None:
@@ -87,8 +76,6 @@ def _undo_stray_load(torrent_id: int) -> str:
     """The torrent was removed or rejected while this push loaded it: nobody may be left with a
     torrent running in rTorrent that no one owns. A removed one is purged again (erase and data),
     by the task now and by the sync should the broker be down; a rejected one is erased."""
-    from torrents.services.control import purge_enqueue
-
     torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
     if torrent is None:
         return "gone meanwhile"
@@ -162,7 +149,11 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
         raise
     except (RTorrentError, OSError) as exc:
         message = exc.message if isinstance(exc, RTorrentError) else f"cannot prepare data: {exc}"
-        _record(torrent_id, status=TorrentStatus.ERROR, status_message=message, last_error=message)
+        with transaction.atomic():
+            _record(
+                torrent_id, status=TorrentStatus.ERROR, status_message=message, last_error=message
+            )
+            torrent_failed_record(torrent_id=torrent_id, message=message)
         return "error"
     # Only a row still `queued` moves on: a moderator or a remove may have acted meanwhile.
     moved = Torrent.objects.filter(pk=torrent_id, status=TorrentStatus.QUEUED).update(
@@ -179,12 +170,9 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
 
 
 def verify_after(torrent_id: int, countdown: float = 2.0) -> None:
-    from torrents.tasks.push import verify_uploaded_data
-
-    try:
-        verify_uploaded_data.apply_async((torrent_id,), countdown=countdown, retry=False)
-    except Exception as exc:
-        log.warning("data check of torrent %s not queued: %s", torrent_id, exc)
+    """Check uploaded data once rTorrent has hashed it (not queued: the owner sees it seeding or
+    not, as rTorrent says)."""
+    enqueue(VERIFY_TASK, torrent_id, countdown=countdown)
 
 
 def torrent_verify_data(*, torrent_id: int) -> bool | None:

@@ -18,6 +18,10 @@ counters are then at least the baseline just written, and a crash loses at most 
 since the last run, instead of everything since rTorrent's own save (every 20 minutes). A save
 costs rTorrent about 1 ms a torrent (measured: 2,000 in 2.1 s), so a run saves at most
 SESSION_SAVES_PER_RUN, those that moved most first; the others wait for a later run.
+
+What the run saw is told as events (completed, stuck, node down and back; sync_events.py), in
+its transaction and one INSERT; its follow-ups (a seeding rule met, a magnet's metadata) are
+internal events it hands to torrents/handlers.py after the commit. It imports no control.
 """
 
 import datetime as dt
@@ -29,13 +33,20 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
+from accounts.selectors import active_staff_ids
+from events.kinds import EventKind
+from events.services import event_dispatch, event_record
 from torrents.models import IN_RTORRENT, Node, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
+from torrents.selectors import owners_by_torrent_with_trackers
 from torrents.services.bulk import BIGINT, BOOL, TEXT, TIMESTAMP, bulk_update
 from torrents.services.history import Credit, history_credit, owners_by_torrent
 from torrents.services.nodes import node_client
+from torrents.services.purge import torrent_purge
+from torrents.services.remote_status import torrent_status, wanted_done
 from torrents.services.seeding import Seeded, seeding_ratio, seeding_watch, torrents_to_stop
-from torrents.services.stalled import stalled_crossed, stalled_since_next
+from torrents.services.sync_events import Transitions, sync_events_record, tracker_message_appeared
+from torrents.stalled import stalled_crossed, stalled_since_next
 
 log = logging.getLogger(__name__)
 
@@ -115,36 +126,6 @@ _READ = [name for name, _ in _COLUMNS] + [
 ]
 
 
-def wanted_done(remote: dict) -> bool:
-    """Complete, or every file the owners want is (the rest skipped): rTorrent's `d.complete`
-    stays 0 with files skipped, but `d.wanted_chunks` (chunks of wanted files still missing)
-    is 0. Only for a started, active torrent: a closed one counts no wanted chunks at all."""
-    if remote["complete"]:
-        return True
-    wanted = remote.get("wanted_chunks")
-    return (
-        wanted is not None
-        and int(wanted) == 0
-        and bool(remote["state"])
-        and bool(remote["is_active"])
-        and not remote["hashing"]
-        and not remote.get("is_meta")
-    )
-
-
-def torrent_status(remote: dict) -> str:
-    """rTorrent's flags as one status: hashing wins; state 0 is stopped; state 1 but inactive is
-    paused (`d.pause`); otherwise seeding when complete (or all its wanted files are: see
-    `wanted_done`), downloading when not."""
-    if remote["hashing"]:
-        return TorrentStatus.CHECKING
-    if not remote["state"]:
-        return TorrentStatus.STOPPED
-    if not remote["is_active"]:
-        return TorrentStatus.PAUSED
-    return TorrentStatus.SEEDING if wanted_done(remote) else TorrentStatus.DOWNLOADING
-
-
 def counter_delta(new: int, baseline: int) -> int:
     """Traffic since the baseline; 0 when the counter went down (a new baseline starts)."""
     return new - baseline if new >= baseline else 0
@@ -170,15 +151,29 @@ class SyncReport:
     expired: list[str] = field(default_factory=list)  # magnets whose metadata never came
     # (torrent id, message) of the seeding torrents their owners' rules stop (seeding.py).
     rule_stops: list[tuple[int, str]] = field(default_factory=list)
+    # Ids of the internal events (rule stops, metadata arrived) dispatched after the commit.
+    follow_ups: list[int] = field(default_factory=list)
 
 
 def node_mark_down(*, node: Node, error: str) -> None:
-    """The node did not answer: its torrents keep their last state, marked stale."""
-    Node.objects.filter(pk=node.pk).update(is_up=False, last_error=error[:2000])
-    # updated_at moves so that the live list's poll (rows changed since) shows the stale badge.
-    Torrent.objects.filter(node=node, status__in=FOLLOWED, stale=False).update(
-        stale=True, updated_at=timezone.now()
-    )
+    """The node did not answer: its torrents keep their last state, marked stale. The staff
+    are told (node.down) when it was up: once, not at every sync it stays down."""
+    with transaction.atomic():
+        went_down = Node.objects.filter(pk=node.pk, is_up=True).update(
+            is_up=False, last_error=error[:2000]
+        )
+        if not went_down:
+            Node.objects.filter(pk=node.pk).update(is_up=False, last_error=error[:2000])
+        # updated_at moves so that the live list's poll (rows changed since) shows the stale badge.
+        Torrent.objects.filter(node=node, status__in=FOLLOWED, stale=False).update(
+            stale=True, updated_at=timezone.now()
+        )
+        if went_down:
+            event_record(
+                EventKind.NODE_DOWN,
+                users=active_staff_ids(),
+                payload={"node": node.name, "error": error[:500]},
+            )
 
 
 def node_sync(*, node: Node) -> SyncReport:
@@ -196,9 +191,17 @@ def node_sync(*, node: Node) -> SyncReport:
     report.remote = len(remote)
     with transaction.atomic():
         # Serialises runs on Postgres even if the Redis lock were lost (a no-op on SQLite).
-        previous = Node.objects.select_for_update().only("last_seen_at").get(pk=node.pk)
+        previous = Node.objects.select_for_update().only("last_seen_at", "is_up").get(pk=node.pk)
         now = timezone.now()
-        _apply(node=node, remote=remote, report=report, now=now, since=previous.last_seen_at)
+        changes = Transitions(node_up=previous.is_up is False)
+        _apply(
+            node=node,
+            remote=remote,
+            report=report,
+            now=now,
+            since=previous.last_seen_at,
+            changes=changes,
+        )
         Node.objects.filter(pk=node.pk).update(
             is_up=True, version=version[:32], last_seen_at=now, last_error=""
         )
@@ -235,11 +238,10 @@ def magnets_expire(*, node: Node, info_hashes: list[str], now: dt.datetime) -> N
 
 
 def _after(*, client, report: SyncReport) -> None:
-    """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish,
-    torrents to stop, and magnets whose metadata arrived (rare, so one call each is fine)."""
-    from torrents.services.control import ControlError, torrent_purge, torrent_stop_for_rule
-    from torrents.services.magnets import magnet_resolve
-
+    """Follow-ups that talk to rTorrent again, outside the transaction: removals still to finish
+    (this is their periodic retry), expired magnets to erase, torrents to halt, sessions to
+    save; then the run's internal events, handed to their handlers now (torrents/handlers.py:
+    seeding rules, magnets whose metadata arrived), the same run as before."""
     for torrent_id in report.purge:
         try:
             torrent_purge(torrent_id=torrent_id)
@@ -257,28 +259,21 @@ def _after(*, client, report: SyncReport) -> None:
             client.stop(info_hash)
         except RTorrentError as exc:
             log.warning("torrent %s not stopped: %s", info_hash, exc.message)
-    for torrent in Torrent.objects.filter(pk__in=dict(report.rule_stops)).select_related("node"):
-        try:
-            torrent_stop_for_rule(torrent=torrent, message=dict(report.rule_stops)[torrent.pk])
-        except (ControlError, RTorrentError) as exc:  # the next sync tries again
-            log.warning("torrent %s not stopped by its seeding rule: %s", torrent.info_hash, exc)
     if report.moved:
         most = sorted(report.moved, reverse=True)[:SESSION_SAVES_PER_RUN]
         try:
             client.save_resume([info_hash for _, info_hash in most])
         except RTorrentError as exc:
             log.warning("session of %d torrents not saved: %s", len(most), exc.message)
-    resolved = Torrent.objects.filter(pk__in=report.resolved, size_bytes__isnull=True).exclude(
-        status__in=(TorrentStatus.REMOVED, TorrentStatus.REJECTED, TorrentStatus.EXPIRED)
-    )
-    for torrent in resolved.select_related("node"):
-        try:
-            magnet_resolve(torrent=torrent, client=client)
-        except RTorrentError as exc:
-            log.warning("metadata of magnet %s not read: %s", torrent.info_hash, exc.message)
+    for event_id in report.follow_ups:
+        # Not queued at commit: dispatched here (a handler that fails is logged and tried
+        # again by the event sweep; the next sync also sees the torrent again).
+        event_dispatch(event_id=event_id)
 
 
-def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, since) -> None:
+def _apply(
+    *, node: Node, remote: dict, report: SyncReport, now: dt.datetime, since, changes: Transitions
+) -> None:
     rows = (
         Torrent.objects.filter(Q(status__in=FOLLOWED) | Q(purge_pending=True), node=node)
         .annotate(
@@ -317,6 +312,8 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
                 report.resolved.append(row["id"])
             if new["completed_at"] and not row["completed_at"]:
                 report.completed.append(row["id"])
+            if tracker_message_appeared(old=row["rtorrent_message"], new=new["rtorrent_message"]):
+                changes.stuck.append((row["id"], "tracker", new["rtorrent_message"]))
             if seeding_watch(
                 was=row["status"], now=new["status"], suspended=row["seed_rules_suspended"]
             ):
@@ -327,6 +324,9 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         crossed = stalled_crossed(
             status=new["status"], stalled_since=new["stalled_since"], since=since, now=now
         )
+        if crossed:
+            changes.stuck.append((row["id"], "stalled", new["rtorrent_message"]))
+        changes.names[row["id"]] = row["name"]
         if crossed or values != [row[name] for name, _ in _COLUMNS]:
             changed.append(values)
     if report.expired:
@@ -352,10 +352,34 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         rows=changed,
         constants={"synced_at": (TIMESTAMP, now), "updated_at": (TIMESTAMP, now)},
     )
+    # Stuck torrents' messages need every owner's URLs (passkeys blanked): read with them.
+    owners = _Owners(node_id=node.pk, with_trackers=bool(changes.stuck))
     if credits:
-        report.credited = history_credit(
-            credits=credits, owners=owners_by_torrent(node_id=node.pk), now=now
-        )
+        report.credited = history_credit(credits=credits, owners=owners()[0], now=now)
+    changes.completed, changes.resolved, changes.rule_stops = (
+        report.completed,
+        report.resolved,
+        report.rule_stops,
+    )
+    follow_ups = sync_events_record(node_name=node.name, seen=changes, owners=owners)
+    report.follow_ups = [event.pk for event in follow_ups]
+
+
+class _Owners:
+    """The node's owners by torrent (and, `with_trackers`, their announce URLs), read once in
+    one query for the history and the events, and only if one of them needs them."""
+
+    def __init__(self, *, node_id: int, with_trackers: bool) -> None:
+        self.node_id, self.with_trackers = node_id, with_trackers
+        self._read: tuple[dict, dict] | None = None
+
+    def __call__(self) -> tuple[dict, dict]:
+        if self._read is None:
+            if self.with_trackers:
+                self._read = owners_by_torrent_with_trackers(node_id=self.node_id)
+            else:
+                self._read = (owners_by_torrent(node_id=self.node_id), {})
+        return self._read
 
 
 def _seeded(new: dict) -> Seeded:

@@ -13,7 +13,7 @@ from django.conf import settings
 from seedbox.periodic import periodic_run_record
 from torrents.models import Node
 from torrents.rtorrent import RTorrentUnavailable
-from torrents.services.control import torrent_purge
+from torrents.services.purge import torrent_purge
 from torrents.services.sync import node_sync
 
 

@@ -4,10 +4,12 @@ import time
 
 import pytest
 
+from events.kinds import EventKind
+from events.models import Event
 from seedbox.celery import app as celery_app
+from seedbox.queue import broker_backoff_reset
 from torrents.models import Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentUnavailable
-from torrents.services import push as push_service
 from torrents.services.nodes import node_client
 from torrents.services.push import torrent_push, torrents_reconcile
 from torrents.tasks.push import push_torrent, reconcile_queued
@@ -23,17 +25,17 @@ def _reset_broker_pools() -> None:
 
 
 @pytest.fixture
-def broker_down(settings, monkeypatch):
+def broker_down(settings):
     """The real Celery app pointed at a broker that is not there."""
     original = celery_app.conf.broker_url
     settings.CELERY_BROKER_URL = UNREACHABLE_BROKER
     celery_app.conf.broker_url = UNREACHABLE_BROKER
     _reset_broker_pools()
-    monkeypatch.setattr(push_service, "_broker_down_until", 0.0)
+    broker_backoff_reset()
     yield
     celery_app.conf.broker_url = original
     _reset_broker_pools()
-    push_service._broker_down_until = 0.0
+    broker_backoff_reset()
 
 
 def test_broker_down_upload_still_succeeds_and_the_reconcile_pushes_it(
@@ -107,6 +109,13 @@ def test_a_torrent_rtorrent_refuses_is_a_permanent_error(node, alice, tmp_path):
     assert torrent.status == TorrentStatus.ERROR
     assert "did not take torrent" in torrent.status_message
     assert torrent.last_error == torrent.status_message
+    [failed] = Event.objects.filter(kind=EventKind.TORRENT_FAILED)
+    assert failed.user_ids == [alice.pk]
+    assert failed.payload == {
+        "name": torrent.name,
+        "torrent_id": torrent.pk,
+        "message": torrent.status_message,
+    }
 
 
 def test_the_reconcile_is_on_the_beat_schedule(settings):

@@ -9,6 +9,8 @@ from urllib.parse import quote
 import bencodepy
 import pytest
 
+from events.kinds import EventKind
+from events.models import Event
 from seedbox.testing import Announcer, announce_seeder
 from torrents.metainfo import parse_metainfo
 from torrents.models import Torrent, TorrentStatus
@@ -116,6 +118,11 @@ def test_a_magnet_too_big_for_the_quota_is_stopped_with_a_clear_message(
     node_sync(node=node)
     torrent.refresh_from_db()
     assert torrent.status == TorrentStatus.ERROR, "the sync must not hide the refusal"
+    # Its owner is told once (the metadata handler, from the sync's internal event).
+    [failed] = Event.objects.filter(kind=EventKind.TORRENT_FAILED)
+    assert failed.user_ids == [alice.pk]
+    assert failed.payload["message"] == torrent.status_message
+    assert Event.objects.get(kind=EventKind.TORRENT_METADATA_ARRIVED).dispatched_at
 
 
 def test_metadata_that_breaks_the_upload_rules_is_refused(node, alice, tracker):

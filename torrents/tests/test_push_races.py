@@ -13,9 +13,10 @@ from torrents.metainfo import parse_metainfo
 from torrents.models import Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentClient
 from torrents.services import push as push_module
-from torrents.services.control import torrent_purge, torrent_remove
+from torrents.services.control import torrent_remove
 from torrents.services.moderation import torrent_reject
 from torrents.services.nodes import node_client
+from torrents.services.purge import torrent_purge
 from torrents.services.sync import node_sync
 from torrents.services.uploads import torrent_add_with_data
 from torrents.storage import torrent_directory

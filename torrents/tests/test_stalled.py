@@ -7,8 +7,8 @@ import time
 from django.utils import timezone
 
 from torrents.models import Torrent, TorrentStatus
-from torrents.services.stalled import stalled_crossed, stalled_q, stalled_since_next
 from torrents.services.sync import node_sync
+from torrents.stalled import stalled_crossed, stalled_q, stalled_since_next
 from torrents.tests.helpers_sync import add_torrent, api, wait_until
 from torrents.tests.pages_support import client_for
 

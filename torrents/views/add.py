@@ -13,13 +13,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import torrent_fetches_recent
-from torrents.services.intake import (
-    IntakeRequestError,
-    IntakeResult,
-    Rejection,
-    intake_submit,
-    skip_files_parse,
-)
+from torrents.services.intake import IntakeRequestError, skip_files_parse
+from torrents.services.intake_request import IntakeResult, Rejection, intake_submit
 from torrents.upload_guard import upload_guard_install
 
 _TRUE = {"1", "true", "on", "yes"}

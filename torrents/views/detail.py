@@ -24,9 +24,9 @@ from torrents.selectors import (
 )
 from torrents.services.control import ControlError
 from torrents.services.seeding import RuleError, ownership_seeding_rule_set, seeding_floor
-from torrents.services.stalled import torrent_is_stalled
 from torrents.services.throttle import LimitError, ownership_limits_set
 from torrents.services.tracker_states import torrent_tracker_states
+from torrents.stalled import torrent_is_stalled
 from torrents.views.actions import torrents_act
 from torrents.views.detail_reads import torrent_live
 from torrents.views.file_priorities import files_context

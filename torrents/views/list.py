@@ -27,7 +27,7 @@ from torrents.list_selectors import (
     torrent_totals,
 )
 from torrents.models import TorrentStatus
-from torrents.services.stalled import STALLED
+from torrents.stalled import STALLED
 from torrents.views.list_query import (
     PAGE_SIZE,
     SORT_LABELS,

@@ -2,7 +2,7 @@
 page) turned into one page of rows, read through the list's selectors. Shared by the page and
 its live fragment.
 
-`?status=stalled` is a derived status (torrents/services/stalled.py), not a stored one."""
+`?status=stalled` is a derived status (torrents/stalled.py), not a stored one."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from torrents.list_selectors import ListFilters, torrents_filtered
 from torrents.models import Torrent, TorrentStatus
 from torrents.paging import CountedPaginator
 from torrents.selectors import messages_shown
-from torrents.services.stalled import STALLED, stalled_q
+from torrents.stalled import STALLED, stalled_q
 from torrents.tracker_host import HOST_MAX_LENGTH
 
 PAGE_SIZE = 50

@@ -1,0 +1,1 @@
+from notifications.tests.support import broker  # noqa: F401
