@@ -312,7 +312,10 @@ def _apply(
                 report.resolved.append(row["id"])
             if new["completed_at"] and not row["completed_at"]:
                 report.completed.append(row["id"])
-            if tracker_message_appeared(old=row["rtorrent_message"], new=new["rtorrent_message"]):
+            # A download its tracker refuses is stuck; a complete one seeds to its peers anyway.
+            if not new["completed_at"] and tracker_message_appeared(
+                old=row["rtorrent_message"], new=new["rtorrent_message"]
+            ):
                 changes.stuck.append((row["id"], "tracker", new["rtorrent_message"]))
             if seeding_watch(
                 was=row["status"], now=new["status"], suspended=row["seed_rules_suspended"]

@@ -62,6 +62,29 @@ def test_a_trackers_message_is_told_once_as_stuck(node, owner, tmp_path):
     assert Torrent.objects.get(pk=torrent.pk).rtorrent_message == event.payload["message"]
 
 
+def test_a_complete_torrent_whose_tracker_fails_is_not_stuck(node, owner, tmp_path):
+    """It seeds to the peers it has; the message is on its row, but no one is told "stuck"."""
+    torrent = add_torrent(
+        node,
+        [owner],
+        tmp_path,
+        name="seeds.bin",
+        trackers=[DEAD_TRACKER],
+        with_data=True,
+        start=True,
+    )
+    client = node_client(node)
+    wait_until(lambda: client.call("d.complete", torrent.info_hash.upper()) == 1, what="check")
+    wait_until(
+        lambda: client.call("d.message", torrent.info_hash.upper()), what="the tracker's message"
+    )
+
+    node_sync(node=node)
+
+    assert Torrent.objects.get(pk=torrent.pk).rtorrent_message.startswith("Tracker: [")
+    assert [e.kind for e in Event.objects.all()] == [EventKind.TORRENT_COMPLETED]
+
+
 def test_crossing_into_stalled_is_told_once(node, owner, tmp_path, settings):
     settings.SEEDBOX_STALLED_AFTER = 1
     still = add_torrent(node, [owner], tmp_path, name="still.bin", start=True)

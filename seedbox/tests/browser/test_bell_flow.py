@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from seedbox.tests.browser.conftest import log_in, make_user, screenshot
+from seedbox.tests.browser.conftest import classic_forms, log_in, make_user, screenshot
 from seedbox.tests.browser.test_csp import assert_no_violation, watched_page
+from torrents.tests.factories import make_torrent
 
 pytestmark = pytest.mark.browser
 
@@ -59,3 +60,33 @@ def test_the_bell_count_changes_without_a_reload(stack, new_page):
     expect(page.locator("#bell-count")).to_be_hidden()
     expect(page.locator(".notification.unread")).to_have_count(0)
     assert_no_violation(page, console, "bell and notifications page")
+
+
+def test_the_bell_rings_when_an_added_torrent_completes(stack, new_page, tmp_path):
+    """The whole way on the stack: a torrent added with its data on the add page, checked
+    complete by the stack's rTorrent, seen by its sync; the bell on the same page (never
+    reloaded) counts "added" and then "downloaded"."""
+    email = make_user(stack, "bell.finish@example.com", trusted=True)
+    metainfo, _, data = make_torrent(tmp_path / "src", "bell-notes.txt", 200 * 1024)
+    torrent_file = tmp_path / "bell-notes.torrent"
+    torrent_file.write_bytes(metainfo)
+    page, console = watched_page(new_page)
+    log_in(page, email)
+    page.goto("/torrents/add/")
+    page.evaluate("window.__notReloaded = true")
+    classic_forms(page)
+    form = page.locator("#form-with-data")
+    form.locator("#id_with_torrent").set_input_files(str(torrent_file))
+    form.locator("#id_with_files").set_input_files(str(data))
+    form.locator("#submit-with-data").click()
+    expect(page.locator("#add-results [data-outcome='added']")).to_contain_text("bell-notes.txt")
+
+    count = page.locator("#bell-count")
+    expect(count).to_have_text("2", timeout=60_000)  # added, then downloaded (sync, dispatch)
+    assert page.evaluate("window.__notReloaded") is True
+    page.locator("#bell").click()
+    page.wait_for_url(re.compile(r"/notifications/$"))
+    items = page.locator("#notification-list .notification")
+    expect(items.first).to_contain_text("Downloaded: bell-notes.txt")
+    expect(items.nth(1)).to_contain_text("Added: bell-notes.txt")
+    assert_no_violation(page, console, "bell after a download")
