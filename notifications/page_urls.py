@@ -7,6 +7,7 @@ from notifications.views import pages, preferences, unsubscribe
 urlpatterns = [
     path("", pages.notifications_page, name="notifications"),
     path("bell/", pages.bell, name="notification-bell"),
+    path("deliveries/", pages.deliveries_page, name="notification-deliveries"),
     path("<int:pk>/read/", pages.notification_read, name="notification-read"),
     path("read-all/", pages.notifications_read_all, name="notifications-read-all"),
     path("preferences/", preferences.preferences_update, name="notification-preferences"),

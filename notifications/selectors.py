@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from events.kinds import EventKind
 from notifications.channels import Channel, default_wanted, kinds_for
-from notifications.models import Notification, Preference
+from notifications.models import Delivery, Notification, Preference
 
 
 def notifications_visible_to(user) -> QuerySet[Notification]:
@@ -21,6 +21,16 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
 def notification_for_user(user, notification_id: int) -> Notification:
     """The notification, or Http404 for anyone but its user."""
     return get_object_or_404(notifications_visible_to(user), pk=notification_id)
+
+
+def deliveries_visible_to(user, *, channel: str | None = None) -> QuerySet[Delivery]:
+    """The user's own deliveries (mail, push, webhook), newest first; anonymous sees none."""
+    if not user.is_authenticated:
+        return Delivery.objects.none()
+    deliveries = Delivery.objects.filter(user=user)
+    if channel:
+        deliveries = deliveries.filter(channel=channel)
+    return deliveries.order_by("-id")
 
 
 def unread_count(user) -> int:

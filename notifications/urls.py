@@ -17,6 +17,11 @@ urlpatterns = [
         name="api-notifications-read-all",
     ),
     path(
+        "notifications/deliveries",
+        views.DeliveryListView.as_view(),
+        name="api-notification-deliveries",
+    ),
+    path(
         "notifications/preferences",
         views.PreferencesView.as_view(),
         name="api-notification-preferences",

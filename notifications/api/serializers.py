@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from notifications.channels import USER_KINDS, Channel
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -36,3 +36,26 @@ class PreferencesSerializer(serializers.Serializer):
         if len(set(pairs)) != len(pairs):
             raise serializers.ValidationError("each kind and channel at most once")
         return items
+
+
+class DeliveryLogSerializer(serializers.ModelSerializer):
+    """One message sent (or being sent) to one of your addresses, devices or webhooks."""
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "event",
+            "kind",
+            "channel",
+            "target_id",
+            "title",
+            "status",
+            "attempts",
+            "last_error",
+            "created_at",
+            "updated_at",
+            "next_attempt_at",
+            "sent_at",
+        ]
+        read_only_fields = fields

@@ -10,11 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from notifications.api.serializers import (
+    DeliveryLogSerializer,
     MarkedSerializer,
     NotificationSerializer,
     PreferencesSerializer,
 )
+from notifications.channels import Channel
 from notifications.selectors import (
+    deliveries_visible_to,
     notification_for_user,
     notifications_visible_to,
     preferences_of,
@@ -99,3 +102,24 @@ class PreferencesView(APIView):
         except PreferenceError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return self._answer(request)
+
+
+class DeliveryListView(generics.ListAPIView):
+    """Every message sent to your mail address, devices and webhooks, newest first: its status,
+    attempts and last error (`?channel=email|push|webhook`)."""
+
+    serializer_class = DeliveryLogSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("channel", str, enum=[c for c in Channel.values if c != Channel.SITE])
+        ]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        channel = self.request.query_params.get("channel")
+        if channel is not None and (channel not in Channel.values or channel == Channel.SITE):
+            raise ValidationError({"channel": ["one of email, push, webhook"]})
+        return deliveries_visible_to(self.request.user, channel=channel)

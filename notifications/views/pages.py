@@ -9,7 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from notifications.selectors import notification_for_user, notifications_visible_to, unread_count
+from notifications.selectors import (
+    deliveries_visible_to,
+    notification_for_user,
+    notifications_visible_to,
+    unread_count,
+)
 from notifications.services.reading import notification_mark_read, notifications_mark_all_read
 
 PAGE_SIZE = 25
@@ -43,6 +48,14 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
         "notifications/list.html",
         {"page": page, "unread": unread_count(request.user)},
     )
+
+
+@login_required
+@require_safe
+def deliveries_page(request: HttpRequest) -> HttpResponse:
+    """What was sent to the user's mail address, devices and webhooks, and how it went."""
+    page = Paginator(deliveries_visible_to(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/deliveries.html", {"page": page})
 
 
 def _back(request: HttpRequest) -> HttpResponse:
