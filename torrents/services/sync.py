@@ -35,7 +35,7 @@ from torrents.services.bulk import BIGINT, BOOL, TEXT, TIMESTAMP, bulk_update
 from torrents.services.history import Credit, history_credit, owners_by_torrent
 from torrents.services.nodes import node_client
 from torrents.services.seeding import Seeded, seeding_ratio, seeding_watch, torrents_to_stop
-from torrents.services.stalled import stalled_crossed, stalled_since_next
+from torrents.services.stalled import stalled_crossed, stalled_since_next, torrent_is_stalled
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ _COLUMNS = [
     ("completed_at", TIMESTAMP),
     ("stalled_since", TIMESTAMP),
     ("seeding_seconds", BIGINT),
+    ("facets_at", TIMESTAMP),  # moved only when the list's counts do (see _facets_moved)
 ]
 _READ = [name for name, _ in _COLUMNS] + [
     "info_hash",
@@ -323,10 +324,12 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
                 seeded.append(_seeded(new))
         if new["status"] == TorrentStatus.MISSING and row["status"] != TorrentStatus.MISSING:
             report.missing.append(row["id"])
-        values = [new[name] for name, _ in _COLUMNS]
         crossed = stalled_crossed(
             status=new["status"], stalled_since=new["stalled_since"], since=since, now=now
         )
+        if crossed or _facets_moved(row, new, now):
+            new["facets_at"] = now
+        values = [new[name] for name, _ in _COLUMNS]
         if crossed or values != [row[name] for name, _ in _COLUMNS]:
             changed.append(values)
     if report.expired:
@@ -356,6 +359,16 @@ def _apply(*, node: Node, remote: dict, report: SyncReport, now: dt.datetime, si
         report.credited = history_credit(
             credits=credits, owners=owners_by_torrent(node_id=node.pk), now=now
         )
+
+
+def _facets_moved(old: dict, new: dict, now: dt.datetime) -> bool:
+    """Whether the row moves a count of the list (its status, or whether it is stalled): most
+    rows a sync writes move only rates and progress, and the counts' cache outlives those."""
+    if old["status"] != new["status"]:
+        return True
+    return torrent_is_stalled(
+        status=old["status"], stalled_since=old["stalled_since"], now=now
+    ) != torrent_is_stalled(status=new["status"], stalled_since=new["stalled_since"], now=now)
 
 
 def _seeded(new: dict) -> Seeded:

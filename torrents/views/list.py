@@ -100,7 +100,7 @@ def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> di
 
 
 def _counts_context(request: HttpRequest, query: ListQuery, version: str) -> dict:
-    facets = torrent_facets(request.user, query.filters(), version=version)
+    facets = torrent_facets(request.user, query.filters())
     return {
         "facets": facets,
         "sidebar": _sidebar_context(request, query, facets),
