@@ -268,7 +268,8 @@ def _fetch_again(torrent: Torrent, client) -> None:
     """A torrent seeding because all its wanted files were done wants a file again (an owner
     un-skipped it): rTorrent would not fetch it from the peers it is connected to, so its
     connections are made anew, and the owners see it downloading at once (the next sync says
-    so too, from rTorrent's wanted chunks)."""
+    so too, from rTorrent's wanted chunks). New peers are asked at once; rTorrent re-dials one
+    it had a handshake with only after 600 s (measured: a single seeder resumed after 603 s)."""
     client.reconnect(torrent.info_hash)
     Torrent.objects.filter(pk=torrent.pk, status=TorrentStatus.SEEDING).update(
         status=TorrentStatus.DOWNLOADING, updated_at=timezone.now()

@@ -1,9 +1,12 @@
 """A real transfer: a multi-file torrent completes with a file skipped, then its owner sets that
 file back to normal. rTorrent 0.9.8 does not ask the peers it stays connected to for the newly
 wanted pieces (measured: a connection to the seeder sat idle for 200 s with 8 chunks wanted), so
-the site makes the download reconnect (`torrent_priorities_apply` -> `client.reconnect`). Here
-the leecher has one connection slot, so the idle connection to the first seeder is all it has:
-only once it is dropped can a second seeder connect, and the file's bytes arrive."""
+the site makes the download reconnect (`torrent_priorities_apply` -> `client.reconnect`). A peer
+it reconnects to gets asked; rTorrent re-dials a peer only 600 s after their last handshake
+(measured: the same single seeder resumed the transfer 603 s after the restart), so a new peer
+is what makes this test quick. The leecher has one connection slot, so the idle connection to
+the first seeder is all it has: only once it is dropped can a second seeder connect, and the
+file's bytes arrive (without the reconnect: none, the 60 s wait times out)."""
 
 import shutil
 
