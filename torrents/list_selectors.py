@@ -255,12 +255,15 @@ FACETS: dict[str, Callable[[object, ListFilters], dict[str, int]]] = {
 }
 
 
-def torrent_facets(user, filters: ListFilters) -> dict[str, dict[str, int]]:
+def torrent_facets(
+    user, filters: ListFilters, *, version: str | None = None
+) -> dict[str, dict[str, int]]:
     """{dimension: {value: how many}}, each dimension counted under the other filters, and
     "stalled": {STALLED: how many} (under the same filters as the statuses). Kept per web
-    process until something they depend on moves (`facets_version`)."""
+    process until something they depend on moves (`facets_version`, which a caller that has
+    it already passes)."""
     digest = hashlib.blake2s(repr(filters).encode(), digest_size=12).hexdigest()
-    key = f"list-facets:{user.pk}:{facets_version(user)}:{digest}"
+    key = f"list-facets:{user.pk}:{version or facets_version(user)}:{digest}"
     facets = caches["rows"].get(key)
     if facets is None:
         facets = {name: count(user, filters.without(name)) for name, count in FACETS.items()}
@@ -290,11 +293,21 @@ def _digest(stamps: list) -> str:
     return hashlib.blake2s(repr(stamps).encode(), digest_size=12).hexdigest()
 
 
+def _list_digest(user, owned: list) -> str:
+    return _digest([Torrent.objects.aggregate(at=Max("updated_at"))["at"], *owned])
+
+
+def _facets_digest(user, owned: list) -> str:
+    stamps = [Torrent.objects.aggregate(at=Max("facets_at"))["at"], *owned]
+    if user.is_authenticated:
+        stamps.append(Label.objects.filter(user=user).aggregate(n=Count("id"), at=Max("id")))
+    return _digest(stamps)
+
+
 def list_version(user) -> str:
     """What every total and row of `user`'s list depends on, in a few index lookups: the latest
     `updated_at` of any torrent (every write stamps it, the sync's too) and ownership stamps."""
-    latest = Torrent.objects.aggregate(at=Max("updated_at"))["at"]
-    return _digest([latest, *_ownership_stamps(user)])
+    return _list_digest(user, _ownership_stamps(user))
 
 
 def facets_version(user) -> str:
@@ -302,10 +315,13 @@ def facets_version(user) -> str:
     rate-only writes (most of its writes) leave alone, so the counts outlive ordinary syncs.
     Putting or taking a label stamps its torrents (services.labels); the user's labels made
     or deleted (listed at 0) are counted here."""
-    stamps = [Torrent.objects.aggregate(at=Max("facets_at"))["at"], *_ownership_stamps(user)]
-    if user.is_authenticated:
-        stamps.append(Label.objects.filter(user=user).aggregate(n=Count("id"), at=Max("id")))
-    return _digest(stamps)
+    return _facets_digest(user, _ownership_stamps(user))
+
+
+def list_versions(user) -> tuple[str, str]:
+    """(`list_version`, `facets_version`), the ownership stamps read once for both."""
+    owned = _ownership_stamps(user)
+    return _list_digest(user, owned), _facets_digest(user, owned)
 
 
 def torrent_totals(user, *, version: str | None = None) -> dict:
