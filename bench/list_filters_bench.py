@@ -11,8 +11,8 @@ unfiltered first page of `GET /api/torrents`. Each filtered page is measured thr
 changed since the last request; a sync moved a row's rates before each request (the sync's own
 raw UPDATE: the counts are kept, the totals taken anew); a row's status changed before each
 request (every count taken anew). The user has 22 labels on their torrents (bench_rows.py).
-Over HTTP: `gunicorn seedbox.wsgi` with 2 workers x 8
-threads as `runseedbox` starts it, one client on a kept-alive connection, a throwaway Redis.
+Over HTTP: `gunicorn seedbox.wsgi` with 2 workers x 8 threads as `runseedbox` starts it, one
+client on a kept-alive connection, a throwaway Redis.
 Prints p50 / p95 and the ratio of each p50 to the baseline's.
 """
 
