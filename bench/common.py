@@ -1,8 +1,11 @@
 """Shared by the benchmarks: a real rTorrent started for the run, and tiny torrents made fast."""
 
+import atexit
 import hashlib
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -10,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import bencodepy
+import django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -76,3 +80,44 @@ def wait_loaded(client, expected: int, timeout: float = 30.0) -> int:
     while (count := len(client.hashes())) < expected and time.monotonic() < deadline:
         time.sleep(0.1)
     return count
+
+
+# The list benchmarks (pages_bench, labels_bench, list_filters_bench): Django on a throwaway
+# database. Call `django_setup` before importing any model (bench_rows.py writes the rows).
+
+
+def django_setup(prefix: str, *, redis: bool = False) -> str:
+    """A scratch directory (removed at exit), the environment the site reads (a throwaway
+    SQLite file unless DATABASE_URL names an empty database; with `redis`, a throwaway
+    redis-server unless REDIS_URL names one), then `django.setup()`. Returns the directory."""
+    scratch = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    os.environ.setdefault("SEEDBOX_VAR_DIR", scratch)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seedbox.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    if redis:
+        _start_redis(scratch)
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")  # never reached without it
+    django.setup()
+    return scratch
+
+
+def _start_redis(scratch: str) -> None:
+    if os.environ.get("REDIS_URL"):
+        return
+    sock = Path(scratch) / "redis.sock"
+    process = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(sock), "--save", "",
+         "--appendonly", "no", "--dir", scratch],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        if sock.exists():
+            break
+        time.sleep(0.05)
+    os.environ["REDIS_URL"] = f"unix://{sock}?db=0"
+    atexit.register(process.wait, 10)
+    atexit.register(process.terminate)  # runs first: atexit is last in, first out

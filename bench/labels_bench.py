@@ -12,24 +12,13 @@ client (templates rendered, no HTTP). Targets (issue 11): p95 within 30 ms in-pr
 
 import argparse
 import datetime as dt
-import hashlib
 import os
-import sys
-import tempfile
 
-from common import median_ms, percentile_ms, timed
+from common import django_setup, median_ms, percentile_ms, timed
 
-_scratch = tempfile.mkdtemp(prefix="seedbox-labels-bench-")
-os.environ.setdefault("SEEDBOX_VAR_DIR", _scratch)
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch}/bench.sqlite3")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")  # never reached by what runs here
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seedbox.settings")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_scratch = django_setup("seedbox-labels-bench-")
 
-import django  # noqa: E402
-
-django.setup()
-
+from bench_rows import analyze, write_labels, write_torrents  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -38,51 +27,29 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from torrents.models import Label, Node, Ownership, OwnershipLabel, Torrent  # noqa: E402
+from torrents.models import Label, Ownership, OwnershipLabel, Torrent  # noqa: E402
+
+
+def _row(n: int) -> dict:
+    return {
+        "name": f"bench torrent {n:05d}",
+        "size_bytes": 1_000_000 + n,
+        "completed_bytes": (n * 7919) % 1_000_000,
+        "status": "seeding" if n % 3 else "downloading",
+    }
 
 
 def write_rows(count: int, owner: User, admin: User) -> None:
-    node = Node.objects.create(name="bench", rpc_url="scgi:///nonexistent", data_root=_scratch)
-    old = timezone.now() - dt.timedelta(hours=1)
-    Torrent.objects.bulk_create(
-        (
-            Torrent(
-                info_hash=hashlib.sha1(f"bench {n}".encode()).hexdigest(),
-                name=f"bench torrent {n:05d}",
-                size_bytes=1_000_000 + n,
-                completed_bytes=(n * 7919) % 1_000_000,
-                node=node,
-                status="seeding" if n % 3 else "downloading",
-            )
-            for n in range(count)
-        ),
-        batch_size=1000,
-    )
-    Torrent.objects.update(updated_at=old)
-    ids = sorted(Torrent.objects.values_list("id", flat=True))
-    Ownership.objects.bulk_create((Ownership(torrent_id=i, user=owner) for i in ids), 1000)
+    ids = write_torrents(count, scratch=_scratch, row=_row, owners=[owner])
+    Torrent.objects.update(updated_at=timezone.now() - dt.timedelta(hours=1))
     Ownership.objects.bulk_create((Ownership(torrent_id=i, user=admin) for i in ids[:500]), 1000)
-    labels = {
-        name: Label.objects.create(user=owner, name=name, colour="#1f77b4")
-        for name in [f"l{i}" for i in range(20)] + ["linux", "rare"]
-    }
+    write_labels(owner, ids)
     admins = Label.objects.create(user=admin, name="linux", colour="#2ca02c")
-    ownerships = dict(Ownership.objects.filter(user=owner).values_list("torrent_id", "id"))
-    links = []
-    for n, torrent_id in enumerate(ids):
-        links.append(
-            OwnershipLabel(ownership_id=ownerships[torrent_id], label=labels[f"l{n % 20}"])
-        )
-        if n % 7 == 0:
-            links.append(OwnershipLabel(ownership_id=ownerships[torrent_id], label=labels["linux"]))
-        if n % (count // 30) == 1:
-            links.append(OwnershipLabel(ownership_id=ownerships[torrent_id], label=labels["rare"]))
-    links += [
-        OwnershipLabel(ownership=o, label=admins) for o in Ownership.objects.filter(user=admin)
-    ]
-    OwnershipLabel.objects.bulk_create(links, batch_size=2000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    OwnershipLabel.objects.bulk_create(
+        [OwnershipLabel(ownership=o, label=admins) for o in Ownership.objects.filter(user=admin)],
+        batch_size=2000,
+    )
+    analyze()
 
 
 def measure(client: Client, url: str, repeat: int) -> tuple[float, float, int]:

@@ -7,65 +7,31 @@ Writes N torrent rows in a throwaway SQLite file (or the empty database DATABASE
 user owns all of them (the worst case for one user), a second user co-owns every 10th with a
 tracker of their own, each ownership on one of 8 tracker hosts; 1 in 7 is named "linux". The
 baseline, measured in the same run, is what the list cost before filters had counts: the
-unfiltered first page of `GET /api/torrents`. Each filtered page is measured twice: with its counts
-kept (nothing changed since the last request) and counted anew (a row changes before each
-request, as the sync makes them move). Over HTTP: `gunicorn seedbox.wsgi` with 2 workers x 8
-threads as `runseedbox` starts it, one client on a kept-alive connection, a throwaway Redis.
+unfiltered first page of `GET /api/torrents`. Each filtered page is measured three times: nothing
+changed since the last request; a sync moved a row's rates before each request (the sync's own
+raw UPDATE: the counts are kept, the totals taken anew); a row's status changed before each
+request (every count taken anew). The user has 22 labels on their torrents (bench_rows.py).
+Over HTTP: `gunicorn seedbox.wsgi` with 2 workers x 8 threads as `runseedbox` starts it, one
+client on a kept-alive connection, a throwaway Redis.
 Prints p50 / p95 and the ratio of each p50 to the baseline's.
 """
 
 import argparse
-import atexit
-import hashlib
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from common import median_ms, percentile_ms
+from common import django_setup, median_ms, percentile_ms
 
 HERE = Path(__file__).resolve().parent
-_scratch = tempfile.mkdtemp(prefix="seedbox-filters-bench-")
-os.environ.setdefault("SEEDBOX_VAR_DIR", _scratch)
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seedbox.settings")
-os.environ.setdefault("SECRET_KEY", "filters-bench-" + "x" * 40)
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-sys.path.insert(0, str(HERE.parent))
+_scratch = django_setup("seedbox-filters-bench-", redis=True)
 
-
-def start_redis() -> subprocess.Popen | None:
-    """A throwaway redis-server on a socket, unless REDIS_URL names one."""
-    if os.environ.get("REDIS_URL"):
-        return None
-    sock = Path(_scratch) / "redis.sock"
-    process = subprocess.Popen(
-        ["redis-server", "--port", "0", "--unixsocket", str(sock), "--save", "",
-         "--appendonly", "no", "--dir", _scratch],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(100):
-        if sock.exists():
-            break
-        time.sleep(0.05)
-    os.environ["REDIS_URL"] = f"unix://{sock}?db=0"
-    atexit.register(process.terminate)  # also when this module is imported, not run
-    return process
-
-
-redis = start_redis()
-
-import django  # noqa: E402
-
-django.setup()
-
+from bench_rows import analyze, write_labels, write_torrents  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -73,7 +39,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.services.tokens import api_token_create  # noqa: E402
-from torrents.models import Node, Ownership, Torrent, TorrentStatus  # noqa: E402
+from torrents.models import Ownership, Torrent, TorrentStatus  # noqa: E402
+from torrents.services.bulk import BIGINT, TIMESTAMP, bulk_update  # noqa: E402
 
 STATUSES = (
     [TorrentStatus.SEEDING] * 5
@@ -90,39 +57,35 @@ MEASURES = [
     ("page, status + tracker, with counts", "/?status=seeding&tracker=tracker-3.example", "page"),
     ("page, search + tracker, with counts", "/?q=linux&tracker=tracker-3.example", "page"),
     ("live search answer (htmx), with counts", "/?q=linux", "hx"),
+    ("page, label + status, with counts", "/?label=linux&status=seeding", "page"),
     (
         "API page + /counts, status + tracker",
         "/api/torrents?status=seeding&tracker=tracker-3.example",
         "api+counts",
     ),
 ]
+# Before each request: nothing; what the sync writes most (rates, in its one raw UPDATE); or a
+# status change (a torrent paused, completed: every count is taken anew).
+CHANGES = ("kept", "after a sync moved rates", "after a status change")
+
+
+def _row(n: int) -> dict:
+    return {
+        "name": f"bench torrent {n:05d} {'linux' if n % 7 == 0 else 'media'}",
+        "size_bytes": 1_000_000_000 + n,
+        "completed_bytes": (n * 7919) % 1_000_000_000,
+        "uploaded_bytes": n * 13,
+        "down_rate": n % 1000,
+        "up_rate": n % 500,
+        "peers": n % 17,
+        "status": STATUSES[n % len(STATUSES)],
+        "stale": True,
+    }
 
 
 def write_rows(count: int, user: User, other: User) -> None:
-    node = Node.objects.create(
-        name="bench", rpc_url="scgi:///nonexistent", data_root=_scratch, enabled=False
-    )
-    Torrent.objects.bulk_create(
-        (
-            Torrent(
-                info_hash=hashlib.sha1(f"filters {n}".encode()).hexdigest(),
-                name=f"bench torrent {n:05d} {'linux' if n % 7 == 0 else 'media'}",
-                size_bytes=1_000_000_000 + n,
-                completed_bytes=(n * 7919) % 1_000_000_000,
-                uploaded_bytes=n * 13,
-                down_rate=n % 1000,
-                up_rate=n % 500,
-                peers=n % 17,
-                node=node,
-                status=STATUSES[n % len(STATUSES)],
-                stale=True,
-                added_by=user,
-            )
-            for n in range(count)
-        ),
-        batch_size=1000,
-    )
-    ids = list(Torrent.objects.order_by("id").values_list("id", flat=True))
+    ids = write_torrents(count, scratch=_scratch, row=_row, enabled=False)
+    Torrent.objects.update(added_by=user)
     ownerships = [
         Ownership(torrent_id=pk, user=user, tracker_host=HOSTS[n % len(HOSTS)])
         for n, pk in enumerate(ids)
@@ -133,14 +96,23 @@ def write_rows(count: int, user: User, other: User) -> None:
         if n % 10 == 0
     ]
     Ownership.objects.bulk_create(ownerships, batch_size=1000)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    write_labels(user, ids)
+    analyze()
 
 
-def touch(pk: int) -> None:
-    """A row changes (the sync stamps updated_at): every count is taken anew next time."""
-    Torrent.objects.filter(pk=pk).update(updated_at=timezone.now())
+def change(kind: str, pk: int, n: int) -> None:
+    if kind == "after a sync moved rates":
+        now = timezone.now()
+        bulk_update(
+            table=Torrent._meta.db_table,
+            key="id",
+            columns=[("id", BIGINT), ("down_rate", BIGINT), ("completed_bytes", BIGINT)],
+            rows=[[pk, 1000 + n, n]],
+            constants={"synced_at": (TIMESTAMP, now), "updated_at": (TIMESTAMP, now)},
+        )
+    elif kind == "after a status change":
+        status = TorrentStatus.PAUSED if n % 2 else TorrentStatus.SEEDING
+        Torrent.objects.filter(pk=pk).update(status=status, updated_at=timezone.now())
 
 
 class InProcess:
@@ -190,15 +162,14 @@ class OverHttp:
                 self._get(f"/api/torrents/counts?{query}", {"Authorization": self.token})
 
 
-def measure(target, path: str, kind: str, repeat: int, *, anew: bool, pk: int) -> tuple:
+def measure(target, path: str, kind: str, repeat: int, *, before: str, pk: int) -> tuple:
     """(wall seconds, CPU seconds of this process) of each request. In-process, SQLite runs in
     this process too, so the CPU time is the request's own work, whatever else the machine is
     doing; the wall time includes waiting for a core."""
     target.get(path, kind)  # warm (templates, caches)
     times, cpu = [], []
-    for _ in range(repeat):
-        if anew:
-            touch(pk)
+    for n in range(repeat):
+        change(before, pk, n)
         started, started_cpu = time.perf_counter(), time.process_time()
         target.get(path, kind)
         times.append(time.perf_counter() - started)
@@ -249,12 +220,11 @@ def run(target, repeat: int, pk: int) -> list[tuple[str, tuple]]:
     rows = []
     for name, path, kind in MEASURES:
         if kind == "api" and path == "/api/torrents":
-            rows.append((name, measure(target, path, kind, repeat, anew=False, pk=pk)))
+            rows.append((name, measure(target, path, kind, repeat, before="kept", pk=pk)))
             continue
-        rows.append((f"{name}, kept", measure(target, path, kind, repeat, anew=False, pk=pk)))
-        rows.append(
-            (f"{name}, counted anew", measure(target, path, kind, repeat, anew=True, pk=pk))
-        )
+        for before in CHANGES:
+            timing = measure(target, path, kind, repeat, before=before, pk=pk)
+            rows.append((f"{name}, {before}", timing))
     return rows
 
 
@@ -288,10 +258,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        if redis is not None:
-            redis.terminate()
-            redis.wait(10)
-        shutil.rmtree(_scratch, ignore_errors=True)
+    main()

@@ -13,25 +13,13 @@ resend it every 2 s.
 
 import argparse
 import datetime as dt
-import hashlib
-import os
 import re
-import sys
-import tempfile
 
-from common import median_ms, percentile_ms, timed
+from common import django_setup, median_ms, percentile_ms, timed
 
-_scratch = tempfile.mkdtemp(prefix="seedbox-pages-bench-")
-os.environ.setdefault("SEEDBOX_VAR_DIR", _scratch)
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch}/bench.sqlite3")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")  # never reached by what runs here
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "seedbox.settings")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_scratch = django_setup("seedbox-pages-bench-")
 
-import django  # noqa: E402
-
-django.setup()
-
+from bench_rows import write_torrents  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -40,37 +28,26 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from torrents.models import Node, Ownership, Torrent, TorrentStatus  # noqa: E402
+from torrents.models import Ownership, Torrent, TorrentStatus  # noqa: E402
 
 STATUSES = [TorrentStatus.SEEDING] * 6 + [TorrentStatus.DOWNLOADING] * 3 + [TorrentStatus.PAUSED]
 
 
+def _row(n: int) -> dict:
+    return {
+        "name": f"bench torrent {n:05d} {'linux' if n % 7 == 0 else 'media'}",
+        "size_bytes": 1_000_000 + n,
+        "completed_bytes": (n * 7919) % 1_000_000,
+        "uploaded_bytes": n * 13,
+        "down_rate": n % 1000,
+        "peers": n % 17,
+        "status": STATUSES[n % len(STATUSES)],
+    }
+
+
 def write_rows(count: int, owner: User) -> None:
-    node = Node.objects.create(name="bench", rpc_url="scgi:///nonexistent", data_root=_scratch)
-    old = timezone.now() - dt.timedelta(hours=1)
-    torrents = [
-        Torrent(
-            info_hash=hashlib.sha1(f"bench {n}".encode()).hexdigest(),
-            name=f"bench torrent {n:05d} {'linux' if n % 7 == 0 else 'media'}",
-            size_bytes=1_000_000 + n,
-            completed_bytes=(n * 7919) % 1_000_000,
-            uploaded_bytes=n * 13,
-            down_rate=n % 1000,
-            peers=n % 17,
-            node=node,
-            status=STATUSES[n % len(STATUSES)],
-        )
-        for n in range(count)
-    ]
-    Torrent.objects.bulk_create(torrents, batch_size=1000)
-    Torrent.objects.update(updated_at=old)
-    Ownership.objects.bulk_create(
-        (
-            Ownership(torrent_id=pk, user=owner)
-            for pk in Torrent.objects.values_list("id", flat=True)
-        ),
-        batch_size=1000,
-    )
+    write_torrents(count, scratch=_scratch, row=_row, owners=[owner])
+    Torrent.objects.update(updated_at=timezone.now() - dt.timedelta(hours=1))
 
 
 def poll_url(html: str) -> str:

@@ -67,7 +67,8 @@ def chips_by_torrent(user, torrent_ids: Iterable[int]) -> dict[int, list[Chip]]:
     return chips
 
 
-def _label_id(user, name: str) -> int | None:
+def label_id_named(user, name: str) -> int | None:
+    """The id of `user`'s label called `name` (any case, spaces squeezed), or None."""
     found = labels_of(user).filter(name__iexact=" ".join(name.split())).values_list("pk")[:1]
     return found[0][0] if found else None
 
@@ -76,7 +77,7 @@ def labelled_count(user, name: str) -> int:
     """How many torrents carry `user`'s label `name`: its links, counted from the (label,
     ownership) index alone. Each is one of the user's ownerships, so this is the count of
     `torrents_labelled(torrents_visible_to(user), ...)` without walking their ownerships."""
-    label_id = _label_id(user, name) if user.is_authenticated else None
+    label_id = label_id_named(user, name) if user.is_authenticated else None
     return 0 if label_id is None else OwnershipLabel.objects.filter(label_id=label_id).count()
 
 
@@ -88,7 +89,7 @@ def torrents_labelled(queryset: QuerySet[Torrent], *, user, name: str) -> QueryS
         return queryset.none()
     # The label's id first (a lookup among the user's few): the database then plans with what
     # it knows of that label (how many torrents carry it), which it cannot through its name.
-    label_id = _label_id(user, name)
+    label_id = label_id_named(user, name)
     if label_id is None:
         return queryset.none()
     links = OwnershipLabel.objects.filter(label_id=label_id)

@@ -17,8 +17,22 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models import CharField, Count, Exists, Func, Max, OuterRef, Q, QuerySet, Sum
 
-from torrents.label_selectors import MANY_ROWS, labels_with_counts, torrents_labelled
-from torrents.models import Node, Ownership, Torrent, TorrentGone, TorrentStatus
+from torrents.label_selectors import (
+    MANY_ROWS,
+    label_id_named,
+    labels_of,
+    labels_with_counts,
+    torrents_labelled,
+)
+from torrents.models import (
+    Label,
+    Node,
+    Ownership,
+    OwnershipLabel,
+    Torrent,
+    TorrentGone,
+    TorrentStatus,
+)
 from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.storage import node_free_bytes
@@ -126,28 +140,86 @@ def torrents_on_tracker(queryset: QuerySet, user, *, tracker: str, owner: str) -
     return queryset
 
 
+def _owned_matching(user, filters: ListFilters) -> QuerySet[Ownership]:
+    """A user's (not staff's) ownerships of the torrents their list shows under `filters`: one
+    each per torrent they see, so their counts come from these rows, every filter checked on
+    the ownership (tracker host, label) or its torrent (status, name), rather than from their
+    torrents with an ownership check per torrent."""
+    owned = Ownership.objects.filter(user=user)
+    if STALLED in filters.statuses:
+        stored = [status for status in filters.statuses if status != STALLED]
+        owned = owned.filter(Q(torrent__status__in=stored) | stalled_q(prefix="torrent__"))
+    elif filters.statuses:
+        owned = owned.filter(torrent__status__in=filters.statuses)
+    # Else no join: a removed torrent has no ownership left (control.torrent_remove marks it
+    # removed when its last one goes), so "all but removed" is every ownership.
+    if filters.tracker:
+        owned = owned.filter(tracker_host=filters.tracker)
+    if filters.q:
+        # The matching torrents first (one scan of the names), then their ownerships by the
+        # (user, torrent) index, rather than a name check joined to each ownership.
+        named = Torrent.objects.filter(name__icontains=filters.q).values("pk")
+        owned = owned.filter(torrent_id__in=named)
+    if filters.label:
+        # The label's ownerships from the unique (label, ownership) index.
+        label_id = label_id_named(user, filters.label)
+        links = OwnershipLabel.objects.filter(label_id=label_id).values("ownership_id")
+        owned = owned.filter(pk__in=links) if label_id else owned.none()
+    return owned
+
+
 def _status_counts(user, filters: ListFilters) -> dict[str, int]:
+    """{status: how many} and {STALLED: how many} among them (a conditional count in the same
+    grouped query: stalled ones are downloading ones)."""
     if not user.is_authenticated:
         return {}
+    if not user.is_staff:
+        rows = (
+            _owned_matching(user, filters)
+            .order_by()
+            .values("torrent__status")
+            .annotate(n=Count("id"), stalled=Count("id", filter=stalled_q(prefix="torrent__")))
+        )
+        return _with_stalled({row["torrent__status"]: (row["n"], row["stalled"]) for row in rows})
     if filters.beyond_ownership or (user.is_staff and not (filters.tracker or filters.owner)):
-        rows = torrents_filtered(user, filters).order_by().values("status").annotate(n=Count("id"))
-        return {row["status"]: row["n"] for row in rows}
+        # Two queries: the statuses from the status index alone, the few downloading ones
+        # checked for stalled (a conditional count would read every row).
+        torrents = torrents_filtered(user, filters)
+        rows = torrents.order_by().values_list("status").annotate(n=Count("id"))
+        stalled = torrents.filter(stalled_q()).order_by().values_list("status")
+        return {**dict(rows), STALLED: sum(n for _, n in stalled.annotate(n=Count("id")))}
     # From the ownerships that the tracker (and owner) filters pick, found by their index,
-    # rather than checking every torrent for one: a user's own (one each per torrent); for
-    # staff, anyone's (a torrent counted once however many owners match).
+    # rather than checking every torrent for one (a torrent counted once however many owners
+    # match).
     owned = _ownership_scope(user, filters)
     if filters.tracker:
         owned = owned.filter(tracker_host=filters.tracker)
     if filters.q:
         owned = owned.filter(torrent__name__icontains=filters.q)
-    n = Count("torrent", distinct=True) if user.is_staff else Count("id")
-    rows = owned.order_by().values("torrent__status").annotate(n=n)
-    return {row["torrent__status"]: row["n"] for row in rows}
+    n = Count("torrent", distinct=True)
+    n_stalled = Count("torrent", distinct=True, filter=stalled_q(prefix="torrent__"))
+    rows = owned.order_by().values("torrent__status").annotate(n=n, stalled=n_stalled)
+    return _with_stalled({row["torrent__status"]: (row["n"], row["stalled"]) for row in rows})
+
+
+def _with_stalled(rows: dict[str, tuple[int, int]]) -> dict[str, int]:
+    counts = {status: n for status, (n, _) in rows.items()}
+    counts[STALLED] = sum(stalled for _, stalled in rows.values())
+    return counts
 
 
 def _tracker_counts(user, filters: ListFilters) -> dict[str, int]:
     if not user.is_authenticated:
         return {}
+    if not user.is_staff:
+        scope = _owned_matching(user, filters).exclude(tracker_host="")
+        rows = (
+            scope.order_by()
+            .values("tracker_host")
+            .annotate(n=Count("id"))
+            .order_by("-n", "tracker_host")[:TRACKER_FACET_LIMIT]
+        )
+        return {row["tracker_host"]: row["n"] for row in rows}
     scope = _ownership_scope(user, filters)
     if filters.statuses:
         # Else no join: a removed torrent has no ownership left (control.torrent_remove marks
@@ -164,73 +236,99 @@ def _tracker_counts(user, filters: ListFilters) -> dict[str, int]:
     return {row["tracker_host"]: row["n"] for row in rows}
 
 
-def _stalled_counts(user, filters: ListFilters) -> dict[str, int]:
-    """{STALLED: how many}, under the other filters (counted with the statuses: it is one)."""
-    if not user.is_authenticated:
-        return {}
-    rows = (
-        torrents_filtered(user, filters)
-        .filter(stalled_q())
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
-    )
-    return {STALLED: sum(row["n"] for row in rows)}
-
-
 def _label_counts(user, filters: ListFilters) -> dict[str, int]:
     """{label name: how many} of the viewer's labels, under the other filters (every label of
     theirs, those on none at 0)."""
+    if user.is_authenticated and not user.is_staff:
+        links = OwnershipLabel.objects.filter(label__user=user)
+        if filters.statuses or filters.tracker or filters.q:  # else every link of theirs
+            links = links.filter(ownership__in=_owned_matching(user, filters))
+        counts = dict(links.order_by().values_list("label_id").annotate(n=Count("id")))
+        return {label.name: counts.get(label.pk, 0) for label in labels_of(user)}
     counted = labels_with_counts(user, torrents_filtered(user, filters))
     return {item.label.name: item.count for item in counted}
 
 
 FACETS: dict[str, Callable[[object, ListFilters], dict[str, int]]] = {
-    "status": _status_counts,
-    "stalled": _stalled_counts,
+    "status": _status_counts,  # with the derived STALLED, which torrent_facets sets apart
     "tracker": _tracker_counts,
     "label": _label_counts,
 }
-# The dimension each facet is counted without (stalled is one of the statuses).
-_FACET_DIMENSION = {"stalled": "status"}
 
 
 def torrent_facets(
     user, filters: ListFilters, *, version: str | None = None
 ) -> dict[str, dict[str, int]]:
-    """{dimension: {value: how many}}, each dimension counted under the other filters. Kept per
-    web process until something they depend on moves (`list_version`, which a caller that
-    has it already passes)."""
+    """{dimension: {value: how many}}, each dimension counted under the other filters, and
+    "stalled": {STALLED: how many} (under the same filters as the statuses). Kept per web
+    process until something they depend on moves (`facets_version`, which a caller that has
+    it already passes)."""
     digest = hashlib.blake2s(repr(filters).encode(), digest_size=12).hexdigest()
-    key = f"list-facets:{user.pk}:{version or list_version(user)}:{digest}"
+    key = f"list-facets:{user.pk}:{version or facets_version(user)}:{digest}"
     facets = caches["rows"].get(key)
     if facets is None:
-        facets = {
-            name: count(user, filters.without(_FACET_DIMENSION.get(name, name)))
-            for name, count in FACETS.items()
-        }
+        facets = {name: count(user, filters.without(name)) for name, count in FACETS.items()}
+        stalled = facets["status"].pop(STALLED, None)
+        facets["stalled"] = {} if stalled is None else {STALLED: stalled}
         caches["rows"].set(key, facets)
     return facets
 
 
-def list_version(user) -> str:
-    """What every count and total of `user`'s list depends on, in a few index lookups: the
-    latest `updated_at` of any torrent (every write stamps it), the latest ownership gained
-    and lost (a user's own; for staff anyone's, who see and filter by every owner)."""
-    stamps = [Torrent.objects.aggregate(at=Max("updated_at"))["at"]]
-    if user.is_authenticated and not user.is_staff:
-        stamps.append(Ownership.objects.filter(user=user).aggregate(at=Max("created_at"))["at"])
-        stamps.append(TorrentGone.objects.filter(user=user).aggregate(at=Max("at"))["at"])
-    elif user.is_authenticated:
-        stamps.append(Ownership.objects.aggregate(n=Max("id"))["n"])
-        stamps.append(TorrentGone.objects.aggregate(at=Max("at"))["at"])
+def _ownership_stamps(user) -> list:
+    """The latest ownership gained and lost (a user's own; for staff anyone's, who see and
+    filter by every owner)."""
+    if not user.is_authenticated:
+        return []
+    if not user.is_staff:
+        return [
+            Ownership.objects.filter(user=user).aggregate(at=Max("created_at"))["at"],
+            TorrentGone.objects.filter(user=user).aggregate(at=Max("at"))["at"],
+        ]
+    return [
+        Ownership.objects.aggregate(n=Max("id"))["n"],
+        TorrentGone.objects.aggregate(at=Max("at"))["at"],
+    ]
+
+
+def _digest(stamps: list) -> str:
     return hashlib.blake2s(repr(stamps).encode(), digest_size=12).hexdigest()
+
+
+def _list_digest(user, owned: list) -> str:
+    return _digest([Torrent.objects.aggregate(at=Max("updated_at"))["at"], *owned])
+
+
+def _facets_digest(user, owned: list) -> str:
+    stamps = [Torrent.objects.aggregate(at=Max("facets_at"))["at"], *owned]
+    if user.is_authenticated:
+        stamps.append(Label.objects.filter(user=user).aggregate(n=Count("id"), at=Max("id")))
+    return _digest(stamps)
+
+
+def list_version(user) -> str:
+    """What every total and row of `user`'s list depends on, in a few index lookups: the latest
+    `updated_at` of any torrent (every write stamps it, the sync's too) and ownership stamps."""
+    return _list_digest(user, _ownership_stamps(user))
+
+
+def facets_version(user) -> str:
+    """What the counts depend on: as `list_version`, but from `facets_at`, which the sync's
+    rate-only writes (most of its writes) leave alone, so the counts outlive ordinary syncs.
+    Putting or taking a label stamps its torrents (services.labels); the user's labels made
+    or deleted (listed at 0) are counted here."""
+    return _facets_digest(user, _ownership_stamps(user))
+
+
+def list_versions(user) -> tuple[str, str]:
+    """(`list_version`, `facets_version`), the ownership stamps read once for both."""
+    owned = _ownership_stamps(user)
+    return _list_digest(user, owned), _facets_digest(user, owned)
 
 
 def torrent_totals(user, *, version: str | None = None) -> dict:
     """The totals bar: the summed rates of what `user` sees (a shared torrent's whole rate
     counts for each owner), their disk used of their quota, and for staff each node's free
-    space. The rates are kept with the counts' version."""
+    space. The rates are kept with the list's version (`list_version`: rates move it)."""
     key = f"list-totals:{user.pk}:{version or list_version(user)}"
     rates = caches["rows"].get(key)
     if rates is None:

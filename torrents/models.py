@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class Node(models.Model):
@@ -69,6 +70,20 @@ IN_RTORRENT = (
 )
 
 
+# A write of any of these stamps `Torrent.facets_at` (see TorrentQuerySet.update): every write
+# that stamps `updated_at`, and those that change what the list counts by even if they forget to.
+FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since"})
+
+
+class TorrentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """As QuerySet.update, and a write that may move the list's counts stamps `facets_at`
+        (as auto_now does on save): only the sync, in raw SQL, leaves it on rate-only changes."""
+        if FACET_STAMPED.intersection(kwargs) and "facets_at" not in kwargs:
+            kwargs["facets_at"] = kwargs.get("updated_at", timezone.now())
+        return super().update(**kwargs)
+
+
 class Torrent(models.Model):
     """One info-hash, stored and downloaded once, owned by every user who added it."""
 
@@ -99,6 +114,9 @@ class Torrent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When something the list's counts depend on last changed (status, name, stalled): every
+    # write but the sync's rate-only ones, which the counts' cache then survives.
+    facets_at = models.DateTimeField(auto_now=True, editable=False)
 
     # Pushing to rTorrent: every attempt is recorded so a stuck torrent explains itself.
     push_attempts = models.PositiveIntegerField(default=0)
@@ -162,6 +180,8 @@ class Torrent(models.Model):
     # was down, the broker too): the push and the reconcile apply them (services/file_priorities).
     priorities_pending = models.BooleanField(default=False, editable=False)
 
+    objects = TorrentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -170,10 +190,18 @@ class Torrent(models.Model):
             models.Index(fields=["-created_at", "-id"], name="torrent_newest_first"),
             # `?changed_since=`: the rows changed after a cursor, read from the index.
             models.Index(fields=["updated_at"], name="torrent_updated_at"),
+            # The counts' version: the latest facets_at, one index lookup.
+            models.Index(fields=["facets_at"], name="torrent_facets_at"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, update_fields=None, **kwargs):
+        """A save that writes a field the counts depend on writes `facets_at` too."""
+        if update_fields is not None and FACET_STAMPED.intersection(update_fields):
+            update_fields = {*update_fields, "facets_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def status_label(self) -> str:

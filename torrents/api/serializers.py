@@ -2,6 +2,7 @@
 the services)."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +11,7 @@ from torrents.list_selectors import torrent_owner_emails
 from torrents.models import Label, Ownership, Torrent, TorrentFile, TrackerRule
 from torrents.selectors import (
     message_shown,
+    messages_shown,
     ownership_of,
     torrent_secrets_visible_to,
     torrent_trackers,
@@ -37,6 +39,9 @@ class RTorrentMessageField(serializers.CharField):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, torrent: Torrent) -> str:
+        shown = self.context.get("messages")
+        if shown is not None and torrent.pk in shown:
+            return shown[torrent.pk]
         request = self.context.get("request")
         if request is None:
             return torrent.rtorrent_message
@@ -55,7 +60,29 @@ class OwnerEmailsField(serializers.ListField):
         request = self.context.get("request")
         if not (request and request.user.is_staff):
             return None
+        owners = self.context.get("owners")
+        if owners is not None and torrent.pk in owners:
+            return owners[torrent.pk]
         return torrent_owner_emails([torrent.pk])[torrent.pk]
+
+
+class TorrentRowsSerializer(serializers.ListSerializer):
+    """Many rows: what a row reads beyond its columns (its node, the caller's labels, the
+    owners for admins, rTorrent's messages as the caller may read them) read once for all of
+    them, so the number of queries does not grow with the rows."""
+
+    def to_representation(self, data) -> list:
+        torrents = list(data.all() if hasattr(data, "all") else data)
+        prefetch_related_objects(torrents, "node")
+        request = self.context.get("request")
+        if request is not None:
+            ids = [torrent.pk for torrent in torrents]
+            self._context.setdefault("chips", chips_by_torrent(request.user, ids))
+            messages = {torrent.pk: torrent.rtorrent_message for torrent in torrents}
+            self._context["messages"] = messages_shown(request.user, messages)
+            if request.user.is_staff:
+                self._context["owners"] = torrent_owner_emails(ids)
+        return super().to_representation(torrents)
 
 
 class TorrentListSerializer(serializers.ModelSerializer):
@@ -85,6 +112,7 @@ class TorrentListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Torrent
+        list_serializer_class = TorrentRowsSerializer
         fields = [
             "id",
             "info_hash",

@@ -27,7 +27,7 @@ from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, curso
 from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
 from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
-from torrents.label_selectors import chips_by_torrent, labelled_count, torrents_labelled
+from torrents.label_selectors import labelled_count, torrents_labelled
 from torrents.list_selectors import torrents_on_tracker, torrents_with_status
 from torrents.models import Torrent, TorrentStatus
 from torrents.selectors import (
@@ -382,9 +382,9 @@ class TorrentListCreateView(generics.ListAPIView):
             )
         except IntakeRequestError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-        chips = chips_by_torrent(request.user, [t.pk for t in result.added])
+        added = TorrentListSerializer(result.added, many=True, context={"request": request})
         body = {
-            "added": TorrentListSerializer(result.added, many=True, context={"chips": chips}).data,
+            "added": added.data,
             "rejected": [
                 {"name": r.name, "reason": r.reason, "field": r.field} for r in result.rejected
             ],

@@ -223,6 +223,30 @@ class RTorrentClient:
                 raise failure
         self.call("d.update_priorities", h)
 
+    def wants_more(self, info_hash: str) -> bool:
+        """Whether a started, active download still wants chunks (`d.wanted_chunks`: chunks of
+        files not skipped that it does not have yet)."""
+        h = _h(info_hash)
+        state, active, wanted = self.system_multicall(
+            [("d.state", (h,)), ("d.is_active", (h,)), ("d.wanted_chunks", (h,))]
+        )
+        for value in (state, active, wanted):
+            if isinstance(value, RTorrentError):
+                raise value
+        return bool(state) and bool(active) and int(wanted) > 0
+
+    def reconnect(self, info_hash: str) -> None:
+        """Stop and start the download (no hash check: its data is known) and announce: every
+        peer connection is made anew. rTorrent 0.9.8 never asks the connections it kept for
+        pieces that became wanted after its wanted ones were done (a file un-skipped then)."""
+        h = _h(info_hash)
+        results = self.system_multicall(
+            [("d.stop", (h,)), ("d.start", (h,)), ("d.tracker_announce", (h,))]
+        )
+        failure = next((r for r in results if isinstance(r, RTorrentError)), None)
+        if failure is not None:
+            raise failure
+
     def trackers(self, info_hash: str) -> list[dict]:
         fields = (
             "t.url",

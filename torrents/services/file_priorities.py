@@ -7,7 +7,9 @@ downloads once for everyone, so it gets the highest choice of all owners for eac
 
 A change is stored first (the choice is never lost), then applied to rTorrent by a Celery task
 after the commit (`f.priority.set` + `d.update_priorities`); while the node or the broker is down,
-`Torrent.priorities_pending` stays set and the next push or reconcile applies it.
+`Torrent.priorities_pending` stays set and the next push or reconcile applies it. A file un-skipped
+on a torrent whose wanted files were all done also makes its download reconnect (see
+`_fetch_again`): rTorrent 0.9.8 does not fetch it otherwise.
 """
 
 import logging
@@ -232,8 +234,11 @@ def torrent_priorities_apply(*, torrent_id: int, client=None) -> str:
     levels = list(torrent.files.order_by("index").values_list("priority", flat=True))
     if not levels:
         return "no files"
+    client = client or node_client(torrent.node)
     try:
-        (client or node_client(torrent.node)).file_priorities_set(torrent.info_hash, levels)
+        client.file_priorities_set(torrent.info_hash, levels)
+        if torrent.status == TorrentStatus.SEEDING and client.wants_more(torrent.info_hash):
+            _fetch_again(torrent, client)
     except TorrentNotFound:
         # Not loaded (any more): the push that loads it applies them.
         Torrent.objects.filter(pk=torrent_id).update(priorities_pending=True)
@@ -242,6 +247,19 @@ def torrent_priorities_apply(*, torrent_id: int, client=None) -> str:
         Torrent.objects.filter(pk=torrent_id).update(priorities_pending=True)
         raise
     return "applied"
+
+
+def _fetch_again(torrent: Torrent, client) -> None:
+    """A torrent seeding because all its wanted files were done wants a file again (an owner
+    un-skipped it): rTorrent would not fetch it from the peers it is connected to, so its
+    connections are made anew, and the owners see it downloading at once (the next sync says
+    so too, from rTorrent's wanted chunks). New peers are asked at once; rTorrent re-dials one
+    it had a handshake with only after 600 s (measured: a single seeder resumed after 603 s)."""
+    client.reconnect(torrent.info_hash)
+    Torrent.objects.filter(pk=torrent.pk, status=TorrentStatus.SEEDING).update(
+        status=TorrentStatus.DOWNLOADING, updated_at=timezone.now()
+    )
+    log.info("torrent %s wants an un-skipped file: reconnected to fetch it", torrent.pk)
 
 
 def torrent_priorities_needed(*, torrent: Torrent) -> list[int] | None:

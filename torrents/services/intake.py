@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.selectors import active_staff_ids
 from events.kinds import EventKind
@@ -261,6 +262,8 @@ def torrent_take(
         ownership.trackers = trackers
         ownership.tracker_host = announce_host(trackers)
         ownership.save(update_fields=["trackers", "tracker_host"])
+        # The list counts by tracker host: a change of it is a change of the row.
+        Torrent.objects.filter(pk=existing.pk).update(updated_at=timezone.now())
     # The choice is kept even while the size is unknown (a magnet's claim): the metadata's
     # arrival charges each owner for what they selected (magnets.py).
     chosen = _choose_files(ownership, meta, skip_files)

@@ -158,7 +158,10 @@ def label_delete(*, label: Label) -> None:
 def _ownership(user, torrent: Torrent) -> Ownership:
     ownership = Ownership.objects.filter(user=user, torrent=torrent).first()
     if ownership is None:  # an admin looking at someone else's torrent
-        raise LabelError("labels are your own, on torrents you own: you do not own this one")
+        raise LabelError(
+            "you do not own this torrent, and labels are each owner's own: even an admin "
+            "cannot label someone else's torrent"
+        )
     return ownership
 
 

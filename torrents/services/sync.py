@@ -46,7 +46,7 @@ from torrents.services.purge import torrent_purge
 from torrents.services.remote_status import torrent_status, wanted_done
 from torrents.services.seeding import Seeded, seeding_ratio, seeding_watch, torrents_to_stop
 from torrents.services.sync_events import Transitions, sync_events_record, tracker_message_appeared
-from torrents.stalled import stalled_crossed, stalled_since_next
+from torrents.stalled import stalled_crossed, stalled_since_next, torrent_is_stalled
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,7 @@ _COLUMNS = [
     ("completed_at", TIMESTAMP),
     ("stalled_since", TIMESTAMP),
     ("seeding_seconds", BIGINT),
+    ("facets_at", TIMESTAMP),  # moved only when the list's counts do (see _facets_moved)
 ]
 _READ = [name for name, _ in _COLUMNS] + [
     "info_hash",
@@ -323,13 +324,15 @@ def _apply(
                 seeded.append(_seeded(new))
         if new["status"] == TorrentStatus.MISSING and row["status"] != TorrentStatus.MISSING:
             report.missing.append(row["id"])
-        values = [new[name] for name, _ in _COLUMNS]
         crossed = stalled_crossed(
             status=new["status"], stalled_since=new["stalled_since"], since=since, now=now
         )
         if crossed:
             changes.stuck.append((row["id"], "stalled", new["rtorrent_message"]))
         changes.names[row["id"]] = row["name"]
+        if crossed or _facets_moved(row, new, now):
+            new["facets_at"] = now
+        values = [new[name] for name, _ in _COLUMNS]
         if crossed or values != [row[name] for name, _ in _COLUMNS]:
             changed.append(values)
     if report.expired:
@@ -383,6 +386,16 @@ class _Owners:
             else:
                 self._read = (owners_by_torrent(node_id=self.node_id), {})
         return self._read
+
+
+def _facets_moved(old: dict, new: dict, now: dt.datetime) -> bool:
+    """Whether the row moves a count of the list (its status, or whether it is stalled): most
+    rows a sync writes move only rates and progress, and the counts' cache outlives those."""
+    if old["status"] != new["status"]:
+        return True
+    return torrent_is_stalled(
+        status=old["status"], stalled_since=old["stalled_since"], now=now
+    ) != torrent_is_stalled(status=new["status"], stalled_since=new["stalled_since"], now=now)
 
 
 def _seeded(new: dict) -> Seeded:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 from torrents.label_selectors import LabelCount, labels_of
 from torrents.list_selectors import (
     list_version,
+    list_versions,
     torrent_facets,
     torrent_owner_emails,
     torrent_totals,
@@ -99,8 +100,10 @@ def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> di
     }
 
 
-def _counts_context(request: HttpRequest, query: ListQuery, version: str) -> dict:
-    facets = torrent_facets(request.user, query.filters(), version=version)
+def _counts_context(
+    request: HttpRequest, query: ListQuery, version: str, facets_version: str | None = None
+) -> dict:
+    facets = torrent_facets(request.user, query.filters(), version=facets_version)
     return {
         "facets": facets,
         "sidebar": _sidebar_context(request, query, facets),
@@ -109,8 +112,8 @@ def _counts_context(request: HttpRequest, query: ListQuery, version: str) -> dic
 
 
 def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
-    version = list_version(request.user)
-    counts = _counts_context(request, query, version)
+    version, facets_version = list_versions(request.user)
+    counts = _counts_context(request, query, version, facets_version)
     facets = counts["facets"]
     page = page_of(query, request.user, {**facets["status"], **facets["stalled"]})
     query.page = page.number  # a page past the end shows (and then polls) the last one
