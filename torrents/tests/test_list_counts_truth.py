@@ -1,0 +1,76 @@
+"""A user's status and tracker counts (each a grouped query of their ownerships, every filter
+checked on the ownership or its torrent) are, under every combination of filters, what counting
+the torrents the list itself shows one by one gives."""
+
+import datetime as dt
+import itertools
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from torrents.list_selectors import ListFilters, torrent_facets, torrents_filtered
+from torrents.models import Ownership, TorrentStatus
+from torrents.services.labels import torrent_labels_set
+from torrents.stalled import STALLED, stalled_test
+from torrents.tests.intake_support import alice, bob  # noqa: F401 (fixtures)
+from torrents.tests.pages_support import make_rows
+
+pytestmark = pytest.mark.django_db
+
+S = TorrentStatus
+MIX = [
+    # (status, stalled, alice's host, name, labelled, bob co-owns on another host)
+    (S.DOWNLOADING, True, "a.example", "linux iso", True, False),
+    (S.DOWNLOADING, True, "b.example", "film", False, True),
+    (S.DOWNLOADING, False, "a.example", "linux tools", False, False),
+    (S.SEEDING, False, "a.example", "album", True, True),
+    (S.SEEDING, False, "b.example", "linux docs", False, False),
+    (S.SEEDING, False, "", "no tracker", True, False),
+    (S.PAUSED, False, "b.example", "paused linux", False, False),
+    (S.ERROR, False, "c.example", "broken", True, False),
+]
+
+
+@pytest.fixture
+def library(alice, bob):  # noqa: F811
+    long_ago = timezone.now() - dt.timedelta(days=1)
+    for status, stalled, host, name, labelled, shared in MIX:
+        owners = [alice, bob] if shared else [alice]
+        (torrent,) = make_rows(owners, 1, status=status, name=name)
+        if stalled:
+            type(torrent).objects.filter(pk=torrent.pk).update(stalled_since=long_ago)
+        Ownership.objects.filter(torrent=torrent, user=alice).update(tracker_host=host)
+        Ownership.objects.filter(torrent=torrent, user=bob).update(tracker_host="bob.example")
+        if labelled:
+            torrent_labels_set(user=alice, torrent=torrent, names=["keep"])
+
+
+def truth(user, filters: ListFilters) -> tuple[dict, dict]:
+    """The counts from the torrents the list shows, one by one."""
+    is_stalled = stalled_test()
+    shown = torrents_filtered(user, filters.without("status"))
+    statuses = Counter(t.status for t in shown)
+    stalled = sum(is_stalled(t.status, t.stalled_since) for t in shown)
+    hosts = Counter(
+        Ownership.objects.get(torrent=t, user=user).tracker_host
+        for t in torrents_filtered(user, filters.without("tracker"))
+    )
+    hosts.pop("", None)
+    return {**statuses, **({STALLED: stalled} if statuses else {})}, dict(hosts)
+
+
+def test_every_combination_of_filters_counts_what_the_list_shows(alice, library):  # noqa: F811
+    status_choices = [(), (S.SEEDING,), (STALLED,), (S.DOWNLOADING, STALLED), (S.PAUSED, S.ERROR)]
+    combos = itertools.product(
+        status_choices, ("", "a.example", "b.example"), ("", "linux"), ("", "keep")
+    )
+    for statuses, tracker, q, label in combos:
+        filters = ListFilters(statuses=statuses, tracker=tracker, q=q, label=label)
+        facets = torrent_facets(alice, filters, version="fresh")
+        got_statuses = {**facets["status"], **facets["stalled"]}
+        want_statuses, want_hosts = truth(alice, filters)
+        got_statuses = {k: v for k, v in got_statuses.items() if v}
+        want_statuses = {k: v for k, v in want_statuses.items() if v}
+        assert got_statuses == want_statuses, filters
+        assert facets["tracker"] == want_hosts, filters
