@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from notifications.models import Delivery, Webhook
+from notifications.models import Webhook
 
 
 class WebhookSerializer(serializers.ModelSerializer):
@@ -45,25 +45,6 @@ class ChangedWebhookSerializer(WebhookSerializer):
 
     class Meta(WebhookSerializer.Meta):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
-
-
-class DeliverySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Delivery
-        fields = [
-            "id",
-            "event",
-            "kind",
-            "title",
-            "status",
-            "attempts",
-            "last_error",
-            "created_at",
-            "updated_at",
-            "next_attempt_at",
-            "sent_at",
-        ]
-        read_only_fields = fields
 
 
 class TestEventSerializer(serializers.Serializer):

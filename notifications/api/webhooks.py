@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from notifications.api.serializers import DeliveryLogSerializer
 from notifications.api.webhook_serializers import (
     ChangedWebhookSerializer,
-    DeliverySerializer,
     NewWebhookSerializer,
     TestEventSerializer,
     WebhookSerializer,
@@ -131,7 +131,7 @@ class WebhookTestView(APIView):
 class WebhookDeliveriesView(generics.ListAPIView):
     """The webhook's deliveries, newest first: status, attempts, last error, times."""
 
-    serializer_class = DeliverySerializer
+    serializer_class = DeliveryLogSerializer
 
     def get_queryset(self):
         return webhook_deliveries(webhook_for_user(self.request.user, self.kwargs["pk"]))
