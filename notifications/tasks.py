@@ -4,6 +4,7 @@ retries, lost tasks and claims of workers that died."""
 from celery import shared_task
 
 from notifications.services.deliveries import deliveries_due, delivery_send
+from notifications.services.pruning import notifications_prune
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -16,4 +17,5 @@ def sweep_deliveries() -> int:
     due = deliveries_due()
     for delivery_id in due:
         delivery_send(delivery_id=delivery_id)
+    notifications_prune()
     return len(due)

@@ -518,6 +518,9 @@ SEEDBOX_PUSH_DEVICES_PER_USER = env_int("SEEDBOX_PUSH_DEVICES_PER_USER", 20, min
 SEEDBOX_DELIVERIES_SWEEP_INTERVAL = env_float(
     "SEEDBOX_DELIVERIES_SWEEP_INTERVAL", 30.0, minimum=1.0
 )
+# Read notifications and finished deliveries are forgotten after this many days (the sweep).
+SEEDBOX_NOTIFICATIONS_KEEP_DAYS = env_int("SEEDBOX_NOTIFICATIONS_KEEP_DAYS", 180, minimum=1)
+SEEDBOX_DELIVERIES_KEEP_DAYS = env_int("SEEDBOX_DELIVERIES_KEEP_DAYS", 90, minimum=1)
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.sweep_deliveries",
     "schedule": SEEDBOX_DELIVERIES_SWEEP_INTERVAL,
