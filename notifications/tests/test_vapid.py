@@ -1,9 +1,11 @@
 """The site's VAPID key pair: from settings (PEM or raw base64url), or made once in var/ with
 mode 0600 even when several processes start at once."""
 
-import multiprocessing
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -30,11 +32,35 @@ def _no_configured_key(settings, tmp_path):
     settings.SEEDBOX_VAPID_PUBLIC_KEY = ""
 
 
+# One process of a site starting: it waits for the start signal, then loads (or makes) the key.
+_STARTING = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from notifications.tests.test_vapid import _public_of
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.001)
+print(_public_of(Path(sys.argv[1])))
+"""
+
+
 def test_several_processes_starting_at_once_make_one_key(tmp_path):
+    """Separate interpreters, not forks of this one (a fork of the test process, which runs
+    threads, can inherit a lock held by one of them and hang)."""
     path = tmp_path / "var" / "vapid_private_key.pem"
-    with multiprocessing.get_context("fork").Pool(6) as pool:
-        publics = pool.map(_public_of, [path] * 24)
+    go = tmp_path / "go"
+    root = str(Path(__file__).resolve().parents[2])
+    command = [sys.executable, "-c", _STARTING, str(path), str(go), root]
+    starting = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ})
+        for _ in range(6)
+    ]
+    go.touch()
+    publics = [process.communicate(timeout=60)[0].strip() for process in starting]
+    assert [process.returncode for process in starting] == [0] * 6
     assert len(set(publics)) == 1
+    assert publics[0]
     assert os.listdir(path.parent) == ["vapid_private_key.pem"]  # no temporary file left
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert _public_of(path) == publics[0]  # kept: the next start reads the same key
