@@ -3,7 +3,6 @@
 import re
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 import torf
@@ -13,9 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from torrents.metainfo import MetainfoError, parse_metainfo
 from torrents.models import Ownership, Torrent, TorrentFetch, TorrentGone
-
-if TYPE_CHECKING:  # a selector imports no service
-    from torrents.services.tracker_states import TrackerReport
+from torrents.tracker_report import TrackerReport
 
 
 def torrents_visible_to(user) -> QuerySet[Torrent]:
@@ -138,7 +135,7 @@ def message_shown(user, torrent: Torrent) -> str:
     return messages_shown(user, {torrent.pk: torrent.rtorrent_message})[torrent.pk]
 
 
-def tracker_states_shown(user, torrent: Torrent, report: "TrackerReport") -> dict:
+def tracker_states_shown(user, torrent: Torrent, report: TrackerReport) -> dict:
     """The live tracker panel as `user` may read it: a URL in full only to whoever may (their
     own; admins), otherwise its origin; the message with others' secrets blanked out."""
     visible = tracker_url_visible(user, torrent)

@@ -7,41 +7,15 @@ The URLs here are rTorrent's, passkeys and all: what a user may read of them is 
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from torrents.models import IN_RTORRENT, Torrent
 from torrents.rtorrent import TorrentNotFound
 from torrents.services.control import ControlError
 from torrents.services.nodes import node_client
+from torrents.tracker_report import TrackerReport, TrackerState
 
 # rTorrent's t.latest_event (strings.tracker_event on 0.9.8).
 EVENTS = {0: "", 1: "completed", 2: "started", 3: "stopped", 4: "scrape"}
-
-
-@dataclass
-class TrackerState:
-    url: str
-    enabled: bool
-    busy: bool  # an announce is on its way now
-    last_announce_at: dt.datetime | None
-    # "ok" (the tracker answered), "failed", or "" before any answer.
-    last_result: str
-    last_success_at: dt.datetime | None
-    last_failure_at: dt.datetime | None
-    next_announce_at: dt.datetime | None
-    successes: int  # in a row, as rTorrent counts them (a failure resets them, and back)
-    failures: int
-    seeders: int
-    leechers: int
-    peers_received: int  # in the last answer
-    last_event: str
-
-
-@dataclass
-class TrackerReport:
-    trackers: list[TrackerState]
-    # rTorrent's message for the torrent: the last tracker's failure reason, if any.
-    message: str
 
 
 def _when(seconds: int) -> dt.datetime | None:
