@@ -50,7 +50,7 @@ def test_nobody_reads_anothers_deliveries(api_client_for, other_user, admin_user
     assert "channel" in bad.json()
 
 
-def test_the_page_shows_the_status_and_the_error(client, user, other_user, sent):
+def test_the_page_shows_the_status_and_the_error(client, user, other_user, admin_user, sent):
     client.force_login(user)
     html = client.get("/notifications/deliveries/").content.decode()
     assert "Rejected: Tears" in html
@@ -58,6 +58,8 @@ def test_the_page_shows_the_status_and_the_error(client, user, other_user, sent)
     assert "mail not sent" in html
     assert "Bobs" not in html
     assert "/notifications/deliveries/" in client.get("/notifications/").content.decode()
+    client.force_login(admin_user)  # staff see their own deliveries only
+    assert "Rejected: Tears" not in client.get("/notifications/deliveries/").content.decode()
     client.logout()
     assert client.get("/notifications/deliveries/").status_code == 302
     assert Delivery.objects.count() == 3

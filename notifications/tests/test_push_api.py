@@ -87,6 +87,7 @@ def test_others_subscriptions_are_404_and_invisible(user, other_user, admin_user
         == 401
     )
     assert anonymous.delete(f"/api/push-subscriptions/{mine.pk}").status_code == 401
+    assert anonymous.post(f"/api/push-subscriptions/{mine.pk}/test").status_code == 401
     assert Client().post(f"/accounts/push/{mine.pk}/remove/").status_code == 302  # to log in
     assert PushSubscription.objects.filter(pk=mine.pk).exists()
     assert not Event.objects.exists()
@@ -184,6 +185,7 @@ def test_the_account_page_lists_devices_removes_them_and_sends_a_test_push(user)
 def test_the_vapid_key_endpoint_gives_what_browsers_subscribe_with(user, api_client_for):
     answer = api_client_for(user).get("/api/push-subscriptions/vapid-key")
     assert answer.json() == {"public_key": vapid_keys().public_key}
+    assert api_client_for(None).get("/api/push-subscriptions/vapid-key").status_code == 401
 
 
 def test_the_manifest_makes_the_site_installable(client):
