@@ -4,9 +4,8 @@ and a browser's side of a subscription: a P-256 key pair and auth secret to decr
 
 import json
 import os
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from notifications.vapid import b64url
+from seedbox.tests.fetch_servers import serving
 
 
 @dataclass
@@ -42,19 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def push_service(address: str = "127.0.0.1") -> Iterator[ThreadingHTTPServer]:
     """`server.url`, `server.received` (the POSTs), `server.answers` (statuses to give next)."""
-    server = ThreadingHTTPServer((address, 0), _Handler)
-    server.daemon_threads = True
-    server.received = []
-    server.answers = []
-    server.url = f"http://{address}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Handler, address, received=[], answers=[]) as server:
         yield server
-    finally:
-        server.shutdown()
-        with suppress(OSError):
-            server.server_close()
 
 
 @dataclass

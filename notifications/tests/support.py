@@ -3,6 +3,7 @@ worker would, and the deliveries it queued run from the real broker's messages."
 
 import pytest
 
+from events.kinds import EventKind
 from events.services import event_dispatch, event_record
 from notifications.tasks import deliver
 from seedbox.testing import committed
@@ -14,6 +15,11 @@ def dispatched(kind, users, **payload):
     # Committed as the worker's would be: the deliveries it queues leave at that commit.
     assert committed(lambda: event_dispatch(event_id=event.pk)) == "dispatched"
     return event
+
+
+def completed(user, name: str = "Big.Buck.Bunny", torrent_id: int = 7):
+    """A download of `user`'s completed: its event recorded and dispatched."""
+    return dispatched(EventKind.TORRENT_COMPLETED, [user], name=name, torrent_id=torrent_id)
 
 
 def run_deliveries() -> list[str]:

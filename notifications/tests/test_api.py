@@ -5,13 +5,9 @@ import pytest
 
 from events.kinds import EventKind
 from notifications.models import Notification, Preference
-from notifications.tests.support import dispatched, run_deliveries
+from notifications.tests.support import completed, dispatched, run_deliveries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("broker")]
-
-
-def completed(user, name: str, torrent_id: int = 7):
-    return dispatched(EventKind.TORRENT_COMPLETED, [user], name=name, torrent_id=torrent_id)
 
 
 @pytest.fixture

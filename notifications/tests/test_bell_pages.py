@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from events.kinds import EventKind
 from notifications.models import Notification
 from notifications.selectors import unread_count
-from notifications.tests.support import dispatched
+from notifications.tests.support import completed, dispatched
 from notifications.views.pages import PAGE_SIZE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("broker")]
@@ -27,10 +27,6 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def completed(user, name: str, torrent_id: int = 7):
-    return dispatched(EventKind.TORRENT_COMPLETED, [user], name=name, torrent_id=torrent_id)
 
 
 def test_the_bell_counts_on_every_page_and_its_fragment_follows_events(user, other_user):

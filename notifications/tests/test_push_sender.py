@@ -17,13 +17,14 @@ from py_vapid import Vapid
 
 from accounts.models import User
 from events.kinds import EventKind
-from events.services import event_dispatch, event_record
+from events.services import event_dispatch
 from notifications.models import Delivery, PushSubscription
 from notifications.services.deliveries import MAX_ATTEMPTS, delivery_send
 from notifications.services.preferences import preference_set
 from notifications.services.push_subscriptions import push_test_send
 from notifications.tasks import deliver
 from notifications.tests.push_service import Browser, push_service
+from notifications.tests.support import completed
 from notifications.vapid import vapid_keys
 from seedbox.testing import committed
 from torrents.tests.intake_support import _broker_messages, clear_broker
@@ -63,18 +64,6 @@ def subscribe(user, server, browser: Browser, name: str = "phone") -> PushSubscr
         auth=browser.auth,
         user_agent=f"Test {name}",
     )
-
-
-def completed(user, name="Big.Buck.Bunny", torrent_id=7):
-    event = committed(
-        lambda: event_record(
-            EventKind.TORRENT_COMPLETED,
-            users=[user.pk],
-            payload={"name": name, "torrent_id": torrent_id},
-        )
-    )
-    assert event_dispatch(event_id=event.pk) == "dispatched"
-    return event
 
 
 def run_deliveries() -> list[str]:

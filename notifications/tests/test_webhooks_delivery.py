@@ -15,13 +15,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.kinds import EventKind
-from events.services import event_dispatch, event_record
+from events.services import event_dispatch
 from notifications.models import Delivery, Webhook
 from notifications.senders.registry import SENDERS
 from notifications.services.deliveries import delivery_send
 from notifications.services.webhooks import WebhookError, webhook_create, webhook_test_send
 from notifications.tasks import deliver
+from notifications.tests.support import completed
 from notifications.tests.webhook_receiver import webhook_receiver
 from seedbox import addresses
 from seedbox.testing import committed
@@ -46,18 +46,6 @@ def public_loopback(monkeypatch):
     real = addresses.is_public
     stand_in = ipaddress.IPv4Address(PUBLIC)
     monkeypatch.setattr(addresses, "is_public", lambda a: a == stand_in or real(a))
-
-
-def completed_event(user, name="Big.Buck.Bunny", torrent_id=7):
-    event = committed(
-        lambda: event_record(
-            EventKind.TORRENT_COMPLETED,
-            users=[user.pk],
-            payload={"name": name, "torrent_id": torrent_id},
-        )
-    )
-    assert event_dispatch(event_id=event.pk) == "dispatched"
-    return event
 
 
 def run_deliveries() -> list[str]:
@@ -94,7 +82,7 @@ def verified(secret: str, request) -> dict:
 def test_a_completed_download_is_posted_signed(user):
     with webhook_receiver() as receiver:
         hook, secret = webhook_create(user=user, url=f"{receiver.url}/hook?x=1")
-        event = completed_event(user)
+        event = completed(user)
         assert run_deliveries() == ["sent"]
     (request,) = receiver.received
     body = verified(secret, request)
@@ -124,7 +112,7 @@ def test_a_completed_download_is_posted_signed(user):
 def test_a_500_is_retried_and_the_second_attempt_is_delivered(user):
     with webhook_receiver(answers=[500]) as receiver:
         _, secret = webhook_create(user=user, url=receiver.url)
-        completed_event(user)
+        completed(user)
         assert run_deliveries() == ["will retry"]
         delivery = Delivery.objects.get(channel="webhook")
         assert delivery.status == "pending"
@@ -144,7 +132,7 @@ def test_a_500_is_retried_and_the_second_attempt_is_delivered(user):
 def test_408_429_and_5xx_are_retried(user, status):
     with webhook_receiver(answers=[status]) as receiver:
         webhook_create(user=user, url=receiver.url)
-        completed_event(user)
+        completed(user)
         assert run_deliveries() == ["will retry"]
     assert Delivery.objects.get(channel="webhook").last_error.startswith(f"HTTP {status}")
 
@@ -153,7 +141,7 @@ def test_408_429_and_5xx_are_retried(user, status):
 def test_other_answers_fail_for_good_without_a_retry(user, status):
     with webhook_receiver(answers=[status]) as receiver:
         hook, _ = webhook_create(user=user, url=receiver.url)
-        completed_event(user)
+        completed(user)
         assert run_deliveries() == ["failed"]
         delivery = Delivery.objects.get(channel="webhook")
         assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 1, None)
@@ -169,7 +157,7 @@ def test_a_server_that_does_not_answer_is_retried(user, settings):
     settings.SEEDBOX_WEBHOOK_TIMEOUT = 1.0
     with webhook_receiver(stall_first=True) as receiver:
         webhook_create(user=user, url=receiver.url)
-        completed_event(user)
+        completed(user)
         started = time.monotonic()
         assert run_deliveries() == ["will retry"]
         assert time.monotonic() - started < 2.5
@@ -193,7 +181,7 @@ def test_a_private_address_is_refused_at_save_and_at_send(user, settings):
         settings.SEEDBOX_ALLOW_PRIVATE_URLS = True
         hook, _ = webhook_create(user=user, url=f"http://localhost:{port}/")
         settings.SEEDBOX_ALLOW_PRIVATE_URLS = False
-        completed_event(user)
+        completed(user)
         assert run_deliveries() == ["failed"]
     assert receiver.received == []
     delivery = Delivery.objects.get(channel="webhook")
@@ -223,11 +211,11 @@ def test_a_name_whose_answer_changes_to_loopback_is_refused_and_never_reached(
         port = inside.server_address[1]  # the same port on both: a second lookup would hit it
         with webhook_receiver(PUBLIC, port=port) as outside:
             hook, _ = webhook_create(user=user, url=f"http://rebind.example:{port}/hook")
-            completed_event(user)
+            completed(user)
             assert run_deliveries() == ["sent"]
             assert len(outside.received) == 1
             assert outside.received[0].headers["Host"] == f"rebind.example:{port}"
-            completed_event(user, name="second", torrent_id=8)
+            completed(user, name="second", torrent_id=8)
             assert run_deliveries() == ["failed"]  # this time the lookup said loopback
         assert inside.received == []
     assert "loopback, private" in Delivery.objects.get(status="failed").last_error
@@ -239,13 +227,13 @@ def test_failing_in_a_row_disables_the_webhook_with_a_reason_and_a_mail(user, se
     with webhook_receiver(answers=[400, 200, 400, 410]) as receiver:
         hook, _ = webhook_create(user=user, url=receiver.url)
         for number in range(3):
-            completed_event(user, name=f"t{number}", torrent_id=number + 1)
+            completed(user, name=f"t{number}", torrent_id=number + 1)
             run_deliveries()
             hook.refresh_from_db()
             # 400: one failure; 200: the count starts again; 400: one failure, still enabled.
             assert (hook.failures, hook.enabled) == ([1, 0, 1][number], True)
         assert disabled_mails() == []
-        completed_event(user, name="t3", torrent_id=4)
+        completed(user, name="t3", torrent_id=4)
         assert run_deliveries() == ["failed"]
         hook.refresh_from_db()
         assert (hook.enabled, hook.failures) == (False, 2)
@@ -257,7 +245,7 @@ def test_failing_in_a_row_disables_the_webhook_with_a_reason_and_a_mail(user, se
         assert "http://127.0.0.1:8000/notifications/webhooks/" in message.body
 
         # Disabled: no more deliveries to it, not even a test.
-        completed_event(user, name="t4", torrent_id=5)
+        completed(user, name="t4", torrent_id=5)
         assert run_deliveries() == []
         assert SENDERS["webhook"].targets(user) == []
         with pytest.raises(WebhookError, match="disabled"):
@@ -287,7 +275,7 @@ def test_the_test_button_sends_to_that_webhook_only(user, other_user):
 def test_a_delivery_to_a_removed_webhook_stops(user):
     with webhook_receiver() as receiver:
         hook, _ = webhook_create(user=user, url=receiver.url)
-        completed_event(user)
+        completed(user)
         hook.delete()
         assert run_deliveries() == ["failed"]
     assert receiver.received == []
@@ -296,7 +284,7 @@ def test_a_delivery_to_a_removed_webhook_stops(user):
 
 def test_a_name_that_does_not_resolve_is_tried_again(user):
     hook = Webhook.objects.create(user=user, url="http://hook.invalid/", secret="whsec_x")
-    completed_event(user)
+    completed(user)
     assert run_deliveries() == ["will retry"]
     assert "does not resolve" in Delivery.objects.get(channel="webhook").last_error
     assert Webhook.objects.get(pk=hook.pk).failures == 0

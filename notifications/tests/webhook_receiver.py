@@ -10,6 +10,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from seedbox.tests.fetch_servers import serving
+
 
 @dataclass
 class Received:
@@ -72,17 +74,15 @@ def webhook_receiver(
 ) -> Iterator[ThreadingHTTPServer]:
     """`server.url` its base URL; `server.received` every request, `server.completed` the
     delivery ids answered 2xx, `server.abandoned` those whose client left while it stalled."""
-    server = ThreadingHTTPServer((address, port), _Handler)
-    server.daemon_threads = True
-    server.lock = threading.Lock()
-    server.answers = list(answers or [])
-    server.stall_first = stall_first
-    server.received, server.completed, server.abandoned = [], [], []
-    server.url = f"http://{address}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(
+        _Handler,
+        address,
+        port=port,
+        lock=threading.Lock(),
+        answers=list(answers or []),
+        stall_first=stall_first,
+        received=[],
+        completed=[],
+        abandoned=[],
+    ) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()

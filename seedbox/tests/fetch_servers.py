@@ -74,14 +74,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def http_server(address: str = "127.0.0.1", payload: bytes = b"") -> Iterator[ThreadingHTTPServer]:
-    """A server on `address` (a free port), `server.url` its base URL, `server.hits` the paths
-    asked for; stopped after the block."""
-    server = ThreadingHTTPServer((address, 0), _Handler)
+def serving(
+    handler, address: str = "127.0.0.1", *, port: int = 0, **state
+) -> Iterator[ThreadingHTTPServer]:
+    """A real HTTP server of `handler` on `address` (a free port unless `port`), in threads;
+    `server.url` its base URL and `state` set on it for the handler; stopped after the block."""
+    server = ThreadingHTTPServer((address, port), handler)
     server.daemon_threads = True
-    server.payload = payload
-    server.hits = []
-    server.posted = []
+    for name, value in state.items():
+        setattr(server, name, value)
     server.url = f"http://{address}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -89,4 +90,13 @@ def http_server(address: str = "127.0.0.1", payload: bytes = b"") -> Iterator[Th
         yield server
     finally:
         server.shutdown()
-        server.server_close()
+        with suppress(OSError):
+            server.server_close()
+
+
+@contextmanager
+def http_server(address: str = "127.0.0.1", payload: bytes = b"") -> Iterator[ThreadingHTTPServer]:
+    """A server on `address` (a free port), `server.url` its base URL, `server.hits` the paths
+    asked for; stopped after the block."""
+    with serving(_Handler, address, payload=payload, hits=[], posted=[]) as server:
+        yield server
