@@ -8,15 +8,13 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from events.kinds import EventKind
-from events.services import event_record
 from notifications.channels import Channel
 from notifications.models import PushSubscription
+from notifications.services.trial import trial_event_record
 from notifications.vapid import b64url_decode
 from seedbox.fetch import FetchError, url_check
 
@@ -97,16 +95,12 @@ def push_subscription_delete(*, subscription: PushSubscription) -> None:
 
 def push_test_send(*, subscription: PushSubscription) -> None:
     """The account page's "send a test push": a test event for that one browser."""
-    with transaction.atomic():
-        event_record(
-            EventKind.TEST,
-            users=[subscription.user_id],
-            payload={
-                "channel": Channel.PUSH,
-                "target_id": subscription.pk,
-                "message": "Pushes reach this device.",
-            },
-        )
+    trial_event_record(
+        user_id=subscription.user_id,
+        channel=Channel.PUSH,
+        target_id=subscription.pk,
+        message="Pushes reach this device.",
+    )
 
 
 def push_subscription_used(*, subscription_id: int) -> None:

@@ -7,10 +7,9 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
-from events.kinds import EventKind
-from events.services import event_record
 from notifications.channels import Channel
 from notifications.models import Webhook
+from notifications.services.trial import trial_event_record
 from seedbox.fetch import FetchError, url_check
 
 MAX_URL_LENGTH = 2000
@@ -87,13 +86,9 @@ def webhook_test_send(*, webhook: Webhook):
     """Record a test event for this webhook alone; it is POSTed by a worker after the commit."""
     if not webhook.enabled:
         raise WebhookError("this webhook is disabled: enable it first")
-    with transaction.atomic():
-        return event_record(
-            EventKind.TEST,
-            users=[webhook.user_id],
-            payload={
-                "channel": Channel.WEBHOOK,
-                "target_id": webhook.pk,
-                "message": "A test event from Seedbox: your webhook works.",
-            },
-        )
+    return trial_event_record(
+        user_id=webhook.user_id,
+        channel=Channel.WEBHOOK,
+        target_id=webhook.pk,
+        message="A test event from Seedbox: your webhook works.",
+    )
