@@ -45,7 +45,7 @@ from torrents.services.nodes import node_client
 from torrents.services.purge import torrent_purge
 from torrents.services.remote_status import torrent_status, wanted_done
 from torrents.services.seeding import Seeded, seeding_ratio, seeding_watch, torrents_to_stop
-from torrents.services.sync_events import Transitions, sync_events_record, tracker_message_appeared
+from torrents.services.sync_events import Transitions, sync_events_record, tracker_stuck
 from torrents.stalled import stalled_crossed, stalled_since_next, torrent_is_stalled
 
 log = logging.getLogger(__name__)
@@ -313,9 +313,10 @@ def _apply(
                 report.resolved.append(row["id"])
             if new["completed_at"] and not row["completed_at"]:
                 report.completed.append(row["id"])
-            # A download its tracker refuses is stuck; a complete one seeds to its peers anyway.
-            if not new["completed_at"] and tracker_message_appeared(
-                old=row["rtorrent_message"], new=new["rtorrent_message"]
+            if tracker_stuck(
+                old=row["rtorrent_message"],
+                new=new["rtorrent_message"],
+                complete=bool(new["completed_at"]),
             ):
                 changes.stuck.append((row["id"], "tracker", new["rtorrent_message"]))
             if seeding_watch(

@@ -5,7 +5,7 @@ Each is recorded on the transition only, so a torrent that stays complete, stall
 by its tracker is told once, not every few seconds:
 - torrent.completed: `completed_at` set for the first time;
 - torrent.stuck: it crossed the stalled threshold (`stalled_crossed`), or rTorrent's tracker
-  message appeared where there was none;
+  message appeared where there was none on a download not yet complete;
 - node.down / node.up: the node's `is_up` flipped (to the active staff);
 - internal follow-ups, handled in torrents/handlers.py: a magnet's metadata arrived, a seeding
   rule is met (the handler stops it and records torrent.seeding_stopped). The sync dispatches
@@ -25,8 +25,10 @@ from torrents.selectors import message_for_every_owner
 TRACKER_MESSAGE = "tracker:"
 
 
-def tracker_message_appeared(*, old: str, new: str) -> bool:
-    return not old and new.lower().startswith(TRACKER_MESSAGE)
+def tracker_stuck(*, old: str, new: str, complete: bool) -> bool:
+    """A download whose tracker's message just appeared is stuck; a complete torrent seeds to
+    the peers it has whatever its tracker says (the message stays on its row)."""
+    return not complete and not old and new.lower().startswith(TRACKER_MESSAGE)
 
 
 @dataclass
