@@ -13,8 +13,8 @@ from notifications.services.preferences import wanted_by
 from seedbox.queue import enqueue_after_commit
 
 
-def _deliver(*, user, event, channel: str, target_id: int, message) -> None:
-    delivery = Delivery.objects.create(
+def _delivery(*, user, event, channel: str, target_id: int, message) -> Delivery:
+    return Delivery(
         user=user,
         event=event,
         kind=event.kind,
@@ -25,7 +25,12 @@ def _deliver(*, user, event, channel: str, target_id: int, message) -> None:
         url=message.url,
         payload=event.payload,
     )
-    enqueue_after_commit(DELIVER_TASK, delivery.pk)
+
+
+def _deliver(deliveries: list[Delivery]) -> None:
+    """Write the event's deliveries in one INSERT; each is sent by its task after the commit."""
+    for delivery in Delivery.objects.bulk_create(deliveries):
+        enqueue_after_commit(DELIVER_TASK, delivery.pk)
 
 
 def event_notify(event) -> None:
@@ -47,14 +52,15 @@ def event_notify(event) -> None:
             if wanted[(user.pk, Channel.SITE)]
         ]
     )
-    for user in users:
-        for channel, sender in SENDERS.items():
-            if not wanted[(user.pk, channel)]:
-                continue
-            for target_id in sender.targets(user):
-                _deliver(
-                    user=user, event=event, channel=channel, target_id=target_id, message=message
-                )
+    _deliver(
+        [
+            _delivery(user=user, event=event, channel=channel, target_id=target_id, message=message)
+            for user in users
+            for channel, sender in SENDERS.items()
+            if wanted[(user.pk, channel)]
+            for target_id in sender.targets(user)
+        ]
+    )
 
 
 def test_notify(event) -> None:
@@ -62,6 +68,7 @@ def test_notify(event) -> None:
     the preferences say; the site channel when none is named."""
     message = describe(EventKind.TEST, event.payload)
     channel = event.payload.get("channel", Channel.SITE)
+    deliveries = []
     for user in User.objects.filter(pk__in=event.user_ids, is_active=True):
         if channel == Channel.SITE:
             Notification.objects.create(
@@ -70,7 +77,9 @@ def test_notify(event) -> None:
         elif channel in SENDERS:
             targets = SENDERS[channel].targets(user)
             wanted = event.payload.get("target_id")
-            for target_id in targets if wanted is None else [t for t in targets if t == wanted]:
-                _deliver(
-                    user=user, event=event, channel=channel, target_id=target_id, message=message
-                )
+            deliveries += [
+                _delivery(user=user, event=event, channel=channel, target_id=t, message=message)
+                for t in targets
+                if wanted is None or t == wanted
+            ]
+    _deliver(deliveries)
