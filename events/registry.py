@@ -9,8 +9,9 @@ idempotent or be handed to a task by writing a row the task works from (a delive
 from collections.abc import Callable
 
 from events.kinds import EventKind
+from events.models import Event
 
-Handler = Callable[["Event"], None]  # noqa: F821  (events.models.Event; no import: no cycle)
+Handler = Callable[[Event], None]
 
 _HANDLERS: dict[str, dict[str, Handler]] = {}
 
