@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "torrents",
     "events",
     "notifications",
+    "media",
 ]
 
 MIDDLEWARE = [
@@ -557,3 +558,18 @@ if not SEEDBOX_RTORRENT_URL.startswith(("scgi://", "http://", "https://")):
         f"SEEDBOX_RTORRENT_URL={SEEDBOX_RTORRENT_URL!r}: expected scgi:///path/rpc.sock, "
         "scgi://host:port or http(s)://host/RPC2."
     )
+
+# Media (media/): ffprobe metadata, HLS made by ffmpeg, direct and share links.
+SEEDBOX_FFMPEG_BIN = env_str("SEEDBOX_FFMPEG_BIN", "ffmpeg")
+SEEDBOX_FFPROBE_BIN = env_str("SEEDBOX_FFPROBE_BIN", "ffprobe")
+# Posters and other made files; HLS segments go in SEEDBOX_HLS_DIR, evicted least recently used
+# first once they hold more than SEEDBOX_HLS_CACHE_MAX.
+SEEDBOX_MEDIA_DIR = Path(env_str("SEEDBOX_MEDIA_DIR", str(VAR_DIR / "media"))).resolve()
+SEEDBOX_HLS_DIR = Path(env_str("SEEDBOX_HLS_DIR", str(SEEDBOX_MEDIA_DIR / "hls"))).resolve()
+SEEDBOX_HLS_CACHE_MAX = env_size("SEEDBOX_HLS_CACHE_MAX", "20GiB")
+# A view counts once per user and file in this many seconds.
+SEEDBOX_VIEW_WINDOW = env_int("SEEDBOX_VIEW_WINDOW", 1800, minimum=1)
+# TMDB lookups of titles (https://developer.themoviedb.org); without a key, the parsed name serves.
+SEEDBOX_TMDB_API_KEY = env_str("SEEDBOX_TMDB_API_KEY")
+SEEDBOX_DIRECT_LINK_DAYS = env_int("SEEDBOX_DIRECT_LINK_DAYS", 7, minimum=1)
+SEEDBOX_SHARE_LINK_MAX_DAYS = env_int("SEEDBOX_SHARE_LINK_MAX_DAYS", 30, minimum=1)

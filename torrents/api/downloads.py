@@ -2,14 +2,10 @@
 and a zip streamed as it is written. Owners and admins only; 404 for everyone else."""
 
 import os
-import urllib.parse
-from pathlib import Path
 
-from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.cache import get_conditional_response
-from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
+from django.utils.http import content_disposition_header, http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,11 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from seedbox.file_serving import file_response
 from seedbox.openapi import detail
 from torrents.selectors import torrent_for_user
 from torrents.services.downloads import (
     NotAvailable,
-    byte_range,
+    data_accel_path,
     download_count,
     file_offered,
     file_path,
@@ -36,82 +33,8 @@ from torrents.services.downloads import (
     zip_filename,
 )
 
-CHUNK = 256 * 1024
 _BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="the bytes")
 _NOT_AVAILABLE = detail("not yours, or its data is not (or no longer) on disk")
-
-
-def _read(path: Path, start: int, length: int):
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        while length > 0:
-            block = handle.read(min(CHUNK, length))
-            if not block:
-                return
-            length -= len(block)
-            yield block
-
-
-def _offloaded(path: Path, torrent) -> HttpResponse | None:
-    """With SEEDBOX_ACCEL_REDIRECT set, an empty answer telling nginx (or Apache) which file to
-    send: the web server then does Range and conditional requests itself."""
-    mode = settings.SEEDBOX_ACCEL_REDIRECT
-    if not mode:
-        return None
-    response = HttpResponse(content_type="application/octet-stream")
-    if mode == "x-sendfile":
-        response["X-Sendfile"] = str(path)
-    else:
-        relative = path.relative_to(Path(torrent.node.data_root).resolve()).as_posix()
-        response["X-Accel-Redirect"] = urllib.parse.quote(f"{mode}{torrent.node.name}/{relative}")
-    return response
-
-
-def file_response(request, path: Path, filename: str, torrent) -> tuple[HttpResponse, bool]:
-    """(the answer, whether the body goes out from the first byte: what counts a download)."""
-    disposition = content_disposition_header(True, filename)
-    offloaded = _offloaded(path, torrent)
-    if offloaded is not None:
-        offloaded["Content-Disposition"] = disposition
-        return offloaded, True
-    stat = path.stat()
-    etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
-    last_modified = int(stat.st_mtime)
-    conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if conditional is not None:  # 304, or 412 for a failed precondition
-        return conditional, False
-    wanted = request.headers.get("Range")
-    if_range = request.headers.get("If-Range")
-    if wanted and if_range and if_range != etag and parse_http_date_safe(if_range) != last_modified:
-        wanted = None  # the file changed since the client's first part: send it all
-    span = byte_range(wanted, stat.st_size)
-    headers = {
-        "ETag": etag,
-        "Last-Modified": http_date(last_modified),
-        "Accept-Ranges": "bytes",
-        "Content-Disposition": disposition,
-    }
-    if span is False:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{stat.st_size}"
-        return response, False
-    if span is None:
-        response = FileResponse(open(path, "rb"), content_type="application/octet-stream")  # noqa: SIM115 (closed by the response)
-        _set(response, headers)
-        return response, True
-    start, stop = span
-    response = StreamingHttpResponse(
-        _read(path, start, stop - start), status=206, content_type="application/octet-stream"
-    )
-    _set(response, headers)
-    response["Content-Length"] = str(stop - start)
-    response["Content-Range"] = f"bytes {start}-{stop - 1}/{stat.st_size}"
-    return response, start == 0
-
-
-def _set(response: HttpResponse, headers: dict[str, str]) -> None:
-    for name, value in headers.items():
-        response[name] = value
 
 
 class TorrentFilesView(APIView):
@@ -168,12 +91,15 @@ class TorrentFileDownloadView(APIView):
             path = file_path(torrent=torrent, file=file)
         except NotAvailable as exc:
             raise Http404(str(exc)) from None
-        response, counts = file_response(
-            request, path, os.path.basename(file.path) or torrent.name, torrent
+        served = file_response(
+            request,
+            path,
+            filename=os.path.basename(file.path) or torrent.name,
+            accel=data_accel_path(torrent=torrent, path=path),
         )
-        if counts:
+        if served.from_start:
             download_count(torrent=torrent, file=file)
-        return response
+        return served.response
 
 
 class TorrentZipView(APIView):

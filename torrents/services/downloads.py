@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import F
-from werkzeug.http import parse_range_header
 from zipstream import ZIP_STORED, ZipStream
 
 from torrents.models import Torrent, TorrentFile
@@ -114,23 +113,11 @@ def file_path(*, torrent: Torrent, file: TorrentFile) -> Path:
     return resolved
 
 
-def byte_range(header: str | None, length: int) -> tuple[int, int] | bool | None:
-    """The one range (start, stop) a Range header asks of `length` bytes; None to send it all
-    (no header, a malformed one, or several ranges: RFC 9110 lets a server ignore those);
-    False when it cannot be satisfied (416). A suffix longer than the file means all of it."""
-    if not header:
-        return None
-    parsed = parse_range_header(header)
-    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
-        return None
-    start, stop = parsed.ranges[0]
-    if start < 0:
-        start, stop = max(0, length + start), length
-    else:
-        stop = length if stop is None else min(stop, length)
-    if start >= length or start >= stop:
-        return False
-    return start, stop
+def data_accel_path(*, torrent: Torrent, path: Path) -> str:
+    """Where nginx finds `path` (a resolved file of `torrent`) below its internal location:
+    `<node>/<path in the node's data root>` (seedbox/file_serving.py)."""
+    relative = path.relative_to(Path(torrent.node.data_root).resolve()).as_posix()
+    return f"{torrent.node.name}/{relative}"
 
 
 def download_count(*, torrent: Torrent, file: TorrentFile | None = None) -> None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from torrents.forms import TorrentSettingsForm
 from torrents.models import Torrent, TorrentHistory
+from torrents.page_panels import panels_for
 from torrents.rtorrent import RTorrentError
 from torrents.selectors import (
     message_shown,
@@ -96,6 +97,7 @@ def torrent_page(request: HttpRequest, pk: int) -> HttpResponse:
             **_settings_context(request, torrent),
             **_sharing(request, torrent),
             **labels_card_context(request, torrent),
+            "panels": panels_for(request, torrent),
         },
     )
 

@@ -70,6 +70,7 @@ class TreeEntry:
     mime: str = ""
     priority: str = ""  # the viewer's choice for a file: skip, normal or high
     skipped: bool = False  # skipped by the viewer, or by every owner: not offered
+    extra: str = ""  # what other apps add to the file's actions (torrents/page_panels.py)
 
     @property
     def percent(self) -> int:

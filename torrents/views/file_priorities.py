@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from torrents.models import Ownership, Torrent, TorrentFile, TorrentStatus
+from torrents.page_panels import file_actions_for
 from torrents.selectors import torrent_for_user
 from torrents.services.file_priorities import (
     LEVELS,
@@ -34,8 +35,13 @@ def files_context(
         .values_list("charged_bytes", flat=True)
         .first()
     )
+    tree = file_tree(torrent, files, live, levels)
+    extras = file_actions_for(request, torrent, files)
+    for entry in tree:
+        if entry.file is not None:
+            entry.extra = extras.get(entry.file.pk, "")
     return {
-        "tree": file_tree(torrent, files, live, levels),
+        "tree": tree,
         "multi_file": len(files) > 1 or any("/" in f.path for f in files),
         "live": live,
         "owns": charged is not None,

@@ -16,6 +16,7 @@ from django.http import QueryDict
 from torrents.label_selectors import chips_by_torrent
 from torrents.list_selectors import ListFilters, torrents_filtered
 from torrents.models import Torrent, TorrentStatus
+from torrents.page_panels import row_extras_for
 from torrents.paging import CountedPaginator
 from torrents.selectors import messages_shown
 from torrents.stalled import STALLED, stalled_q
@@ -217,7 +218,9 @@ def rows_prepare(rows: list[Torrent], user) -> list[Torrent]:
     renders differently for each of its owners."""
     shown = messages_shown(user, {row.pk: row.rtorrent_message for row in rows})
     chips = chips_by_torrent(user, [row.id for row in rows])
+    extras = row_extras_for(user, rows) if rows else {}
     for row in rows:
+        row.extra = extras.get(row.id, "")
         row.message_shown = shown[row.pk]
         row.chips = chips.get(row.id, [])
         row.chips_key = ",".join(f"{c.name}{c.colour}" for c in row.chips)
@@ -234,6 +237,7 @@ def rows_digest(rows: list[Torrent], *, staff: bool = False) -> str:
             getattr(row, "is_stalled", False),
             getattr(row, "message_shown", ""),
             tuple(getattr(row, "chips", ())),
+            getattr(row, "extra", ""),
         )
         for row in rows
     ]

@@ -1,0 +1,1 @@
+"""What media does when the torrents app says something happened (events/registry.py)."""

@@ -1,0 +1,3 @@
+"""The player page, mounted under /media/."""
+
+urlpatterns: list = []

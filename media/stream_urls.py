@@ -1,0 +1,3 @@
+"""Streams, HLS playlists, segments and subtitles, mounted under /api/."""
+
+urlpatterns: list = []

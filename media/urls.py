@@ -1,0 +1,3 @@
+"""API routes of the media app (metadata), mounted under /api/."""
+
+urlpatterns: list = []
