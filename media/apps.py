@@ -6,4 +6,5 @@ class MediaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from media import handlers  # noqa: F401  (registers the event handlers)
+        # Registers the event handlers and the torrent page's panels (torrents/page_panels.py).
+        from media import handlers, panels_links, panels_metadata, panels_player  # noqa: F401

@@ -128,6 +128,9 @@ class Torrent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Words other apps know it by (media's title), searched with its name: set through
+    # torrents/services/search_terms.py.
+    search_terms = models.CharField(max_length=1000, blank=True, default="")
 
     # What the last sync read from rTorrent.
     completed_bytes = models.BigIntegerField(default=0)

@@ -1,0 +1,1 @@
+"""What the links part of media adds to the torrent pages (torrents/page_panels.py)."""
