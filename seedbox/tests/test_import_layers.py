@@ -201,3 +201,27 @@ def test_the_checks_see_what_they_check():
         ("b", True),
         ("c", False),
     ]
+
+
+# The apps built on the torrents app: they import its services and selectors; it never imports
+# them back (it records events they handle, and its pages take their panels from
+# torrents/page_panels.py).
+BUILT_ON_TORRENTS = ("media", "feeds", "stats", "notifications")
+
+
+def _imported_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    return [node.module or ""]
+
+
+def test_torrents_imports_none_of_the_apps_built_on_it():
+    wrong = [
+        f"{MODULES[module].relative_to(ROOT)}:{node.lineno} imports {name}"
+        for module, tree in TREES.items()
+        if module.split(".")[0] == "torrents"
+        for node, _, _ in _imports(tree)
+        for name in _imported_names(node)
+        if name.split(".")[0] in BUILT_ON_TORRENTS
+    ]
+    assert wrong == []
