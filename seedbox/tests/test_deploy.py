@@ -1,0 +1,89 @@
+"""The production deployment as far as it can be tried without a Docker engine: the compose file
+parses and has the services, volumes and health checks the README names, the image is
+multi-stage and runs as a user, .env.example lists every setting, and `check --deploy` is clean
+with its values. (nginx's config is tried for real in test_nginx.py.)"""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import env_example  # noqa: E402  (scripts/ is not a package)
+
+SERVICES = {"postgres", "redis", "rtorrent", "web", "worker", "beat", "nginx"}
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_every_service_with_a_health_check_and_named_volumes():
+    parsed = compose()
+    assert set(parsed["services"]) == SERVICES
+    for name, service in parsed["services"].items():
+        assert "healthcheck" in service, f"{name} has no health check"
+        assert service.get("restart") == "unless-stopped", name
+    assert set(parsed["volumes"]) == {"postgres", "redis", "seedbox", "static"}
+    readme = (ROOT / "README.md").read_text()
+    for name in SERVICES:
+        assert f"`{name}`" in readme, f"README's Production section does not name {name}"
+
+
+def test_only_nginx_and_the_peer_ports_are_published():
+    published = {name: service.get("ports", []) for name, service in compose()["services"].items()}
+    assert {name for name, ports in published.items() if ports} == {"nginx", "rtorrent"}
+    assert all("51001-51010" in port for port in published["rtorrent"])
+    web = compose()["services"]["web"]
+    assert web["environment"]["SEEDBOX_ACCEL_REDIRECT"] == "/protected/"
+    assert "rpc.sock" in web["environment"]["SEEDBOX_RTORRENT_URL"]  # a socket, no TCP port
+
+
+def test_the_image_is_multi_stage_and_runs_as_a_user_with_a_health_check():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", dockerfile, re.M)) == 2
+    assert re.search(r"^USER seedbox$", dockerfile, re.M)
+    assert "HEALTHCHECK" in dockerfile
+    assert "build-essential" not in dockerfile.split("FROM ")[2]  # no compilers at run time
+
+
+def test_env_example_lists_every_setting():
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    missing = env_example.names() - listed
+    assert not missing, "run `.venv/bin/python scripts/env_example.py`: " + ", ".join(
+        sorted(missing)
+    )
+
+
+def test_check_deploy_is_clean_with_the_example_settings(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SEEDBOX_", "DJANGO_", "SECURE_", "DATABASE_URL"))
+    }
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            env[key] = value
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        SEEDBOX_VAR_DIR=str(tmp_path / "var"),
+        SEEDBOX_TRUSTED_PROXIES="1",
+        SEEDBOX_ACCEL_REDIRECT="/protected/",
+    )
+    env.pop("EMAIL_URL")  # an SMTP server the check would not reach anyway
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout
