@@ -5,6 +5,7 @@ from django.contrib.admin.helpers import ActionForm
 from torrents.models import Node, Ownership, SeedingFloor, Torrent, TrackerRule
 from torrents.services.control import torrent_remove
 from torrents.services.moderation import ModerationError, torrent_approve, torrent_reject
+from torrents.services.placement import nodes_drain
 from torrents.services.throttle import node_limits_apply
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
 
@@ -16,11 +17,22 @@ class NodeAdmin(admin.ModelAdmin):
         "rpc_url",
         "data_root",
         "enabled",
+        "accepts_new_torrents",
         "managed",
         "upload_limit_kib",
         "download_limit_kib",
     ]
-    list_filter = ["enabled", "managed"]
+    list_filter = ["enabled", "accepts_new_torrents", "managed"]
+    filter_horizontal = ["pinned_users"]
+    actions = ["drain", "undrain"]
+
+    @admin.action(description="Drain: take no new torrents (keep syncing and seeding)")
+    def drain(self, request, queryset) -> None:
+        nodes_drain(nodes=queryset, draining=True)
+
+    @admin.action(description="Take new torrents again")
+    def undrain(self, request, queryset) -> None:
+        nodes_drain(nodes=queryset, draining=False)
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -19,6 +19,18 @@ class Node(models.Model):
         max_length=1000, help_text="Where this node's torrent data lives, as this site sees it."
     )
     enabled = models.BooleanField(default=True)
+    accepts_new_torrents = models.BooleanField(
+        "takes new torrents",
+        default=True,
+        help_text="Off drains the node: it keeps syncing and seeding what it has, and gets "
+        "no new torrents.",
+    )
+    pinned_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="pinned_nodes",
+        help_text="When a user is pinned to nodes, their new torrents go only to those.",
+    )
     managed = models.BooleanField(
         default=False, editable=False, help_text="Started and configured by this site."
     )

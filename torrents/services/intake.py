@@ -12,7 +12,6 @@ gets a clear answer, and a removed or rejected torrent added again is revived.
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.selectors import active_staff_ids
@@ -55,22 +54,10 @@ from torrents.services.intake_checks import (  # noqa: F401  (also imported from
     torrent_url_check,
 )
 from torrents.services.list_changes import torrent_gone_record
+from torrents.services.placement import NoNode, node_for_new_torrent
 from torrents.services.push import push_after_commit
 from torrents.services.quota import QuotaExceeded, quota_charge
 from torrents.tracker_host import announce_host
-
-
-def node_for_new_torrent() -> Node:
-    """The enabled node holding the fewest torrents (removed ones aside); ties go by name."""
-    node = (
-        Node.objects.filter(enabled=True)
-        .annotate(load=Count("torrents", filter=~Q(torrents__status=TorrentStatus.REMOVED)))
-        .order_by("load", "name")
-        .first()
-    )
-    if node is None:
-        raise IntakeError("no rTorrent node is enabled on this site; ask an administrator")
-    return node
 
 
 def initial_status(user) -> str:
@@ -105,6 +92,13 @@ def _charge(ownership: Ownership, size: int | None, *, size_known_to_user: bool 
         ownership.save(update_fields=["charged_bytes"])
 
 
+def _node_for(user, meta: Metainfo | None) -> Node:
+    try:
+        return node_for_new_torrent(user=user, size=meta.size if meta else None)
+    except NoNode as exc:
+        raise IntakeError(str(exc)) from None
+
+
 def _create(
     *, user, meta: Metainfo | None, info_hash: str, name: str, magnet_uri: str, paused: bool
 ) -> Torrent:
@@ -117,7 +111,7 @@ def _create(
         private=meta.private if meta else False,
         metainfo=meta.raw if meta else None,
         magnet_uri=magnet_uri,
-        node=node_for_new_torrent(),
+        node=_node_for(user, meta),
         status=initial_status(user),
         added_by=user,
     )
@@ -157,7 +151,7 @@ def _revive(
         torrent.files.all().delete()
         torrent_files_write(torrent=torrent, files=meta.files)
     if not torrent.node.enabled:
-        torrent.node = node_for_new_torrent()
+        torrent.node = _node_for(user, meta)
     torrent.status = initial_status(user)
     torrent.status_message = ""
     torrent.last_error = ""
