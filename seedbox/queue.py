@@ -30,13 +30,17 @@ def broker_backoff_reset() -> None:
     _broker_down_until = 0.0
 
 
-def enqueue(name: str, *args, countdown: float | None = None, **kwargs) -> bool:
-    """Publish task `name` once; False when the broker did not take it (logged)."""
+def enqueue(
+    name: str, *args, countdown: float | None = None, queue: str | None = None, **kwargs
+) -> bool:
+    """Publish task `name` once (to `queue`, else the default one); False when the broker did
+    not take it (logged)."""
     global _broker_down_until
     if time.monotonic() < _broker_down_until:
         return False
     try:
-        current_app.send_task(name, args, kwargs, countdown=countdown, retry=False)
+        options = {"queue": queue} if queue else {}
+        current_app.send_task(name, args, kwargs, countdown=countdown, retry=False, **options)
     except Exception as exc:  # kombu raises several types for a broker that is down
         _broker_down_until = time.monotonic() + BROKER_BACKOFF
         log.warning("task %s%r not queued: %s", name, args, exc)

@@ -31,6 +31,13 @@ class Node(models.Model):
         related_name="pinned_nodes",
         help_text="When a user is pinned to nodes, their new torrents go only to those.",
     )
+    queue = models.SlugField(
+        "Celery queue",
+        max_length=100,
+        blank=True,
+        help_text="Where this node's sync, pushes and removals are queued: a worker next to the "
+        "node consumes it (celery worker -Q <queue>). Empty: the default queue.",
+    )
     managed = models.BooleanField(
         default=False, editable=False, help_text="Started and configured by this site."
     )

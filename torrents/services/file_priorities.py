@@ -23,7 +23,7 @@ from django.utils import timezone
 from seedbox.queue import enqueue
 from torrents.models import IN_RTORRENT, Node, Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
-from torrents.services.nodes import node_client
+from torrents.services.nodes import node_client, torrent_queue
 from torrents.services.quota import QuotaExceeded, quota_charge, quota_release
 
 log = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ APPLY_TASK = "torrents.tasks.file_priorities.apply_file_priorities"
 def priorities_enqueue(*, torrent_id: int) -> bool:
     """Publish the apply task once; False when the broker did not take it (the flag stays set,
     the reconcile applies it)."""
-    return enqueue(APPLY_TASK, torrent_id)
+    return enqueue(APPLY_TASK, torrent_id, queue=torrent_queue(torrent_id))
 
 
 def torrent_priorities_apply(*, torrent_id: int, client=None) -> str:

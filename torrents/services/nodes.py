@@ -36,6 +36,13 @@ def node_ensure_managed() -> Node:
     return node
 
 
+def torrent_queue(torrent_id: int) -> str | None:
+    """The Celery queue of the node holding the torrent (Node.queue), None for the default:
+    its pushes, checks and removals run on a worker next to that node."""
+    queue = Node.objects.filter(torrents__pk=torrent_id).values_list("queue", flat=True).first()
+    return queue or None
+
+
 def node_client(node: Node, *, quick: bool = False) -> RTorrentClient:
     """A client for the node; `quick` for calls made while a person waits."""
     timeout = (

@@ -18,7 +18,7 @@ from django.utils import timezone
 from seedbox.queue import enqueue
 from torrents.models import Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
-from torrents.services.nodes import node_client
+from torrents.services.nodes import node_client, torrent_queue
 from torrents.storage import torrent_directory
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def purge_now_or_later(*, torrent_id: int) -> bool:
 
 def purge_enqueue(*, torrent_id: int) -> None:
     """Queue the purge without ever blocking the request (a down broker: the sync does it)."""
-    if not enqueue(PURGE_TASK, torrent_id):
+    if not enqueue(PURGE_TASK, torrent_id, queue=torrent_queue(torrent_id)):
         log.warning("purge of torrent %s not queued; the sync will do it", torrent_id)
 
 

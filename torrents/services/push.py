@@ -28,7 +28,7 @@ from torrents.services.file_priorities import (
     node_priorities_reapply,
     torrent_priorities_needed,
 )
-from torrents.services.nodes import node_client
+from torrents.services.nodes import node_client, torrent_queue
 from torrents.services.purge import purge_enqueue
 from torrents.services.throttle import node_throttles_apply, throttle_load_commands
 from torrents.storage import torrent_directory
@@ -44,7 +44,7 @@ def push_enqueue(*, torrent_id: int, verify_data: bool = False) -> bool:
     """Publish the push task once (seedbox/queue.py: no retry loop, a backoff after a broker
     failure); False when the broker did not take it (the torrent stays `queued`; the reconcile
     will push it later)."""
-    return enqueue(PUSH_TASK, torrent_id, verify_data=verify_data)
+    return enqueue(PUSH_TASK, torrent_id, verify_data=verify_data, queue=torrent_queue(torrent_id))
 
 
 def push_after_commit(torrent: Torrent, *, verify_data: bool = False) -> None:
@@ -172,7 +172,7 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
 def verify_after(torrent_id: int, countdown: float = 2.0) -> None:
     """Check uploaded data once rTorrent has hashed it (not queued: the owner sees it seeding or
     not, as rTorrent says)."""
-    enqueue(VERIFY_TASK, torrent_id, countdown=countdown)
+    enqueue(VERIFY_TASK, torrent_id, countdown=countdown, queue=torrent_queue(torrent_id))
 
 
 def torrent_verify_data(*, torrent_id: int) -> bool | None:
@@ -294,10 +294,18 @@ def node_answers(node: Node) -> bool:
     return True
 
 
+RECONCILE_NODE_TASK = "torrents.tasks.push.reconcile_node"
+
+
 def torrents_reconcile() -> dict[str, dict]:
-    """node_reconcile for every enabled node; a node that is down is reported, not raised."""
+    """node_reconcile for every enabled node; a node that is down is reported, not raised. A
+    node with a queue of its own is reconciled there, by the worker next to it."""
     report = {}
     for node in Node.objects.filter(enabled=True):
+        if node.queue:
+            queued = enqueue(RECONCILE_NODE_TASK, node.pk, queue=node.queue)
+            report[node.name] = {"queued": node.queue} if queued else {"error": "broker down"}
+            continue
         try:
             report[node.name] = node_reconcile(node=node)
         except RTorrentUnavailable as exc:

@@ -4,8 +4,14 @@ uploaded data, and the periodic reconcile (CELERY_BEAT_SCHEDULE, SEEDBOX_RECONCI
 from celery import shared_task
 
 from seedbox.periodic import periodic_run_record
+from torrents.models import Node
 from torrents.rtorrent import RTorrentUnavailable
-from torrents.services.push import torrent_push, torrent_verify_data, torrents_reconcile
+from torrents.services.push import (
+    node_reconcile,
+    torrent_push,
+    torrent_verify_data,
+    torrents_reconcile,
+)
 
 
 @shared_task(
@@ -39,3 +45,15 @@ def reconcile_queued() -> dict:
     is recorded for health (seedbox/periodic.py)."""
     periodic_run_record(name="reconcile")
     return torrents_reconcile()
+
+
+@shared_task(ignore_result=True)
+def reconcile_node(node_id: int) -> dict:
+    """The reconcile of one node with a queue of its own, run by the worker next to it."""
+    node = Node.objects.filter(pk=node_id, enabled=True).first()
+    if node is None:
+        return {"skipped": "no such enabled node"}
+    try:
+        return node_reconcile(node=node)
+    except RTorrentUnavailable as exc:
+        return {"error": exc.message}

@@ -35,10 +35,11 @@ def sync_nodes() -> int:
     dropped (a newer one is on its way). Its run is recorded for health (seedbox/periodic.py)."""
     periodic_run_record(name="sync")
     expires = 2 * settings.SEEDBOX_SYNC_INTERVAL
-    node_ids = list(Node.objects.filter(enabled=True).values_list("pk", flat=True))
-    for node_id in node_ids:
-        sync_node.apply_async((node_id,), expires=expires)
-    return len(node_ids)
+    nodes = list(Node.objects.filter(enabled=True).values_list("pk", "queue"))
+    for node_id, queue in nodes:
+        # A node with a queue of its own is synced by the worker next to it.
+        sync_node.apply_async((node_id,), expires=expires, queue=queue or None)
+    return len(nodes)
 
 
 @shared_task(ignore_result=True)
