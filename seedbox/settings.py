@@ -545,6 +545,9 @@ CELERY_BEAT_SCHEDULE["torrents-sync-nodes"] = {
 # "" streams files from Django; "/prefix/" hands them to nginx (X-Accel-Redirect to
 # /prefix/<node>/<path in the node's data root>); "x-sendfile" hands Apache the absolute path.
 SEEDBOX_ACCEL_REDIRECT = env_str("SEEDBOX_ACCEL_REDIRECT", "")
+# How long a link to a file on another node's host (Node.files_url) stays valid: long enough for
+# a download manager's later Range requests of a large file.
+SEEDBOX_REMOTE_LINK_SECONDS = env_int("SEEDBOX_REMOTE_LINK_SECONDS", 6 * 3600, minimum=60)
 if SEEDBOX_ACCEL_REDIRECT and not (
     SEEDBOX_ACCEL_REDIRECT == "x-sendfile"
     or (SEEDBOX_ACCEL_REDIRECT.startswith("/") and SEEDBOX_ACCEL_REDIRECT.endswith("/"))

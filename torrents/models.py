@@ -31,6 +31,18 @@ class Node(models.Model):
         related_name="pinned_nodes",
         help_text="When a user is pinned to nodes, their new torrents go only to those.",
     )
+    files_url = models.URLField(
+        "files URL",
+        blank=True,
+        help_text="Where the nginx on this node's host serves its data to links the site signs "
+        "(deploy/nginx/node-files.conf.template), e.g. https://node-b.example.com/files. Empty: "
+        "this site serves the node's files itself.",
+    )
+    files_secret = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The secret that nginx's secure_link_md5 shares with this site.",
+    )
     queue = models.SlugField(
         "Celery queue",
         max_length=100,

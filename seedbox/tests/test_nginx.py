@@ -11,24 +11,27 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from accounts.models import User
 from accounts.services.tokens import api_token_create
 from torrents.models import Node
-from torrents.tests.helpers_sync import add_torrent
+from torrents.services.remote_files import secure_link_token
+from torrents.tests.helpers_sync import add_torrent, api
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "nginx" / "seedbox.conf.template"
+NODE_FILES = ROOT / "deploy" / "nginx" / "node-files.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="Debian's nginx is not installed")
 
 
-def render(values: dict[str, str]) -> str:
+def render(values: dict[str, str], template: Path = TEMPLATE) -> str:
     """What the nginx image's envsubst does: ${NAME} for the names it is given, nothing else."""
-    text = TEMPLATE.read_text()
+    text = template.read_text()
     missing = set(re.findall(r"\$\{(\w+)\}", text)) - set(values)
     assert not missing, f"the template needs {missing}"
     return re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], text)
@@ -94,31 +97,34 @@ def test_the_config_passes_nginx_t_and_proxies_no_scgi(tmp_path):
     assert re.search(r"location /protected/local/ \{\s*internal;", site)
 
 
+def start_nginx(prefix: Path, site: str) -> tuple[subprocess.Popen, int]:
+    """nginx running `site` (with its port put in for SEEDBOX_NGINX_PORT) under `prefix`."""
+    port = free_port()
+    conf = main_conf(prefix, site.replace("listen 0;", f"listen {port};"))
+    process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(prefix)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.05)
+    process.terminate()
+    pytest.fail("nginx did not start: " + (prefix / "error.log").read_text())
+
+
 @pytest.fixture
 def nginx_in_front(live_server, tmp_path):
-    """nginx on a free port in front of the live server; yields its base URL."""
+    """nginx on a free port in front of the live server; yields its base URL and data dir."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    port = free_port()
     upstream = live_server.url.removeprefix("http://")
-    conf = main_conf(
-        tmp_path, render(values(tmp_path, upstream=upstream, port=port, data_dir=data_dir))
+    process, port = start_nginx(
+        tmp_path, render(values(tmp_path, upstream=upstream, port=0, data_dir=data_dir))
     )
-    process = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)])
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("nginx did not start: " + (tmp_path / "error.log").read_text())
-        yield f"http://127.0.0.1:{port}", data_dir
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    yield f"http://127.0.0.1:{port}", data_dir
+    process.terminate()
+    process.wait(timeout=10)
 
 
 def _get(url: str, headers: dict[str, str]):
@@ -168,3 +174,67 @@ def test_a_download_goes_out_through_x_accel_redirect_with_range(
     # Without the token Django refuses before any X-Accel-Redirect; /protected/ is internal.
     assert _get(url, {}).status == 401
     assert _get(f"{base}/protected/local/{relative}", {}).status == 404
+
+
+@pytest.fixture
+def files_host(tmp_path):
+    """The nginx of another node's host (node-files.conf.template): (base URL, data dir)."""
+    data_dir = tmp_path / "far-data"
+    data_dir.mkdir()
+    site = render(
+        {
+            "SEEDBOX_NGINX_PORT": "0",
+            "SEEDBOX_NODE_FILES_PREFIX": "/files",
+            "SEEDBOX_NODE_FILES_SECRET": "s3cret-of-far",
+            "SEEDBOX_DATA_DIR": str(data_dir),
+        },
+        NODE_FILES,
+    )
+    prefix = tmp_path / "far-nginx"
+    prefix.mkdir()
+    process, port = start_nginx(prefix, site)
+    yield f"http://127.0.0.1:{port}/files", data_dir
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_torrent_on_another_host_is_downloaded_from_that_host(files_host, db, tmp_path):
+    base, data_dir = files_host
+    node = Node.objects.create(
+        name="far", rpc_url="scgi://10.9.9.9:5000", data_root=str(data_dir),
+        files_url=base, files_secret="s3cret-of-far",
+    )  # fmt: skip
+    owner = User.objects.create_user("far.owner@example.com", "pw", quota_bytes=1 << 30)
+    torrent = add_torrent(
+        node, [owner], tmp_path / "made", name="album", files={"a b/song.bin": 100_000},
+        with_data=True, load=False,
+    )  # fmt: skip
+    file = torrent.files.get()
+    on_disk = next(data_dir.rglob("song.bin")).read_bytes()
+
+    answer = api(owner).get(f"/api/torrents/{torrent.pk}/files/{file.pk}/download")
+    assert answer.status_code == 302  # the web process sends no byte of it
+    location = answer["Location"]
+    assert location.startswith(base + "/")
+    assert "md5=" in location
+
+    part = _get(location, {"Range": "bytes=500-1499"})
+    assert part.status == 206
+    assert part.read() == on_disk[500:1500]
+    assert _get(location, {}).read() == on_disk
+    torrent.refresh_from_db()
+    assert torrent.files.get().download_count == 1
+
+    # A link changed by hand, or past its time, is refused by nginx; others' torrents by Django.
+    forged = re.sub(r"md5=[^&]+", "md5=AAAAAAAAAAAAAAAAAAAAAA", location)
+    assert _get(forged, {}).status == 403
+    uri = urlsplit(location).path
+    expired = int(time.time()) - 10
+    token = secure_link_token(uri=unquote(uri), expires=expired, secret="s3cret-of-far")
+    assert _get(f"{location.split('?')[0]}?md5={token}&expires={expired}", {}).status == 410
+    other = User.objects.create_user("far.other@example.com", "pw")
+    assert api(other).get(f"/api/torrents/{torrent.pk}/files/{file.pk}/download").status_code == 404
+    # A zip would have to pass through this process: it says where the data is instead.
+    zipped = api(owner).get(f"/api/torrents/{torrent.pk}/download.zip")
+    assert zipped.status_code == 404
+    assert "another host" in zipped.json()["detail"]

@@ -3,7 +3,7 @@ and a zip streamed as it is written. Owners and admins only; 404 for everyone el
 
 import os
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header, http_date
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +32,7 @@ from torrents.services.downloads import (
     torrent_zip,
     zip_filename,
 )
+from torrents.services.remote_files import is_remote, remote_file_url
 
 _BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="the bytes")
 _NOT_AVAILABLE = detail("not yours, or its data is not (or no longer) on disk")
@@ -88,6 +89,8 @@ class TorrentFileDownloadView(APIView):
         file = get_object_or_404(torrent.files.all(), pk=file_id)
         try:
             file_offered(torrent=torrent, file=file, user=request.user)
+            if is_remote(torrent):  # served by the nginx next to its node
+                return self._redirect(request, torrent, file)
             path = file_path(torrent=torrent, file=file)
         except NotAvailable as exc:
             raise Http404(str(exc)) from None
@@ -101,6 +104,13 @@ class TorrentFileDownloadView(APIView):
             download_count(torrent=torrent, file=file)
         return served.response
 
+    @staticmethod
+    def _redirect(request: Request, torrent, file) -> HttpResponse:
+        wanted = request.headers.get("Range", "")
+        if not wanted or wanted.startswith("bytes=0-"):  # a later part is the same download
+            download_count(torrent=torrent, file=file)
+        return HttpResponseRedirect(remote_file_url(torrent=torrent, file=file))
+
 
 class TorrentZipView(APIView):
     """GET /api/torrents/:id/download.zip[?path=folder]: stored (not compressed), zip64,
@@ -113,6 +123,10 @@ class TorrentZipView(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         torrent = torrent_for_user(request.user, pk)
         folder = request.query_params.get("path", "")
+        if is_remote(torrent):
+            raise Http404(
+                f"its data is on {torrent.node.name}, another host: download its files one by one"
+            )
         try:
             files = folder_files(torrent=torrent, user=request.user, folder=folder)
             stream = torrent_zip(torrent=torrent, files=files)
