@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 
 from torrents.models import Node, Ownership, SeedingFloor, Torrent, TrackerRule
+from torrents.services.adopt import AdoptError, node_adopt
 from torrents.services.control import torrent_remove
 from torrents.services.moderation import ModerationError, torrent_approve, torrent_reject
 from torrents.services.placement import nodes_drain
@@ -24,7 +25,23 @@ class NodeAdmin(admin.ModelAdmin):
     ]
     list_filter = ["enabled", "accepts_new_torrents", "managed"]
     filter_horizontal = ["pinned_users"]
-    actions = ["drain", "undrain"]
+    actions = ["drain", "undrain", "adopt"]
+
+    @admin.action(description="Adopt the torrents its rTorrent already has, for me")
+    def adopt(self, request, queryset) -> None:
+        for node in queryset:
+            try:
+                report = node_adopt(node=node, owner=request.user)
+            except AdoptError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+                continue
+            summary = (
+                f"{node.name}: {len(report.adopted)} adopted, {len(report.skipped)} already "
+                f"here, {len(report.refused)} refused"
+            )
+            refused = "; ".join(f"{name}: {why}" for name, why in report.refused[:10])
+            level = messages.WARNING if report.refused else messages.SUCCESS
+            self.message_user(request, f"{summary}. {refused}".strip(". "), level=level)
 
     @admin.action(description="Drain: take no new torrents (keep syncing and seeding)")
     def drain(self, request, queryset) -> None:

@@ -159,6 +159,9 @@ class Torrent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Where rTorrent keeps its data when it is not `<data root>/<hash[:2]>/<hash>/`: a torrent
+    # adopted from a daemon the site did not fill (torrents/services/adopt.py).
+    data_directory = models.CharField(max_length=4096, blank=True, default="", editable=False)
     # Words other apps know it by (media's title), searched with its name: set through
     # torrents/services/search_terms.py.
     search_terms = models.CharField(max_length=1000, blank=True, default="")

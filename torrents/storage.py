@@ -12,6 +12,9 @@ from torrents.models import Node, Torrent
 
 
 def torrent_directory(torrent: Torrent) -> Path:
+    """What rTorrent is told with d.directory.set: where the data of `torrent` is."""
+    if torrent.data_directory:  # adopted: where the daemon already had it
+        return Path(torrent.data_directory)
     return Path(torrent.node.data_root) / torrent.info_hash[:2] / torrent.info_hash
 
 

@@ -57,6 +57,22 @@ TORRENT_FIELDS = (
     "d.custom1",
 )
 
+# What adopting a daemon's torrents reads of each (torrents/services/adopt.py).
+ADOPT_FIELDS = (
+    "d.hash",
+    "d.name",
+    "d.size_bytes",
+    "d.completed_bytes",
+    "d.up.total",
+    "d.down.total",
+    "d.complete",
+    "d.state",
+    "d.is_multi_file",
+    "d.is_private",
+    "d.directory",
+    "d.custom1",
+)
+
 # What the torrent page's tracker panel reads of each tracker (all exist on 0.9.8).
 TRACKER_STATE_FIELDS = (
     "t.url",
@@ -196,6 +212,17 @@ class RTorrentClient:
         )
         keys = [field_key(f) for f in fields]
         return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def adoptable(self) -> list[dict]:
+        """Every torrent with what adopting it needs (ADOPT_FIELDS), and `session_file`, where
+        the daemon keeps its copy of the .torrent (0.9.8 has no d.session_file)."""
+        session = self.call("session.path")
+        rows = self.torrents(ADOPT_FIELDS)
+        for row in rows:
+            row["session_file"] = (
+                f"{session.rstrip('/')}/{row['hash'].upper()}.torrent" if session else ""
+            )
+        return rows
 
     def hashes(self, view: str = "main") -> list[str]:
         return [h.lower() for h in self.call("download_list", "", view)]

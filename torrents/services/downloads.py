@@ -89,7 +89,10 @@ def _inside(torrent: Torrent) -> Path:
         directory = torrent_directory(torrent).resolve(strict=True)
     except OSError:
         raise NotAvailable("the torrent's data is not on disk") from None
-    if directory == root or not directory.is_relative_to(root):
+    # The root itself only for an adopted torrent (a daemon that kept files at its top level):
+    # each file is still checked to be one of the torrent's own.
+    at_root = directory == root and not torrent.data_directory
+    if at_root or not directory.is_relative_to(root):
         raise NotAvailable("the torrent's directory is outside the data root")
     return directory
 

@@ -100,6 +100,8 @@ def directory_delete(*, torrent: Torrent) -> bool:
     """Delete the torrent's own data directory, never anything outside the node's data root
     (a symlinked directory is unlinked, not followed)."""
     root = Path(torrent.node.data_root).resolve()
+    if torrent.data_directory:
+        return _adopted_data_delete(torrent, root)
     directory = torrent_directory(torrent)
     if directory.is_symlink():
         directory.unlink()
@@ -107,6 +109,24 @@ def directory_delete(*, torrent: Torrent) -> bool:
     if not directory.exists():
         return False
     resolved = directory.resolve()
+    if resolved == root or not resolved.is_relative_to(root):
+        raise OSError(f"refusing to delete {resolved}: not inside the data root {root}")
+    shutil.rmtree(resolved)
+    return True
+
+
+def _adopted_data_delete(torrent: Torrent, root: Path) -> bool:
+    """An adopted torrent's directory may hold other things (a ruTorrent download folder): only
+    its own file or folder, `<directory>/<name>`, goes."""
+    own = Path(torrent.data_directory) / torrent.name
+    if own.is_symlink() or own.is_file():
+        if not own.parent.resolve().is_relative_to(root):
+            raise OSError(f"refusing to delete {own}: not inside the data root {root}")
+        own.unlink()
+        return True
+    if not own.exists():
+        return False
+    resolved = own.resolve()
     if resolved == root or not resolved.is_relative_to(root):
         raise OSError(f"refusing to delete {resolved}: not inside the data root {root}")
     shutil.rmtree(resolved)
