@@ -1,7 +1,8 @@
 """Release names read as what they are (guessit): `Big.Buck.Bunny.2008.1080p.BluRay.x264.mkv` is
 the film "Big Buck Bunny" of 2008, `Show.Name.S01E05.720p.HDTV.mkv` episode 5 of season 1.
 
-guessit answers lists for multi-episode names (S01E01E02): the first one is kept."""
+guessit answers lists for multi-episode names (S01E01E02): the first one is kept. It calls
+anything without an episode number a movie: the caller knows better (an album is no film)."""
 
 from dataclasses import dataclass
 
@@ -35,6 +36,8 @@ def name_guess(name: str) -> Guess:
     title = found.get("title")
     if isinstance(title, list):
         title = title[0] if title else ""
+    if not title:
+        return Guess()
     media_type = found.get("type", "")
     return Guess(
         title=str(title or "")[:300],

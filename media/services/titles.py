@@ -1,7 +1,8 @@
 """What a torrent is (MediaTitle): its name read by guessit, then, with SEEDBOX_TMDB_API_KEY set,
 looked up on TMDB (a film by title and year; a series by title, then the episode by season and
-number) with TMDB's poster fetched once. Without a key, or when TMDB fails, the parsed name and
-the main video's poster frame serve; TMDB's failure is kept on the row (`error`), never raised.
+number) with TMDB's poster fetched once. Only a torrent with a video is looked up. Without a
+key, or when TMDB fails, the parsed name and the main video's poster frame serve; TMDB's
+failure is kept on the row (`error`), never raised.
 
 The title (and year) become the torrent's search terms (torrents/services/search_terms.py)."""
 
@@ -97,7 +98,9 @@ def torrent_title_update(*, torrent: Torrent) -> MediaTitle:
         title.year = guess.year
         title.season = guess.season
         title.episode = guess.episode
-        if settings.SEEDBOX_TMDB_API_KEY and title.title:
+        if main is None:
+            title.media_type = ""  # no video: music, books... what guessit says is no film
+        if settings.SEEDBOX_TMDB_API_KEY and title.title and main is not None:
             _lookup(title)
     if not poster_exists(title.poster):
         title.poster = main.poster if main is not None and poster_exists(main.poster) else ""
