@@ -3,9 +3,11 @@
 
 import pytest
 
+from media.models import MediaFile, MediaTitle
 from media.services.metadata import torrent_metadata_read
 from media.tests.metadata_support import completed_torrent, data_node, media_dir, samples  # noqa: F401
 from seedbox.testing import api_client as api
+from torrents.tests.pages_support import client_for
 
 FILM = "Big.Buck.Bunny.2008.1080p.BluRay.x264"
 
@@ -99,3 +101,20 @@ def test_no_poster_or_a_file_of_another_torrent_is_404(film, owner, data_node, s
     foreign = theirs.files.get().pk
     assert api(owner).get(f"/api/torrents/{film.pk}/files/{foreign}/poster").status_code == 404
     assert api(owner).get(f"/api/torrents/{film.pk}/files/999999/poster").status_code == 404
+
+
+def test_the_admin_shows_media_rows_read_only(film, admin):
+    client = client_for(admin)
+    media = MediaFile.objects.filter(file__torrent=film).first()
+    title = MediaTitle.objects.get(torrent=film)
+    for model, row in (("mediafile", media), ("mediatitle", title)):
+        listing = client.get(f"/admin/media/{model}/")
+        assert listing.status_code == 200
+        assert client.get(f"/admin/media/{model}/{row.pk}/change/").status_code == 200
+        assert client.get(f"/admin/media/{model}/add/").status_code == 403
+        assert (
+            client.post(f"/admin/media/{model}/{row.pk}/delete/", {"post": "yes"}).status_code
+            == 403
+        )
+    assert "Big Buck Bunny" in client.get("/admin/media/mediatitle/").content.decode()
+    assert MediaTitle.objects.filter(pk=title.pk).exists()
