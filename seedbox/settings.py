@@ -577,3 +577,14 @@ SEEDBOX_VIEW_WINDOW = env_int("SEEDBOX_VIEW_WINDOW", 1800, minimum=1)
 SEEDBOX_TMDB_API_KEY = env_str("SEEDBOX_TMDB_API_KEY")
 SEEDBOX_DIRECT_LINK_DAYS = env_int("SEEDBOX_DIRECT_LINK_DAYS", 7, minimum=1)
 SEEDBOX_SHARE_LINK_MAX_DAYS = env_int("SEEDBOX_SHARE_LINK_MAX_DAYS", 30, minimum=1)
+
+# Media metadata (metadata branch: media/services/metadata.py, titles.py, media/tmdb.py).
+# TMDB's API and image bases (tests point them at a loopback server with recorded answers).
+SEEDBOX_TMDB_API_URL = env_str("SEEDBOX_TMDB_API_URL", "https://api.themoviedb.org/3").rstrip("/")
+SEEDBOX_TMDB_IMAGE_URL = env_str(
+    "SEEDBOX_TMDB_IMAGE_URL", "https://image.tmdb.org/t/p/w500"
+).rstrip("/")
+# At most this many files of one torrent are probed (the largest media-named ones first).
+SEEDBOX_MEDIA_PROBE_MAX_FILES = env_int("SEEDBOX_MEDIA_PROBE_MAX_FILES", 50, minimum=1)
+# Width in pixels of the poster frames ffmpeg makes.
+SEEDBOX_POSTER_WIDTH = env_int("SEEDBOX_POSTER_WIDTH", 480, minimum=64)
