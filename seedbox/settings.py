@@ -573,3 +573,11 @@ SEEDBOX_VIEW_WINDOW = env_int("SEEDBOX_VIEW_WINDOW", 1800, minimum=1)
 SEEDBOX_TMDB_API_KEY = env_str("SEEDBOX_TMDB_API_KEY")
 SEEDBOX_DIRECT_LINK_DAYS = env_int("SEEDBOX_DIRECT_LINK_DAYS", 7, minimum=1)
 SEEDBOX_SHARE_LINK_MAX_DAYS = env_int("SEEDBOX_SHARE_LINK_MAX_DAYS", 30, minimum=1)
+
+# links (media/services/direct_links.py, share_links.py): allauth's limiter counts these in the
+# cache. A direct link serves this many requests a minute (a download manager's ranges count
+# each); a share link's page and files as many; its password refuses after this many wrong
+# tries a minute from one address, or 5 in 5 minutes for one link.
+ACCOUNT_RATE_LIMITS["direct_link"] = "300/m/key"
+ACCOUNT_RATE_LIMITS["share_link"] = "300/m/key"
+ACCOUNT_RATE_LIMITS["share_password_failed"] = "10/m/ip,5/5m/key"

@@ -1,0 +1,115 @@
+"""`/d/<key>/<name>`: what a direct link points at, with no cookie (wget, curl, aria2, VLC,
+Kodi, rclone's http backend). The key decides; the name is only for clients that name the
+file from the URL. A file answers with Range (seedbox/file_serving.py); a folder or torrent
+link answers with its zip, or with `playlist.m3u` (its media files' direct URLs, for VLC).
+Anything dead or not there is a 404; over the per-link rate, a 429."""
+
+import mimetypes
+
+from allauth.core import ratelimit
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header, http_date
+from django.views.decorators.http import require_safe
+
+from media.models import DirectLink, MediaFile, MediaKind
+from media.services.direct_links import (
+    PLAYLIST,
+    LinkGone,
+    Scope,
+    direct_file_path,
+    direct_link_alive,
+    direct_link_used,
+    scope_file_path,
+    scope_files,
+    site_url,
+)
+from seedbox.file_serving import file_response
+from torrents.services.downloads import NotAvailable, data_accel_path, torrent_zip
+
+
+def _alive(request: HttpRequest, key: str) -> tuple[DirectLink, Scope] | HttpResponse:
+    try:
+        link, scope = direct_link_alive(key=key)
+    except LinkGone:
+        raise Http404("no such link, or it is no longer valid") from None
+    if not ratelimit.consume(request, action="direct_link", key=link.key):
+        return HttpResponse("Too many requests for this link.", status=429)
+    return link, scope
+
+
+def _file(request, link: DirectLink, scope: Scope, file_id: int | None) -> HttpResponse:
+    if file_id is None and scope.file is None:
+        return _zip(link, scope)
+    try:
+        file, path = scope_file_path(scope=scope, user=link.user, file_id=file_id)
+    except LinkGone:
+        raise Http404("not a file of this link") from None
+    served = file_response(
+        request,
+        path,
+        filename=scope.name if file_id is None else path.name,
+        accel=data_accel_path(torrent=scope.torrent, path=path),
+    )
+    direct_link_used(link=link, scope=scope, file=file, from_start=served.from_start)
+    return served.response
+
+
+def _zip(link: DirectLink, scope: Scope) -> HttpResponse:
+    try:
+        stream = torrent_zip(torrent=scope.torrent, files=scope_files(scope=scope, user=link.user))
+    except (LinkGone, NotAvailable):
+        raise Http404("none of these files is on disk") from None
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Length"] = str(len(stream))
+    response["Content-Disposition"] = content_disposition_header(True, scope.name)
+    if stream.last_modified:
+        response["Last-Modified"] = http_date(stream.last_modified.timestamp())
+    direct_link_used(link=link, scope=scope, file=None, from_start=True)
+    return response
+
+
+def _is_media(file, kinds: dict[int, str]) -> bool:
+    """What a playlist lists: ffprobe's kind where the metadata task has read the file, the
+    name's type otherwise (probing a whole folder would hold the request)."""
+    kind = kinds.get(file.pk)
+    if kind is not None:
+        return kind in (MediaKind.VIDEO, MediaKind.AUDIO)
+    guessed = mimetypes.guess_type(file.path)[0] or ""
+    return guessed.startswith(("video/", "audio/"))
+
+
+def _playlist(key: str, link: DirectLink, scope: Scope) -> HttpResponse:
+    try:
+        files = scope_files(scope=scope, user=link.user)
+    except LinkGone:
+        raise Http404("no files") from None
+    kinds = dict(MediaFile.objects.filter(file__in=files).values_list("file_id", "kind"))
+    lines = ["#EXTM3U"]
+    for file in sorted(files, key=lambda f: f.path):
+        if _is_media(file, kinds):
+            title = file.path.replace("\n", " ").replace("\r", " ")
+            lines += [f"#EXTINF:-1,{title}", site_url(direct_file_path(key=key, file=file))]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="audio/x-mpegurl; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(False, PLAYLIST)
+    direct_link_used(link=link, scope=scope, file=None, from_start=False)
+    return response
+
+
+@require_safe
+def direct_link(request: HttpRequest, key: str, name: str) -> HttpResponse:
+    found = _alive(request, key)
+    if isinstance(found, HttpResponse):
+        return found
+    link, scope = found
+    if name == PLAYLIST and scope.file is None:
+        return _playlist(key, link, scope)
+    return _file(request, link, scope, None)
+
+
+@require_safe
+def direct_link_file(request: HttpRequest, key: str, file_id: int, name: str) -> HttpResponse:
+    found = _alive(request, key)
+    if isinstance(found, HttpResponse):
+        return found
+    link, scope = found
+    return _file(request, link, scope, file_id)
