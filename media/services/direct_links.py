@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
@@ -136,6 +137,16 @@ def scope_file_path(*, scope: Scope, user, file_id: int | None = None) -> tuple[
         return file, file_path(torrent=scope.torrent, file=file)
     except NotAvailable:
         raise LinkGone from None
+
+
+def link_request_allowed(request, *, action: str, link) -> bool:
+    """One request under `link` within its ACCOUNT_RATE_LIMITS `action` (allauth's limiter, in
+    the cache; its public `consume` never counts GETs, which is all a link gets, hence
+    `limit_get`)."""
+    usage = ratelimit.consume(
+        request=request, app="allauth.account", action=action, key=link.key, limit_get=True
+    )
+    return usage is not None
 
 
 def direct_link_create(

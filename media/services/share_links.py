@@ -34,6 +34,7 @@ from media.services.direct_links import (
     expiry_from,
     key_hash,
     key_new,
+    link_request_allowed,
     link_scope,
     link_state,
 )
@@ -134,7 +135,7 @@ def share_link_alive(*, key: str) -> tuple[ShareLink, Scope]:
 
 def share_request_allowed(*, request, link: ShareLink) -> bool:
     """One request under the link, within its per-link limit (ACCOUNT_RATE_LIMITS)."""
-    return ratelimit.consume(request, action="share_link", key=link.key)
+    return link_request_allowed(request, action="share_link", link=link)
 
 
 def _session_key(link: ShareLink) -> str:

@@ -6,7 +6,6 @@ Anything dead or not there is a 404; over the per-link rate, a 429."""
 
 import mimetypes
 
-from allauth.core import ratelimit
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
@@ -19,6 +18,7 @@ from media.services.direct_links import (
     direct_file_path,
     direct_link_alive,
     direct_link_used,
+    link_request_allowed,
     scope_file_path,
     scope_files,
     site_url,
@@ -32,7 +32,7 @@ def _alive(request: HttpRequest, key: str) -> tuple[DirectLink, Scope] | HttpRes
         link, scope = direct_link_alive(key=key)
     except LinkGone:
         raise Http404("no such link, or it is no longer valid") from None
-    if not ratelimit.consume(request, action="direct_link", key=link.key):
+    if not link_request_allowed(request, action="direct_link", link=link):
         return HttpResponse("Too many requests for this link.", status=429)
     return link, scope
 

@@ -1,0 +1,161 @@
+"""Direct links used by a real curl (no cookie) against a live server: a file with Range, a
+folder's zip, its playlist.m3u with working URLs; dead after revoke, expiry and a password
+change; a skipped file and what lies outside the link are 404; counted; rate-limited."""
+
+import datetime as dt
+import io
+import subprocess
+import zipfile
+
+import pytest
+from django.utils import timezone
+
+from media.models import DirectLink
+from media.services.direct_links import direct_link_create
+from media.tests import links_support
+from media.tests.links_support import file_id, on_disk
+from torrents.models import Torrent, TorrentFile
+from torrents.services.file_priorities import SKIP
+
+pytestmark = pytest.mark.django_db(transaction=True)
+library, media_samples = links_support.library, links_support.media_samples
+
+
+@pytest.fixture
+def site(live_server, settings):
+    settings.SEEDBOX_SITE_URL = live_server.url
+    return live_server.url
+
+
+def curl(url: str, *args: str) -> subprocess.CompletedProcess:
+    """curl as a download tool runs it: no cookie jar, the status code on the last line."""
+    return subprocess.run(
+        ["curl", "-sS", "--max-time", "20", *args, "-w", "\n%{http_code}", url],
+        capture_output=True,
+        check=True,
+    )
+
+
+def fetched(url: str, *args: str) -> tuple[int, bytes]:
+    out = curl(url, *args).stdout
+    body, _, code = out.rpartition(b"\n")
+    return int(code), body
+
+
+def make(owner, torrent, **kw) -> tuple[DirectLink, str]:
+    link, key = direct_link_create(user=owner, torrent_id=torrent.pk, **kw)
+    return link, key
+
+
+def test_a_file_link_works_with_curl_and_no_cookie_with_range(site, library, owner):
+    fid = file_id(library, "top.bin")
+    link, key = make(owner, library, file_id=fid)
+    data = on_disk(library, "top.bin").read_bytes()
+    assert fetched(f"{site}/d/{key}/top.bin") == (200, data)
+    # The name part is only for clients that name the file from the URL: the key decides.
+    assert fetched(f"{site}/d/{key}/anything-else.bin") == (200, data)
+    assert fetched(f"{site}/d/{key}/top.bin", "-r", "0-99") == (206, data[:100])
+    assert fetched(f"{site}/d/{key}/top.bin", "-r", "100-199") == (206, data[100:200])
+    link.refresh_from_db()
+    # Two whole bodies and one range from the first byte counted; the later range did not.
+    assert link.use_count == 3
+    assert link.last_used_at is not None
+    assert TorrentFile.objects.get(pk=fid).download_count == 3
+    assert Torrent.objects.get(pk=library.pk).download_count == 3
+    # curl -O names the file from the URL.
+    headers = curl(f"{site}/d/{key}/top.bin", "-I").stdout.decode()
+    assert 'filename="top.bin"' in headers
+    assert "Set-Cookie" not in headers
+
+
+def test_a_folder_link_gives_its_zip_and_a_playlist_vlc_opens(site, library, owner):
+    _, key = make(owner, library, folder="album")
+    code, body = fetched(f"{site}/d/{key}/album.zip")
+    assert code == 200
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert sorted(names) == [
+        "library/album/notes.txt",
+        "library/album/one.mp4",
+        "library/album/two.mp3",
+    ]
+    code, playlist = fetched(f"{site}/d/{key}/playlist.m3u")
+    assert code == 200
+    lines = playlist.decode().splitlines()
+    assert lines[0] == "#EXTM3U"
+    urls = [line for line in lines if line.startswith("http")]
+    assert len(urls) == 2  # the media files only, not notes.txt
+    for url, path in zip(urls, ["album/one.mp4", "album/two.mp3"], strict=True):
+        assert url.startswith(f"{site}/d/{key}/f/")
+        assert fetched(url) == (200, on_disk(library, path).read_bytes())
+    # A file of the torrent outside the folder is not reachable under the key.
+    outside = file_id(library, "extras/secret.txt")
+    assert fetched(f"{site}/d/{key}/f/{outside}/secret.txt")[0] == 404
+    tricked = f"{site}/d/{key}/f/{outside}/../../secret.txt"
+    assert fetched(tricked, "--path-as-is")[0] == 404
+    # Normalised by curl, that is the folder link's own URL: its zip, not the secret.
+    code, body = fetched(tricked)
+    assert code == 200
+    assert "library/extras/secret.txt" not in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+def test_a_whole_torrent_link_zips_everything(site, library, owner):
+    _, key = make(owner, library)
+    code, body = fetched(f"{site}/d/{key}/library.zip")
+    assert code == 200
+    assert len(zipfile.ZipFile(io.BytesIO(body)).namelist()) == 5
+    assert Torrent.objects.get(pk=library.pk).download_count == 1
+
+
+def test_dead_after_revoke_expiry_and_a_password_change(site, library, owner):
+    fid = file_id(library, "top.bin")
+    revoked, revoked_key = make(owner, library, file_id=fid)
+    expired, expired_key = make(owner, library, file_id=fid)
+    _, changed_key = make(owner, library, folder="album")
+    for key in (revoked_key, expired_key):
+        assert fetched(f"{site}/d/{key}/top.bin", "-r", "0-0")[0] == 206
+    assert fetched(f"{site}/d/{changed_key}/playlist.m3u")[0] == 200
+
+    DirectLink.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    DirectLink.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert fetched(f"{site}/d/{revoked_key}/top.bin")[0] == 404
+    assert fetched(f"{site}/d/{expired_key}/top.bin")[0] == 404
+    assert fetched(f"{site}/d/{changed_key}/playlist.m3u")[0] == 200
+
+    owner.set_password("a new password")
+    owner.save()
+    assert fetched(f"{site}/d/{changed_key}/playlist.m3u")[0] == 404
+    assert fetched(f"{site}/d/{changed_key}/album.zip")[0] == 404
+    # A link made after the change works.
+    _, fresh = make(owner, library, folder="album")
+    assert fetched(f"{site}/d/{fresh}/playlist.m3u")[0] == 200
+    # A made-up key, and a key's hash (what the database holds), are not keys.
+    assert fetched(f"{site}/d/{'A' * 43}/top.bin")[0] == 404
+    assert fetched(f"{site}/d/{revoked.key}/top.bin")[0] == 404
+
+
+def test_a_file_skipped_later_or_gone_from_disk_is_404(site, library, owner):
+    fid = file_id(library, "top.bin")
+    _, key = make(owner, library, file_id=fid)
+    TorrentFile.objects.filter(pk=fid).update(priority=SKIP)
+    assert fetched(f"{site}/d/{key}/top.bin")[0] == 404
+    other_fid = file_id(library, "album/notes.txt")
+    _, key = make(owner, library, file_id=other_fid)
+    on_disk(library, "album/notes.txt").unlink()
+    assert fetched(f"{site}/d/{key}/notes.txt")[0] == 404
+
+
+def test_a_link_dies_when_its_user_no_longer_owns_the_torrent(site, library, owner):
+    _, key = make(owner, library, file_id=file_id(library, "top.bin"))
+    library.ownerships.filter(user=owner).delete()
+    assert fetched(f"{site}/d/{key}/top.bin")[0] == 404
+
+
+def test_rate_limited_per_link(site, library, owner, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "direct_link": "3/m/key"}
+    _, key = make(owner, library, file_id=file_id(library, "album/notes.txt"))
+    _, other_key = make(owner, library, file_id=file_id(library, "album/notes.txt"))
+    codes = [fetched(f"{site}/d/{key}/notes.txt")[0] for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert fetched(f"{site}/d/{other_key}/notes.txt")[0] == 200  # per link
