@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from media.services.share_links import share_link_update
 from torrents.models import Torrent
 from torrents.storage import torrent_directory
 from torrents.tests.helpers_sync import add_torrent
@@ -56,3 +57,6 @@ def library(node, owner, tmp_path, media_samples) -> Torrent:
 
 def file_id(torrent: Torrent, path: str) -> int:
     return torrent.files.get(path=path).pk
+
+
+__all__ = ["add_torrent", "share_link_update"]
