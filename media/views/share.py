@@ -89,6 +89,8 @@ def share_page(request: HttpRequest, key: str) -> HttpResponse:
         return _too_many()
     context = {"key": key, "title": scope.name if scope.file else _title(scope)}
     if request.method == "POST":
+        if not link.password:
+            return redirect("share-page", key=key)
         try:
             right = share_unlock(request=request, link=link, password=request.POST.get("password"))
         except PasswordRateLimited:
