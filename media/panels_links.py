@@ -6,7 +6,8 @@ Only for the torrent's owners: an admin who does not own it cannot link it."""
 import posixpath
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.middleware.csrf import get_token
+from django.template.loader import get_template, render_to_string
 
 from torrents.page_panels import file_actions, panel
 from torrents.selectors import torrents_owned_by
@@ -47,10 +48,11 @@ def file_link_actions(request, torrent, files) -> dict[int, str]:
     if not files or not _owns(request, torrent):
         return {}
     skipped = files_skipped_by(torrent=torrent, user=request.user)
+    # One template and one CSRF token for the page, no context processors per file: a torrent
+    # can have thousands of files.
+    template, token = get_template("media/_file_link.html"), get_token(request)
     return {
-        file.pk: render_to_string(
-            "media/_file_link.html", {"torrent": torrent, "file": file}, request=request
-        )
+        file.pk: template.render({"torrent": torrent, "file": file, "csrf_token": token})
         for file in files
         if file.priority != SKIP and file.index not in skipped
     }

@@ -34,6 +34,23 @@ def test_the_torrent_page_has_the_panel_and_a_link_per_file_for_owners(library, 
     assert 'data-testid="file-link"' not in html
 
 
+def test_the_per_file_form_carries_a_working_csrf_token(library, owner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    html = client.get(f"/torrents/{library.pk}/").content.decode()
+    form = html.split('class="inline file-link"')[1]
+    token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    fid = file_id(library, "top.bin")
+    answer = client.post(
+        "/links/direct",
+        {"torrent": library.pk, "file": fid, "csrfmiddlewaretoken": token},
+        HTTP_HX_REQUEST="true",
+    )
+    assert answer.status_code == 200
+    assert DirectLink.objects.get().file_id == fid
+    assert client.post("/links/direct", {"torrent": library.pk}).status_code == 403
+
+
 def test_the_link_form_answers_htmx_with_the_url_in_place(library, owner, settings):
     settings.SEEDBOX_SITE_URL = "https://box.example"
     client = logged_in(owner)
