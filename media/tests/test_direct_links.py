@@ -47,7 +47,7 @@ def make(owner, torrent, **kw) -> tuple[DirectLink, str]:
     return link, key
 
 
-def test_a_file_link_works_with_curl_and_no_cookie_with_range(site, library, owner):
+def test_a_file_link_works_with_curl_and_no_cookie_with_range(site, library, owner, tmp_path):
     fid = file_id(library, "top.bin")
     link, key = make(owner, library, file_id=fid)
     data = on_disk(library, "top.bin").read_bytes()
@@ -62,10 +62,17 @@ def test_a_file_link_works_with_curl_and_no_cookie_with_range(site, library, own
     assert link.last_used_at is not None
     assert TorrentFile.objects.get(pk=fid).download_count == 3
     assert Torrent.objects.get(pk=library.pk).download_count == 3
-    # curl -O names the file from the URL.
+    # curl -O names the file from the URL; a HEAD (rclone's listing) is not a download.
     headers = curl(f"{site}/d/{key}/top.bin", "-I").stdout.decode()
     assert 'filename="top.bin"' in headers
+    assert "Content-Length: 70000" in headers
     assert "Set-Cookie" not in headers
+    link.refresh_from_db()
+    assert link.use_count == 3
+    # wget too, with no cookie, naming the file from the URL.
+    (tmp_path / "wget").mkdir()
+    subprocess.run(["wget", "-q", f"{site}/d/{key}/top.bin"], cwd=tmp_path / "wget", check=True)
+    assert (tmp_path / "wget" / "top.bin").read_bytes() == data
 
 
 def test_a_folder_link_gives_its_zip_and_a_playlist_vlc_opens(site, library, owner):

@@ -39,7 +39,7 @@ def _alive(request: HttpRequest, key: str) -> tuple[DirectLink, Scope] | HttpRes
 
 def _file(request, link: DirectLink, scope: Scope, file_id: int | None) -> HttpResponse:
     if file_id is None and scope.file is None:
-        return _zip(link, scope)
+        return _zip(request, link, scope)
     try:
         file, path = scope_file_path(scope=scope, user=link.user, file_id=file_id)
     except LinkGone:
@@ -50,11 +50,13 @@ def _file(request, link: DirectLink, scope: Scope, file_id: int | None) -> HttpR
         filename=scope.name if file_id is None else path.name,
         accel=data_accel_path(torrent=scope.torrent, path=path),
     )
-    direct_link_used(link=link, scope=scope, file=file, from_start=served.from_start)
+    # A HEAD (rclone lists sizes with them) sends no body: not a download.
+    sent = served.from_start and request.method == "GET"
+    direct_link_used(link=link, scope=scope, file=file, from_start=sent)
     return served.response
 
 
-def _zip(link: DirectLink, scope: Scope) -> HttpResponse:
+def _zip(request, link: DirectLink, scope: Scope) -> HttpResponse:
     try:
         stream = torrent_zip(torrent=scope.torrent, files=scope_files(scope=scope, user=link.user))
     except (LinkGone, NotAvailable):
@@ -64,7 +66,7 @@ def _zip(link: DirectLink, scope: Scope) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, scope.name)
     if stream.last_modified:
         response["Last-Modified"] = http_date(stream.last_modified.timestamp())
-    direct_link_used(link=link, scope=scope, file=None, from_start=True)
+    direct_link_used(link=link, scope=scope, file=None, from_start=request.method == "GET")
     return response
 
 

@@ -146,7 +146,7 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
         filename=path.name,
         accel=data_accel_path(torrent=scope.torrent, path=path),
     )
-    if served.from_start:
+    if served.from_start and request.method == "GET":  # a HEAD sends no body
         share_download_count(link=link, scope=scope, file=file)
     return served.response
 
@@ -169,7 +169,7 @@ def share_stream(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
         content_type=file_browser_type(file=file, path=path) or OCTET_STREAM,
         accel=data_accel_path(torrent=scope.torrent, path=path),
     )
-    if served.from_start:
+    if served.from_start and request.method == "GET":  # a HEAD sends no body
         view_record(file=file, via=ViewVia.SHARE, share=link)
     return served.response
 
@@ -191,5 +191,6 @@ def share_zip(request: HttpRequest, key: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, scope.name)
     if stream.last_modified:
         response["Last-Modified"] = http_date(stream.last_modified.timestamp())
-    share_download_count(link=link, scope=scope)
+    if request.method == "GET":
+        share_download_count(link=link, scope=scope)
     return response
