@@ -76,7 +76,9 @@ def _made(request: HttpRequest, *, kind: str, url: str = "", error: str = "") ->
     status = 400 if error else 201
     context = {"kind": kind, "new_url": url, "error": error}
     if request.headers.get("HX-Request"):
-        # htmx swaps only 2xx answers by default: the error is shown with a 200.
+        # htmx swaps only 2xx answers by default: the error is shown with a 200. `compact`:
+        # the form was in a file's row of the torrent page.
+        context["compact"] = request.POST.get("compact") == "1"
         return render(request, "media/_link_made.html", context)
     return _page(request, status=status, **context)
 
