@@ -4,6 +4,7 @@ change; a skipped file and what lies outside the link are 404; counted; rate-lim
 
 import datetime as dt
 import io
+import shutil
 import subprocess
 import zipfile
 
@@ -166,3 +167,30 @@ def test_rate_limited_per_link(site, library, owner, settings):
     codes = [fetched(f"{site}/d/{key}/notes.txt")[0] for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert fetched(f"{site}/d/{other_key}/notes.txt")[0] == 200  # per link
+
+
+def test_names_with_spaces_and_accents_and_a_single_file_torrent(
+    site, node, owner, tmp_path, media_samples
+):
+    files = {"Saison 1/Épisode 1.mp3": 1000, "Saison 1/Épisode 2.mp3": 1000}
+    show = links_support.add_torrent(
+        node, [owner], tmp_path, name="Show", files=files, with_data=True
+    )
+    for path in files:
+        shutil.copy(media_samples["album/two.mp3"], on_disk(show, path))
+    _, key = make(owner, show, folder="Saison 1")
+    lines = fetched(f"{site}/d/{key}/playlist.m3u")[1].decode().splitlines()
+    assert lines[1] == "#EXTINF:-1,Saison 1/Épisode 1.mp3"
+    assert lines[2].endswith("/%C3%89pisode%201.mp3")  # percent-encoded for VLC
+    assert fetched(lines[2]) == (200, media_samples["album/two.mp3"].read_bytes())
+    assert fetched(f"{site}/d/{key}/Saison 1.zip".replace(" ", "%20"))[0] == 200
+
+    single = links_support.add_torrent(
+        node, [owner], tmp_path / "s", name="lone.bin", size=5000, with_data=True
+    )
+    _, whole = make(owner, single)
+    code, body = fetched(f"{site}/d/{whole}/lone.bin.zip")
+    assert code == 200
+    assert zipfile.ZipFile(io.BytesIO(body)).namelist() == ["lone.bin"]
+    _, one = make(owner, single, file_id=single.files.get().pk)
+    assert fetched(f"{site}/d/{one}/lone.bin", "-r", "0-9")[0] == 206
