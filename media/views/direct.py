@@ -5,6 +5,7 @@ link answers with its zip, or with `playlist.m3u` (its media files' direct URLs,
 Anything dead or not there is a 404; over the per-link rate, a 429."""
 
 import mimetypes
+import posixpath
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date
@@ -47,7 +48,7 @@ def _file(request, link: DirectLink, scope: Scope, file_id: int | None) -> HttpR
     served = file_response(
         request,
         path,
-        filename=scope.name if file_id is None else path.name,
+        filename=scope.name if file_id is None else posixpath.basename(file.path),
         accel=data_accel_path(torrent=scope.torrent, path=path),
     )
     # A HEAD (rclone lists sizes with them) sends no body: not a download.
@@ -56,16 +57,27 @@ def _file(request, link: DirectLink, scope: Scope, file_id: int | None) -> HttpR
     return served.response
 
 
-def _zip(request, link: DirectLink, scope: Scope) -> HttpResponse:
+def zip_response(*, scope: Scope, files) -> HttpResponse:
+    """The zip of `files` under a link, streamed with its Content-Length (the share page's
+    too); Http404 when none is on disk."""
     try:
-        stream = torrent_zip(torrent=scope.torrent, files=scope_files(scope=scope, user=link.user))
-    except (LinkGone, NotAvailable):
+        stream = torrent_zip(torrent=scope.torrent, files=files)
+    except NotAvailable:
         raise Http404("none of these files is on disk") from None
     response = StreamingHttpResponse(stream, content_type="application/zip")
     response["Content-Length"] = str(len(stream))
     response["Content-Disposition"] = content_disposition_header(True, scope.name)
     if stream.last_modified:
         response["Last-Modified"] = http_date(stream.last_modified.timestamp())
+    return response
+
+
+def _zip(request, link: DirectLink, scope: Scope) -> HttpResponse:
+    try:
+        files = scope_files(scope=scope, user=link.user)
+    except LinkGone:
+        raise Http404("no files") from None
+    response = zip_response(scope=scope, files=files)
     direct_link_used(link=link, scope=scope, file=None, from_start=request.method == "GET")
     return response
 

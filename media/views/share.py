@@ -7,9 +7,8 @@ links and path tricks are 404; over a limit, 429."""
 import posixpath
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_http_methods, require_safe
 
 from media.models import MediaFile, ShareLink, ViewVia
@@ -25,8 +24,9 @@ from media.services.share_links import (
     share_visit_count,
 )
 from media.services.views import view_record
+from media.views.direct import zip_response
 from seedbox.file_serving import OCTET_STREAM, file_response
-from torrents.services.downloads import NotAvailable, data_accel_path, file_path, torrent_zip
+from torrents.services.downloads import NotAvailable, data_accel_path, file_path
 
 # Files probed with ffprobe for a player when the page is drawn (the metadata task's rows
 # serve beyond that).
@@ -143,7 +143,7 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
     served = file_response(
         request,
         path,
-        filename=path.name,
+        filename=posixpath.basename(file.path),
         accel=data_accel_path(torrent=scope.torrent, path=path),
     )
     if served.from_start and request.method == "GET":  # a HEAD sends no body
@@ -164,7 +164,7 @@ def share_stream(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
     served = file_response(
         request,
         path,
-        filename=path.name,
+        filename=posixpath.basename(file.path),
         inline=True,
         content_type=file_browser_type(file=file, path=path) or OCTET_STREAM,
         accel=data_accel_path(torrent=scope.torrent, path=path),
@@ -183,14 +183,10 @@ def share_zip(request: HttpRequest, key: str) -> HttpResponse:
     if scope.file is not None:
         raise Http404("a shared file has no zip")
     try:
-        stream = torrent_zip(torrent=scope.torrent, files=scope_files(scope=scope, user=link.owner))
-    except (LinkGone, NotAvailable):
-        raise Http404("none of these files is on disk") from None
-    response = StreamingHttpResponse(stream, content_type="application/zip")
-    response["Content-Length"] = str(len(stream))
-    response["Content-Disposition"] = content_disposition_header(True, scope.name)
-    if stream.last_modified:
-        response["Last-Modified"] = http_date(stream.last_modified.timestamp())
+        files = scope_files(scope=scope, user=link.owner)
+    except LinkGone:
+        raise _gone() from None
+    response = zip_response(scope=scope, files=files)
     if request.method == "GET":
         share_download_count(link=link, scope=scope)
     return response
