@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "d/<str:key>/f/<int:file_id>/<path:name>", direct.direct_link_file, name="direct-link-file"
     ),
+    path("d/<str:key>/", direct.direct_link, name="direct-link-index"),
     path("d/<str:key>/<path:name>", direct.direct_link, name="direct-link"),
     path("s/<str:key>/", share.share_page, name="share-page"),
     path("s/<str:key>/download.zip", share.share_zip, name="share-zip"),

@@ -4,9 +4,11 @@ change; a skipped file and what lies outside the link are 404; counted; rate-lim
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import zipfile
+from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
@@ -194,3 +196,37 @@ def test_names_with_spaces_and_accents_and_a_single_file_torrent(
     assert zipfile.ZipFile(io.BytesIO(body)).namelist() == ["lone.bin"]
     _, one = make(owner, single, file_id=single.files.get().pk)
     assert fetched(f"{site}/d/{one}/lone.bin", "-r", "0-9")[0] == 206
+
+
+def crawl(url: str) -> dict[str, bytes]:
+    """What rclone's http backend does with a folder URL: read the index's links, descend into
+    those ending in /, fetch the others. {path below `url`: bytes}."""
+    found: dict[str, bytes] = {}
+    code, page = fetched(url)
+    assert code == 200
+    assert page.startswith(b"<!DOCTYPE html>")
+    for href in re.findall(r'href="([^"]+)"', page.decode()):
+        assert "/" not in href.rstrip("/")  # relative, one level
+        if href.endswith("/"):
+            found.update({href + k: v for k, v in crawl(url + href).items()})
+        else:
+            code, body = fetched(url + href)
+            assert code == 200
+            found[unquote(href)] = body
+    return found
+
+
+def test_a_folder_link_is_browsable_like_a_web_servers_index(site, library, owner):
+    _, key = make(owner, library)
+    tree = crawl(f"{site}/d/{key}/")
+    assert tree == {path: on_disk(library, path).read_bytes() for path in links_support.FILES}
+    _, album = make(owner, library, folder="album")
+    assert sorted(crawl(f"{site}/d/{album}/")) == ["notes.txt", "one.mp4", "two.mp3"]
+    one = on_disk(library, "album/one.mp4").read_bytes()
+    assert fetched(f"{site}/d/{album}/one.mp4", "-r", "0-99") == (206, one[:100])
+    assert fetched(f"{site}/d/{album}/nowhere/")[0] == 404
+    assert fetched(f"{site}/d/{album}/../extras/secret.txt", "--path-as-is")[0] == 404
+    assert fetched(f"{site}/d/{album}/./one.mp4", "--path-as-is")[0] == 404
+    # A file link has no index: its URL with or without a name is the file.
+    _, single = make(owner, library, file_id=file_id(library, "top.bin"))
+    assert fetched(f"{site}/d/{single}/")[1] == on_disk(library, "top.bin").read_bytes()

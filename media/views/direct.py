@@ -1,13 +1,17 @@
 """`/d/<key>/<name>`: what a direct link points at, with no cookie (wget, curl, aria2, VLC,
 Kodi, rclone's http backend). The key decides; the name is only for clients that name the
 file from the URL. A file answers with Range (seedbox/file_serving.py); a folder or torrent
-link answers with its zip, or with `playlist.m3u` (its media files' direct URLs, for VLC).
-Anything dead or not there is a 404; over the per-link rate, a 429."""
+link answers with its zip; with `playlist.m3u` (its media files' direct URLs, for VLC); with
+a file's path inside it, that file; and at `/d/<key>/` (and each sub-folder's `.../<dir>/`)
+with a plain HTML index of links, the way web servers list a directory (what rclone's http
+backend and Kodi browse). Anything dead or not there is a 404; over the per-link rate, 429."""
 
 import mimetypes
 import posixpath
+from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
@@ -109,14 +113,60 @@ def _playlist(key: str, link: DirectLink, scope: Scope) -> HttpResponse:
     return response
 
 
+def _relative(scope: Scope, file) -> str:
+    prefix = f"{scope.folder}/" if scope.folder else ""
+    return file.path.removeprefix(prefix)
+
+
+def _index(name: str, paths: list[str]) -> HttpResponse:
+    """The entries of the folder `name` ('' for the link's top) among the link's relative
+    `paths`: sub-folders (ending in /) first, then files; 404 for no such folder."""
+    base = name.strip("/")
+    below = [p.removeprefix(f"{base}/") for p in paths if not base or p.startswith(f"{base}/")]
+    folders = sorted({p.split("/", 1)[0] + "/" for p in below if "/" in p})
+    files = sorted(p for p in below if "/" not in p)
+    if not folders and not files:
+        raise Http404("no such folder under this link")
+    rows = format_html_join(
+        "\n", '<li><a href="{}">{}</a></li>', ((quote(e), e) for e in folders + files)
+    )
+    title = f"/{base}/" if base else "/"
+    body = format_html(
+        "<!DOCTYPE html>\n<html><head><title>Index of {}</title></head><body>"
+        "<h1>Index of {}</h1><ul>\n{}\n</ul></body></html>\n",
+        title,
+        title,
+        rows,
+    )
+    return HttpResponse(body, content_type="text/html; charset=utf-8")
+
+
+def _folder(request, key: str, link: DirectLink, scope: Scope, name: str) -> HttpResponse:
+    if name == PLAYLIST:
+        return _playlist(key, link, scope)
+    if any(part in (".", "..") for part in name.split("/")):
+        raise Http404("not a path under this link")
+    try:
+        files = scope_files(scope=scope, user=link.user)
+    except LinkGone:
+        raise Http404("no files") from None
+    by_path = {_relative(scope, f): f for f in files}
+    if name in by_path:
+        return _file(request, link, scope, by_path[name].pk)
+    if name == "" or name.endswith("/"):
+        direct_link_used(link=link, scope=scope, file=None, from_start=False)
+        return _index(name, list(by_path))
+    return _file(request, link, scope, None)  # any other name: the key decides, the zip
+
+
 @require_safe
-def direct_link(request: HttpRequest, key: str, name: str) -> HttpResponse:
+def direct_link(request: HttpRequest, key: str, name: str = "") -> HttpResponse:
     found = _alive(request, key)
     if isinstance(found, HttpResponse):
         return found
     link, scope = found
-    if name == PLAYLIST and scope.file is None:
-        return _playlist(key, link, scope)
+    if scope.file is None:
+        return _folder(request, key, link, scope, name)
     return _file(request, link, scope, None)
 
 
