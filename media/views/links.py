@@ -83,10 +83,10 @@ def _made(request: HttpRequest, *, kind: str, url: str = "", error: str = "") ->
     return _page(request, status=status, **context)
 
 
-def _fields(form: forms.Form) -> dict:
+def _fields(request: HttpRequest, form: forms.Form) -> dict:
     data = form.cleaned_data
     return {
-        "user": None,
+        "user": request.user,
         "torrent_id": data["torrent"],
         "file_id": data.get("file"),
         "folder": data.get("folder") or "",
@@ -105,7 +105,7 @@ def direct_link_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _made(request, kind="direct", error=_form_error(form))
     try:
-        link, key = direct_link_create(**{**_fields(form), "user": request.user})
+        link, key = direct_link_create(**_fields(request, form))
     except LinkError as exc:
         return _made(request, kind="direct", error=str(exc))
     scope = Scope(link.torrent, link.file, link.folder)
@@ -120,7 +120,7 @@ def share_link_new(request: HttpRequest) -> HttpResponse:
         return _made(request, kind="share", error=_form_error(form))
     try:
         _, key = share_link_create(
-            **{**_fields(form), "user": request.user},
+            **_fields(request, form),
             password=form.cleaned_data.get("password") or "",
         )
     except LinkError as exc:
