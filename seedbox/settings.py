@@ -588,3 +588,10 @@ SEEDBOX_TMDB_IMAGE_URL = env_str(
 SEEDBOX_MEDIA_PROBE_MAX_FILES = env_int("SEEDBOX_MEDIA_PROBE_MAX_FILES", 50, minimum=1)
 # Width in pixels of the poster frames ffmpeg makes.
 SEEDBOX_POSTER_WIDTH = env_int("SEEDBOX_POSTER_WIDTH", 480, minimum=64)
+# links (media/services/direct_links.py, share_links.py): allauth's limiter counts these in the
+# cache. A direct link serves this many requests a minute (a download manager's ranges count
+# each); a share link's page and files as many; its password refuses after this many wrong
+# tries a minute from one address, or 5 in 5 minutes for one link.
+ACCOUNT_RATE_LIMITS["direct_link"] = "300/m/key"
+ACCOUNT_RATE_LIMITS["share_link"] = "300/m/key"
+ACCOUNT_RATE_LIMITS["share_password_failed"] = "10/m/ip,5/5m/key"
