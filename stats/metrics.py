@@ -81,7 +81,9 @@ def _sync_families() -> list:
     failures = CounterMetricFamily(
         "seedbox_sync_failures", "Sync runs that found the node not answering.", labels=["node"]
     )
-    up = GaugeMetricFamily("seedbox_node_up", "1 if the node answered its last sync.", ["node"])
+    up = GaugeMetricFamily(
+        "seedbox_node_up", "1 if the node answered its last sync.", labels=["node"]
+    )
     for node in Node.objects.order_by("name"):
         duration.add_metric(
             [node.name], count_value=node.sync_runs, sum_value=node.sync_seconds_total
@@ -173,7 +175,7 @@ class SeedboxCollector(Collector):
 
 
 def metrics_text() -> bytes:
-    """The metrics in Prometheus' text format (version 0.0.4)."""
+    """The metrics in Prometheus' text format (prometheus_client's CONTENT_TYPE_LATEST)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(SeedboxCollector())
     return generate_latest(registry)
