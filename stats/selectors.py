@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from media.models import MediaView, ShareLink
 from stats.periods import Period, local_start
-from stats.services.series import PeriodTraffic, traffic_periods_fill
+from stats.series import PeriodTraffic, traffic_periods_fill
 from torrents.models import Torrent, TorrentFile, TorrentHistory, TrafficBucket
 from torrents.stats import ratio
 

@@ -1,15 +1,13 @@
 """The statistics as tables: one object the page shows (sizes made readable) and the CSV gives
-(raw numbers), so that the two always hold the same numbers."""
+(raw numbers, stats/services/exports.py), so that the two always hold the same numbers."""
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 
-from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 
 from stats.selectors import user_most_watched, user_traffic
-from stats.services.series import PeriodTraffic
+from stats.series import PeriodTraffic
 from stats.staff_selectors import (
     disk_per_node,
     disk_per_user,
@@ -42,16 +40,6 @@ class Table:
             for row in self.rows
         ]
 
-    def csv_response(self, *, prefix: str) -> HttpResponse:
-        """The table as CSV, a download named <prefix>-<name>.csv."""
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{prefix}-{self.name}.csv"'
-        writer = csv.writer(response)
-        writer.writerow([column.label for column in self.columns])
-        for row in self.rows:
-            writer.writerow([_csv_cell(value) for value in row])
-        return response
-
 
 def _shown(value, kind: str) -> str:
     if value is None:
@@ -64,14 +52,6 @@ def _shown(value, kind: str) -> str:
         return f"{value:.2f}"
     if kind == "seconds":
         return f"{value:.2f} s"
-    return str(value)
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
     return str(value)
 
 

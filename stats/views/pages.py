@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from accounts.traffic_chart import period_chart, traffic_chart
 from stats.periods import PERIODS, BadPeriod, period_parse, window_days
 from stats.selectors import user_totals
+from stats.services.exports import table_csv_export
 from stats.staff_selectors import active_users, node_traffic_hours, sync_runs, window_start
 from stats.tables import staff_tables, user_tables
 
@@ -54,7 +55,7 @@ def mine_csv(request: HttpRequest, table: str) -> HttpResponse:
         return HttpResponseBadRequest(str(exc))
     if table not in tables:
         raise Http404
-    return tables[table].csv_response(prefix="my-stats")
+    return table_csv_export(table=tables[table], prefix="my-stats")
 
 
 def _staff_tables(request: HttpRequest):
@@ -96,4 +97,4 @@ def staff_csv(request: HttpRequest, table: str) -> HttpResponse:
         return HttpResponseBadRequest(str(exc))
     if table not in tables:
         raise Http404
-    return tables[table].csv_response(prefix="seedbox-stats")
+    return table_csv_export(table=tables[table], prefix="seedbox-stats")
