@@ -31,6 +31,9 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list]
+    # A series with a row for every period: the page leaves out those where nothing happened
+    # (the chart shows them; the CSV has them all).
+    series: bool = False
 
     @property
     def shown_rows(self) -> list[list[str]]:
@@ -38,7 +41,12 @@ class Table:
         return [
             [_shown(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
             for row in self.rows
+            if not (self.series and self._nothing_in(row))
         ]
+
+    def _nothing_in(self, row: list) -> bool:
+        counted = [v for v, c in zip(row, self.columns, strict=True) if c.kind in ("bytes", "int")]
+        return not any(counted)
 
 
 def _shown(value, kind: str) -> str:
@@ -67,6 +75,7 @@ def traffic_table(*, series: list[PeriodTraffic], period: str) -> Table:
             Column("Ratio to date", "ratio"),
         ],
         rows=[[p.start, p.uploaded, p.downloaded, p.ratio, p.ratio_to_date] for p in series],
+        series=True,
     )
 
 
@@ -105,6 +114,7 @@ def staff_tables(*, first_days: list[dt.date], since: dt.datetime) -> dict[str, 
             title="Torrents added per day",
             columns=[Column("Day", "date"), Column("Torrents", "int")],
             rows=[[day, added.get(day, 0)] for day in first_days],
+            series=True,
         ),
         "downloaded": Table(
             name="downloaded",

@@ -142,6 +142,8 @@ def test_the_page_has_the_chart_and_the_same_numbers_as_table_and_csv(user, hist
         f"<td>{filesizeformat(1000)}</td><td>3.00</td><td>1.00</td></tr>"
     )
     assert row in html
+    # Only the periods that moved anything are rows of the page's table (the CSV has all).
+    assert html.count(f"<tr><td>{today.year}-") + html.count(f"<tr><td>{today.year - 1}-") == 2
     assert 'href="/stats/traffic.csv"' in html
 
     response = client.get("/stats/traffic.csv")

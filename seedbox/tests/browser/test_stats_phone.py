@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from seedbox.tests.browser.conftest import PHONE, log_in, make_user
+from seedbox.tests.browser.conftest import PHONE, log_in, make_user, screenshot
 from seedbox.tests.browser.test_phone_layout import LONG, assert_fits
 
 pytestmark = pytest.mark.browser
@@ -99,6 +99,7 @@ def test_the_users_statistics_fit_a_phone_light_and_dark(stack, new_page, people
     _visit(dark, "/stats/")
     light.goto("/stats/")
     assert _readable_chart(dark)["background"] != _readable_chart(light)["background"]
+    screenshot(dark, "stats-mine-dark")
 
 
 def test_the_staff_statistics_fit_a_phone(stack, new_page, people):
@@ -108,3 +109,4 @@ def test_the_staff_statistics_fit_a_phone(stack, new_page, people):
         _visit(page, path)
         _readable_chart(page)
     assert EMAIL in page.locator("#disk-users").inner_text()
+    screenshot(page, "stats-staff-dark")
