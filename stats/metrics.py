@@ -1,13 +1,10 @@
 """Prometheus metrics read from the database (and the broker) at scrape time.
 
 A custom Collector, not counters kept in memory: the site runs as several gunicorn processes
-and Celery workers, and the database already holds the truth (the sync's record of its runs on
-each Node, the push's record on each Torrent, the outbox, the deliveries). `metrics_text()`
-renders a registry holding only this collector, in the standard text format
-(prometheus_client's exposition), so nothing here formats metrics by hand.
-
-Push durations are not recorded anywhere (a push records its attempts, when and its last
-error), so pushes are told as attempts and failures, not as durations.
+and Celery workers, and the database already holds the truth (the sync's and the push's record
+of their runs on each Node, each torrent's push attempts and error, the outbox, the
+deliveries). `metrics_text()` renders a registry holding only this collector, in the standard
+text format (prometheus_client's exposition), so nothing here formats metrics by hand.
 """
 
 import logging
@@ -95,6 +92,23 @@ def _sync_families() -> list:
     return [duration, last, failures, up]
 
 
+def _push_runs_families() -> list:
+    duration = SummaryMetricFamily(
+        "seedbox_push_duration_seconds",
+        "Time the pushes of torrents into the node took.",
+        labels=["node"],
+    )
+    failures = CounterMetricFamily(
+        "seedbox_push_failures", "Pushes into the node that failed.", labels=["node"]
+    )
+    for name, runs, failed, seconds in Node.objects.order_by("name").values_list(
+        "name", "push_runs", "push_failures", "push_seconds_total"
+    ):
+        duration.add_metric([name], count_value=runs, sum_value=seconds)
+        failures.add_metric([name], failed)
+    return [duration, failures]
+
+
 def _push_families() -> list:
     queued = GaugeMetricFamily(
         "seedbox_push_queue", "Torrents waiting to be pushed to their node.", labels=["node"]
@@ -169,6 +183,7 @@ class SeedboxCollector(Collector):
     def collect(self):
         yield from _torrent_families()
         yield from _sync_families()
+        yield from _push_runs_families()
         yield from _push_families()
         yield from _queue_families()
         yield from _delivery_families()

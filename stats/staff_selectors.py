@@ -142,7 +142,8 @@ def active_users(*, since: dt.datetime) -> dict:
 
 
 def sync_runs() -> list[dict]:
-    """Per node, what the sync records of its runs (torrents/services/sync.py)."""
+    """Per node, what the sync and the push record of their runs (torrents/services/sync.py,
+    push.py)."""
     return [
         {
             "node": node.name,
@@ -153,6 +154,11 @@ def sync_runs() -> list[dict]:
             "mean_seconds": node.sync_seconds_total / node.sync_runs if node.sync_runs else None,
             "last_seen_at": node.last_seen_at,
             "last_error": node.last_error,
+            "pushes": node.push_runs,
+            "push_failures": node.push_failures,
+            "push_mean_seconds": (
+                node.push_seconds_total / node.push_runs if node.push_runs else None
+            ),
         }
         for node in Node.objects.order_by("name")
     ]

@@ -157,13 +157,16 @@ def staff_tables(*, first_days: list[dt.date], since: dt.datetime) -> dict[str, 
         ),
         "sync": Table(
             name="sync",
-            title="Sync runs per node",
+            title="Sync and push runs per node",
             columns=[
                 Column("Node"),
                 Column("Runs", "int"),
                 Column("Failures", "int"),
                 Column("Last run", "seconds"),
                 Column("Mean run", "seconds"),
+                Column("Pushes", "int"),
+                Column("Failed pushes", "int"),
+                Column("Mean push", "seconds"),
                 Column("Last error"),
             ],
             rows=[
@@ -173,6 +176,9 @@ def staff_tables(*, first_days: list[dt.date], since: dt.datetime) -> dict[str, 
                     s["failures"],
                     s["last_seconds"],
                     s["mean_seconds"],
+                    s["pushes"],
+                    s["push_failures"],
+                    s["push_mean_seconds"],
                     s["last_error"],
                 ]
                 for s in sync_runs()

@@ -41,6 +41,11 @@ class Node(models.Model):
     sync_failures = models.PositiveBigIntegerField(default=0, editable=False)
     sync_seconds_total = models.FloatField(default=0.0, editable=False)
     last_sync_seconds = models.FloatField(null=True, editable=False)
+    # The push's (services/push.py): attempts at loading a torrent into it, those that failed,
+    # the time they took in all.
+    push_runs = models.PositiveBigIntegerField(default=0, editable=False)
+    push_failures = models.PositiveBigIntegerField(default=0, editable=False)
+    push_seconds_total = models.FloatField(default=0.0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -26,6 +26,9 @@ def site(user):
         sync_failures=2,
         sync_seconds_total=3.5,
         last_sync_seconds=0.125,
+        push_runs=6,
+        push_failures=1,
+        push_seconds_total=1.5,
     )
     n2 = Node.objects.create(name="n2", rpc_url="scgi:///x.sock", data_root="/", is_up=False)
     Torrent.objects.create(
@@ -131,6 +134,26 @@ def test_every_family_with_its_values(site, admin_user, api_client_for, queued_t
     assert _value(families, "seedbox_sync_failures", "seedbox_sync_failures_total", node="n1") == 2
     assert _value(families, "seedbox_node_up", node="n1") == 1
     assert _value(families, "seedbox_node_up", node="n2") == 0
+    assert families["seedbox_push_duration_seconds"].type == "summary"
+    assert (
+        _value(
+            families,
+            "seedbox_push_duration_seconds",
+            "seedbox_push_duration_seconds_count",
+            node="n1",
+        )
+        == 6
+    )
+    assert (
+        _value(
+            families,
+            "seedbox_push_duration_seconds",
+            "seedbox_push_duration_seconds_sum",
+            node="n1",
+        )
+        == 1.5
+    )
+    assert _value(families, "seedbox_push_failures", "seedbox_push_failures_total", node="n1") == 1
     assert _value(families, "seedbox_push_queue", node="n2") == 1
     assert _value(families, "seedbox_push_attempts", node="n2") == 3
     assert _value(families, "seedbox_push_failing", node="n2", outcome="retrying") == 1

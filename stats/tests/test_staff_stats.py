@@ -70,7 +70,13 @@ def site(user, other_user, today):
     User.objects.filter(pk=other_user.pk).update(used_bytes=1000)
     TrafficBucket.objects.create(user=other_user, hour=now, uploaded_bytes=1)
     Node.objects.filter(pk=n1.pk).update(
-        sync_runs=4, sync_failures=1, sync_seconds_total=2.0, last_sync_seconds=0.25
+        sync_runs=4,
+        sync_failures=1,
+        sync_seconds_total=2.0,
+        last_sync_seconds=0.25,
+        push_runs=2,
+        push_failures=1,
+        push_seconds_total=0.5,
     )
     return n1, n2, t1, t2, t3
 
@@ -115,6 +121,8 @@ def test_the_api_tells_the_window(site, admin_user, today):
     sync = {s["node"]: s for s in body["sync"]}
     assert (sync["n1"]["runs"], sync["n1"]["failures"]) == (4, 1)
     assert (sync["n1"]["last_seconds"], sync["n1"]["mean_seconds"]) == (0.25, 0.5)
+    assert (sync["n1"]["pushes"], sync["n1"]["push_failures"]) == (2, 1)
+    assert sync["n1"]["push_mean_seconds"] == 0.25
     assert browser(admin_user).get("/api/stats?days=0").status_code == 400
     assert browser(admin_user).get("/api/stats?days=x").status_code == 400
 
@@ -128,7 +136,10 @@ def test_the_page_has_the_chart_tables_and_csv_with_the_same_numbers(site, admin
     assert row in html
     assert "<tr><td>Two</td><td>9</td></tr>" not in html  # the id comes first
     assert f"<tr><td>{site[3].pk}</td><td>Two</td><td>9</td></tr>" in html
-    assert "<tr><td>n1</td><td>4</td><td>1</td><td>0.25 s</td><td>0.50 s</td>" in html
+    assert (
+        "<tr><td>n1</td><td>4</td><td>1</td><td>0.25 s</td><td>0.50 s</td>"
+        "<td>2</td><td>1</td><td>0.25 s</td>" in html
+    )
     assert "<dt>Active users</dt><dd>3</dd>" in html
 
     traffic = client.get("/stats/staff/traffic.csv")
@@ -142,6 +153,6 @@ def test_the_page_has_the_chart_tables_and_csv_with_the_same_numbers(site, admin
     assert len(added) == 8
     assert added[-1] == [today.isoformat(), "2"]
     sync = list(csv.reader(io.StringIO(client.get("/stats/staff/sync.csv").content.decode())))
-    assert ["n1", "4", "1", "0.25", "0.5", ""] in sync
+    assert ["n1", "4", "1", "0.25", "0.5", "2", "1", "0.25", ""] in sync
     assert client.get("/stats/staff/nothing.csv").status_code == 404
     assert client.get("/stats/staff/?days=1000").status_code == 400
