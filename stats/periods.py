@@ -59,6 +59,12 @@ def period_parse(*, name: str | None, count: str | None) -> tuple[Period, int]:
     return period, value
 
 
+def as_date(value: dt.datetime | dt.date) -> dt.date:
+    """A truncated moment as the day it starts (the database's TruncDay/Week/Month give
+    datetimes in the current time zone)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def local_start(day: dt.date) -> dt.datetime:
     """Midnight at the start of `day`, local time, as an aware datetime."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))

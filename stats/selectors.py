@@ -3,14 +3,13 @@ staff_selectors.py). Downloads are the counters downloads keep (Torrent and Torr
 `download_count`), views are MediaView rows (media/services/views.py counts them), share-link
 visits and downloads are the links' own counters."""
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from media.models import MediaView, ShareLink
-from stats.periods import Period, local_start
+from stats.periods import Period, as_date, local_start
 from stats.series import PeriodTraffic, traffic_periods_fill
 from torrents.models import Torrent, TorrentFile, TorrentHistory, TrafficBucket
 from torrents.stats import ratio
@@ -107,17 +106,13 @@ def user_traffic(*, user, period: Period, count: int) -> list[PeriodTraffic]:
         .values_list("start", "up", "down")
         .order_by()
     )
-    totals = {_day(start): (up, down) for start, up, down in rows}
+    totals = {as_date(start): (up, down) for start, up, down in rows}
     before = buckets.filter(hour__lt=start).aggregate(
         up=Sum("uploaded_bytes"), down=Sum("downloaded_bytes")
     )
     return traffic_periods_fill(
         first_days=first_days, totals=totals, before=(before["up"] or 0, before["down"] or 0)
     )
-
-
-def _day(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def user_totals(*, user) -> dict:

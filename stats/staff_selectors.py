@@ -10,15 +10,11 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay
 
 from media.models import MediaView
-from stats.periods import PERIODS, local_start
+from stats.periods import PERIODS, as_date, local_start
 from torrents.models import IN_RTORRENT, Node, NodeTrafficBucket, Torrent, TrafficBucket
 
 TOP = 10
 USERS_SHOWN = 50
-
-
-def _day(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def window_start(*, days: int) -> tuple[list[dt.date], dt.datetime]:
@@ -46,7 +42,7 @@ def node_traffic_per_day(*, since: dt.datetime) -> list[tuple[dt.date, str, int,
         .values_list("day", "node__name", "up", "down")
         .order_by("day", "node__name")
     )
-    return [(_day(day), node, up, down) for day, node, up, down in rows]
+    return [(as_date(day), node, up, down) for day, node, up, down in rows]
 
 
 def most_downloaded(*, limit: int = TOP) -> list[tuple[int, str, int]]:
@@ -120,7 +116,7 @@ def torrents_added_per_day(*, since: dt.datetime) -> dict[dt.date, int]:
         .values_list("day", "n")
         .order_by()
     )
-    return {_day(day): n for day, n in rows}
+    return {as_date(day): n for day, n in rows}
 
 
 def active_users(*, since: dt.datetime) -> dict:

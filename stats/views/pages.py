@@ -10,7 +10,7 @@ from accounts.traffic_chart import period_chart, traffic_chart
 from stats.periods import PERIODS, BadPeriod, period_parse, window_days
 from stats.selectors import user_totals
 from stats.services.exports import table_csv_export
-from stats.staff_selectors import active_users, node_traffic_hours, sync_runs, window_start
+from stats.staff_selectors import active_users, node_traffic_hours, window_start
 from stats.tables import staff_tables, user_tables
 
 # How a chart's dates are written under its axis, per period.
@@ -81,7 +81,6 @@ def staff(request: HttpRequest) -> HttpResponse:
             "chart": traffic_chart(series=node_traffic_hours(since=since), days=days),
             "label_format": LABEL_FORMATS["day"],
             "users": active_users(since=since),
-            "sync": sync_runs(),
             "tables": tables,
             "query": request.GET.urlencode(),
         },
