@@ -28,7 +28,8 @@ class PrometheusTextRenderer(BaseRenderer):
 
 
 class MetricsView(APIView):
-    renderer_classes = [PrometheusTextRenderer, JSONRenderer]
+    # JSON first: a refusal is JSON as everywhere in the API, unless only text/plain is taken.
+    renderer_classes = [JSONRenderer, PrometheusTextRenderer]
 
     @extend_schema(
         responses={

@@ -182,6 +182,7 @@ def test_anonymous_401_a_user_who_is_not_staff_404(user, api_client_for):
     anonymous = Client().get("/metrics")
     assert anonymous.status_code == 401
     assert anonymous["WWW-Authenticate"] == "Token"
+    assert "detail" in anonymous.json()  # a refusal is JSON, as everywhere in the API
     assert api_client_for(user).get("/metrics").status_code == 404
     bad = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer nope")
     assert bad.status_code == 401
