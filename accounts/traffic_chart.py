@@ -79,11 +79,17 @@ def traffic_chart(*, series: list[dict], days: int, today: dt.date | None = None
         if date in totals:
             totals[date][0] += point["uploaded_bytes"]
             totals[date][1] += point["downloaded_bytes"]
-    peak = max((max(up, down) for up, down in totals.values()), default=0)
-    slot = WIDTH / days
+    return period_chart(periods=[(date, up, down) for date, (up, down) in sorted(totals.items())])
+
+
+def period_chart(*, periods: list[tuple[dt.date, int, int]]) -> TrafficChart:
+    """One pair of bars per (first day, uploaded, downloaded) period, in the order given: days
+    as above, or the weeks and months of the statistics pages (stats/)."""
+    peak = max((max(up, down) for _, up, down in periods), default=0)
+    slot = WIDTH / max(len(periods), 1)
     bar_width = round(slot * 0.4, 2)
     chart_days = []
-    for i, (date, (up, down)) in enumerate(sorted(totals.items())):
+    for i, (date, up, down) in enumerate(periods):
         left = slot * i + slot * 0.1
         chart_days.append(
             Day(

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "events",
     "notifications",
     "media",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("notifications/", include("notifications.page_urls")),
     path("media/", include("media.page_urls")),
     path("", include("media.link_urls")),  # /d/<key>/... and /s/<key>/...
+    path("stats/", include("stats.page_urls")),
+    path("", include("stats.metrics_urls")),  # /metrics (Prometheus)
     path("api/health", HealthView.as_view(), name="health"),
     path("api/", include("accounts.urls")),
     path("api/", include("torrents.urls")),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("api/", include("notifications.webhook_api_urls")),
     path("api/", include("media.urls")),
     path("api/", include("media.stream_urls")),
+    path("api/", include("stats.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script from a URL (`?script`): no inline script for the CSP.
     path(

@@ -66,6 +66,17 @@ class Node(models.Model):
     download_limit_kib = models.PositiveIntegerField(
         "download limit (KiB/s)", default=0, help_text="For the whole node; 0: no limit."
     )
+    # The sync's own record of its runs (written by services/sync.py; statistics and /metrics
+    # read them): how many, how many failed, the time they took in all and the last one's.
+    sync_runs = models.PositiveBigIntegerField(default=0, editable=False)
+    sync_failures = models.PositiveBigIntegerField(default=0, editable=False)
+    sync_seconds_total = models.FloatField(default=0.0, editable=False)
+    last_sync_seconds = models.FloatField(null=True, editable=False)
+    # The push's (services/push.py): attempts at loading a torrent into it, those that failed,
+    # the time they took in all.
+    push_runs = models.PositiveBigIntegerField(default=0, editable=False)
+    push_failures = models.PositiveBigIntegerField(default=0, editable=False)
+    push_seconds_total = models.FloatField(default=0.0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -419,6 +430,25 @@ class TrafficBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.hour:%Y-%m-%d %H}:00"
+
+
+class NodeTrafficBucket(models.Model):
+    """Per node, per hour: bytes its torrents uploaded and downloaded (what the sync credited),
+    for the staff's traffic per node; kept when torrents and users go."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="traffic")
+    hour = models.DateTimeField()
+    uploaded_bytes = models.BigIntegerField(default=0)
+    downloaded_bytes = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "hour"], name="node_traffic_hour_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} @ {self.hour:%Y-%m-%d %H}:00"
 
 
 class TorrentGone(models.Model):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from torrents.models import Ownership, TorrentHistory, TrafficBucket
+from torrents.models import NodeTrafficBucket, Ownership, TorrentHistory, TrafficBucket
 from torrents.services.bulk import BIGINT, TEXT, TIMESTAMP, bulk_upsert_add, utc_hour
 
 
@@ -96,6 +96,27 @@ def history_credit(*, credits: list[Credit], owners: dict[int, list[int]], now: 
         add=["uploaded_bytes", "downloaded_bytes"],
     )
     return len(history)
+
+
+def node_traffic_credit(*, node_id: int, credits: list[Credit], now: dt.datetime) -> None:
+    """Add the run's traffic to its node's hourly bucket (one statement; owned or not, the
+    node moved those bytes)."""
+    up = sum(credit.uploaded for credit in credits)
+    down = sum(credit.downloaded for credit in credits)
+    if not (up or down):
+        return
+    bulk_upsert_add(
+        table=NodeTrafficBucket._meta.db_table,
+        conflict=["node_id", "hour"],
+        columns=[
+            ("node_id", BIGINT),
+            ("hour", TIMESTAMP),
+            ("uploaded_bytes", BIGINT),
+            ("downloaded_bytes", BIGINT),
+        ],
+        rows=[[node_id, utc_hour(now), up, down]],
+        add=["uploaded_bytes", "downloaded_bytes"],
+    )
 
 
 def owners_by_torrent(*, node_id: int) -> dict[int, list[int]]:

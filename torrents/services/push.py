@@ -95,10 +95,26 @@ def torrent_push(*, torrent_id: int, verify_data: bool = False) -> str:
 
     Safe to run twice: anything not `queued`, or already in rTorrent, is left as it is. Raises
     RTorrentUnavailable (transient) for the task to retry; permanent errors set `error`.
-    Returns what happened, for logs and tests."""
+    Returns what happened, for logs and tests. Each attempt is counted and timed on the node's
+    row (push_runs, push_failures, push_seconds_total), for the statistics and /metrics."""
     torrent = Torrent.objects.select_related("node").filter(pk=torrent_id).first()
     if torrent is None or torrent.status != TorrentStatus.QUEUED:
         return "skipped"
+    started = time.monotonic()
+    outcome = "error"  # also when it raises (a node not answering: the task retries)
+    try:
+        outcome = _push(torrent, verify_data=verify_data)
+        return outcome
+    finally:
+        Node.objects.filter(pk=torrent.node_id).update(
+            push_runs=F("push_runs") + 1,
+            push_failures=F("push_failures") + (1 if outcome == "error" else 0),
+            push_seconds_total=F("push_seconds_total") + (time.monotonic() - started),
+        )
+
+
+def _push(torrent: Torrent, *, verify_data: bool) -> str:
+    torrent_id = torrent.pk
     _record(torrent_id, push_attempts=F("push_attempts") + 1, last_push_at=timezone.now())
     client = node_client(torrent.node)
     directory = torrent_directory(torrent)

@@ -26,11 +26,12 @@ internal events it hands to torrents/handlers.py after the commit. It imports no
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from accounts.selectors import active_staff_ids
@@ -40,7 +41,12 @@ from torrents.models import IN_RTORRENT, Node, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentError, TorrentNotFound
 from torrents.selectors import owners_by_torrent_with_trackers
 from torrents.services.bulk import BIGINT, BOOL, TEXT, TIMESTAMP, bulk_update
-from torrents.services.history import Credit, history_credit, owners_by_torrent
+from torrents.services.history import (
+    Credit,
+    history_credit,
+    node_traffic_credit,
+    owners_by_torrent,
+)
 from torrents.services.nodes import node_client
 from torrents.services.purge import torrent_purge
 from torrents.services.remote_status import torrent_status, wanted_done
@@ -180,6 +186,7 @@ def node_mark_down(*, node: Node, error: str) -> None:
 def node_sync(*, node: Node) -> SyncReport:
     """One sync of one node (see the module docstring). Never raises for a node that is down."""
     report = SyncReport(node=node.name)
+    started = time.monotonic()
     client = node_client(node)
     try:
         remote = {r["hash"].lower(): r for r in client.torrents(SYNC_FIELDS)}
@@ -187,6 +194,9 @@ def node_sync(*, node: Node) -> SyncReport:
     except RTorrentError as exc:
         log.warning("sync of node %s: %s", node.name, exc.message)
         node_mark_down(node=node, error=exc.message)
+        Node.objects.filter(pk=node.pk).update(
+            sync_failures=F("sync_failures") + 1, **_run_timed(started)
+        )
         report.ok, report.error = False, exc.message
         return report
     report.remote = len(remote)
@@ -204,10 +214,25 @@ def node_sync(*, node: Node) -> SyncReport:
             changes=changes,
         )
         Node.objects.filter(pk=node.pk).update(
-            is_up=True, version=version[:32], last_seen_at=now, last_error=""
+            is_up=True,
+            version=version[:32],
+            last_seen_at=now,
+            last_error="",
+            **_run_timed(started),
         )
     _after(client=client, report=report)
     return report
+
+
+def _run_timed(started: float) -> dict:
+    """The fields a run writes about itself on its node: one more run, and how long it took
+    (the multicall and the database work; the follow-ups after the commit are not counted)."""
+    seconds = time.monotonic() - started
+    return {
+        "sync_runs": F("sync_runs") + 1,
+        "sync_seconds_total": F("sync_seconds_total") + seconds,
+        "last_sync_seconds": seconds,
+    }
 
 
 def _expires(row: dict, cutoff: dt.datetime) -> bool:
@@ -363,6 +388,7 @@ def _apply(
     owners = _Owners(node_id=node.pk, with_trackers=bool(changes.stuck))
     if credits:
         report.credited = history_credit(credits=credits, owners=owners()[0], now=now)
+        node_traffic_credit(node_id=node.pk, credits=credits, now=now)
     changes.completed, changes.resolved, changes.rule_stops = (
         report.completed,
         report.resolved,
