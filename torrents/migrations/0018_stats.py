@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('torrents', '0016_search_terms'),
+        ('torrents', '0017_node_placement'),
     ]
 
     operations = [
