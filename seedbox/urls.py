@@ -21,11 +21,13 @@ urlpatterns = [
     path("staff/", include("torrents.staff_urls")),
     path("notifications/webhooks/", include("notifications.webhook_page_urls")),
     path("notifications/", include("notifications.page_urls")),
+    path("feeds/", include("feeds.page_urls")),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/", include("accounts.urls")),
     path("api/", include("torrents.urls")),
     path("api/", include("notifications.urls")),
     path("api/", include("notifications.webhook_api_urls")),
+    path("api/", include("feeds.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script from a URL (`?script`): no inline script for the CSP.
     path(
