@@ -24,14 +24,15 @@ class FeedHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         server = self.server
         server.requests.append((self.path, dict(self.headers)))
-        if self.path == "/endless":
+        path = self.path.split("?", 1)[0]
+        if path == "/endless":
             self.send_response(200)
             self.end_headers()
             with suppress(OSError):
                 while True:
                     self.wfile.write(b"<rss>" * 10000)
             return
-        if self.path == "/slow":
+        if path == "/slow":
             self.send_response(200)
             self.end_headers()
             with suppress(OSError):
@@ -40,10 +41,10 @@ class FeedHandler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     time.sleep(0.1)
             return
-        if self.path not in server.routes:
+        if path not in server.routes:
             self._send(404, b"no such thing", "text/plain", {})
             return
-        body, kind = server.routes[self.path]
+        body, kind = server.routes[path]
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag:
             self.send_response(304)
