@@ -126,7 +126,7 @@ def feed_rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
     the result in; without script the whole page comes back with it)."""
     feed = feed_for_user(request.user, pk)
     form = RuleForm(request.POST, prefix="new")
-    context: dict = {"feed": feed}
+    context: dict = {}
     if form.is_valid():
         try:
             context["preview"] = feed_preview(feed=feed, rule=form.rule())
@@ -135,7 +135,7 @@ def feed_rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context["preview_error"] = "; ".join(e for errors in form.errors.values() for e in errors)
     if request.headers.get("HX-Request"):
-        return render(request, "feeds/_preview.html", context)
+        return render(request, "feeds/_preview.html", {"feed": feed, **context})
     return _feed_page(request, feed, new_rule=form, **context)
 
 
