@@ -137,7 +137,8 @@ def feed_create(
     *, user, url: object, interval: object = None, cookie: object = "", enabled: bool = True,
     rules: object = None,
 ) -> Feed:  # fmt: skip
-    """A new feed, polled soon after the commit (its rules apply to the first poll)."""
+    """A new feed, polled soon after the commit (its rules apply to the first poll; a feed
+    without rules is read but records nothing until it has one)."""
     if Feed.objects.filter(user=user).count() >= settings.SEEDBOX_FEEDS_PER_USER:
         raise FeedError(f"at most {settings.SEEDBOX_FEEDS_PER_USER} feeds per user")
     url = feed_url_clean(url)
@@ -186,6 +187,10 @@ def feed_update(*, feed: Feed, **fields) -> Feed:
         feed.save()
         if "rules" in fields:
             _rules_replace(feed, fields["rules"])
+            # New rules judge the feed's items soon, from the whole body.
+            Feed.objects.filter(pk=feed.pk).update(
+                next_poll_at=timezone.now(), etag="", last_modified=""
+            )
     return feed
 
 

@@ -116,7 +116,10 @@ def feed_poll(*, feed_id: int) -> PollResult | None:
         return _failed(feed, now, f"fetching the feed failed: {exc}", None)
     except FeedParseError as exc:
         return _failed(feed, now, str(exc), fetched.status)
-    new = items_record(feed=feed, entries=parsed.entries) if parsed else 0
+    # A feed without rules records nothing (its items stay new for the rule added later), and
+    # keeps no validators: the first poll with a rule must read the body.
+    ruled = feed.rules.exists()
+    new = items_record(feed=feed, entries=parsed.entries) if parsed and ruled else 0
     taken = items_take_pending(feed=feed)
     changes = {
         "last_polled_at": now,
@@ -129,8 +132,8 @@ def feed_poll(*, feed_id: int) -> PollResult | None:
     if parsed is not None:
         changes.update(
             last_items=len(parsed.entries),
-            etag=fetched.etag[:500],
-            last_modified=fetched.last_modified[:100],
+            etag=fetched.etag[:500] if ruled else "",
+            last_modified=fetched.last_modified[:100] if ruled else "",
         )
         if parsed.title and not feed.title:
             changes["title"] = parsed.title

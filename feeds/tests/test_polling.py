@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from feeds.models import Feed, FeedEpisode, FeedItem
-from feeds.services.feeds import FeedError, feed_create
+from feeds.services.feeds import FeedError, feed_create, feed_update
 from feeds.services.polling import feed_poll, feeds_due_claim
 from feeds.tests.feed_server import RSS, atom, magnet, rss
 from torrents.models import Torrent, TorrentFetch
@@ -302,3 +302,13 @@ def test_beat_claims_each_due_feed_once(owner, server):
     assert feeds_due_claim() == []  # claimed: not due again until the claim runs out
     Feed.objects.filter(pk=feed.pk).update(enabled=False, next_poll_at=timezone.now())
     assert feeds_due_claim() == []
+
+
+def test_a_feed_without_rules_records_nothing_until_it_has_one(owner, server, offline_node):
+    feed = _feed(owner, server)
+    assert feed_poll(feed_id=feed.pk).new == 0
+    assert FeedItem.objects.count() == 0
+    feed.refresh_from_db()
+    assert (feed.last_items, feed.etag) == (5, "")
+    feed_update(feed=feed, rules=[{"include": "show name"}])
+    assert feed_poll(feed_id=feed.pk).new == 5
