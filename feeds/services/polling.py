@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from feeds.models import Feed, FeedItem
@@ -56,37 +55,37 @@ def backoff_minutes(feed: Feed, failures: int) -> int:
 
 
 def items_record(*, feed: Feed, entries: list[FeedEntry]) -> int:
-    """Record the entries not seen before (oldest first), each with the rules' verdict; how
-    many were new. An entry another poll recorded first (same guid, link or info-hash) is its."""
-    known = set(
-        FeedItem.objects.filter(feed=feed, guid__in=[e.guid for e in entries]).values_list(
-            "guid", flat=True
-        )
-    )
+    """Record the entries not seen before, each with the rules' verdict, in one INSERT that
+    leaves out what the feed's unique guid, link and info-hash already hold (another poll's
+    row, or an earlier entry of this one: the oldest first). Returns how many rows are new
+    (counting a concurrent poll's, which is as new)."""
+    guids = [e.guid for e in entries]
+    known = set(FeedItem.objects.filter(feed=feed, guid__in=guids).values_list("guid", flat=True))
     rules = list(feed.rules.all())
-    new = 0
+    rows = []
     for entry in reversed(entries):
         if entry.guid in known:
             continue
         known.add(entry.guid)
         rule, verdict = feed_rules_match(rules, entry)
-        try:
-            with transaction.atomic():
-                FeedItem.objects.create(
-                    feed=feed,
-                    guid=entry.guid,
-                    link=entry.link,
-                    info_hash=entry.info_hash,
-                    title=entry.title,
-                    size=entry.size,
-                    state=FeedItem.State.PENDING if verdict.matched else FeedItem.State.SKIPPED,
-                    rule=rule,
-                    reason=verdict.reason,
-                )
-        except IntegrityError:
-            continue
-        new += 1
-    return new
+        rows.append(
+            FeedItem(
+                feed=feed,
+                guid=entry.guid,
+                link=entry.link,
+                info_hash=entry.info_hash,
+                title=entry.title,
+                size=entry.size,
+                state=FeedItem.State.PENDING if verdict.matched else FeedItem.State.SKIPPED,
+                rule=rule,
+                reason=verdict.reason,
+            )
+        )
+    if not rows:
+        return 0
+    before = FeedItem.objects.filter(feed=feed, guid__in=[r.guid for r in rows]).count()
+    FeedItem.objects.bulk_create(rows, ignore_conflicts=True)
+    return FeedItem.objects.filter(feed=feed, guid__in=[r.guid for r in rows]).count() - before
 
 
 def _failed(feed: Feed, now, message: str, status: int | None) -> PollResult:
