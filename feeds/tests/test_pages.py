@@ -88,3 +88,13 @@ def test_another_users_feed_is_404(client, other_user, feed):
 
 def test_anonymous_is_sent_to_log_in(client):
     assert client.get("/feeds/").status_code == 302
+
+
+def test_the_admin_shows_feeds_without_cookie_or_passkey(admin_client, feed):
+    Feed.objects.filter(pk=feed.pk).update(cookie="uid=1; pass=ADMINCOOKIE")
+    listing = admin_client.get("/admin/feeds/feed/").content.decode()
+    change = admin_client.get(f"/admin/feeds/feed/{feed.pk}/change/").content.decode()
+    assert "passkey=…" in listing
+    for text in (listing, change):
+        assert "PK1" not in text
+        assert "ADMINCOOKIE" not in text
