@@ -8,7 +8,9 @@ RSS feeds later. A URL someone else chose must not reach what only the server ca
 - redirects are followed here, not by the library: each hop's URL is checked again, at most
   SEEDBOX_FETCH_MAX_REDIRECTS of them (`post` follows none: a 3xx is the answer);
 - the body is streamed and cut at `max_bytes` (a declared Content-Length above it is refused
-  before reading); connect, read and total times are bounded.
+  before reading); connect, read and total times are bounded;
+- a caller's own headers (a feed's cookie, conditional headers) go to the URL's host only: a
+  redirect to another host drops them. A 304 is an answer when the caller asked conditionally.
 
 urllib3 does the HTTP: it lets the connection go to an address while TLS checks the name
 (`server_hostname`/`assert_hostname`), streams bodies, and has no redirect or proxy magic of its
@@ -62,6 +64,8 @@ class Fetched:
     content_type: str
     body: bytes
     location: str = ""  # a redirect's Location (from `post`, which does not follow it)
+    etag: str = ""  # the validators, for the next conditional request
+    last_modified: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,23 +227,33 @@ def url_check(url: str, *, allow_private: bool | None = None) -> None:
     _addresses(_target(url).host, allow_private=allow_private)
 
 
+CONDITIONAL = ("If-None-Match", "If-Modified-Since")
+
+
 def fetch(
     url: str,
     *,
     max_bytes: int,
     accept: str = "*/*",
     allow_private: bool | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Fetched:
     """GET `url` under the rules of the module docstring; raise FetchError saying what failed.
-    `allow_private` defaults to SEEDBOX_ALLOW_PRIVATE_URLS."""
+    `allow_private` defaults to SEEDBOX_ALLOW_PRIVATE_URLS; `headers` are sent to the first
+    URL's host only; `timeout` (at most SEEDBOX_FETCH_TOTAL_TIMEOUT) bounds the whole fetch."""
     if allow_private is None:
         allow_private = settings.SEEDBOX_ALLOW_PRIVATE_URLS
-    deadline = time.monotonic() + settings.SEEDBOX_FETCH_TOTAL_TIMEOUT
+    total = settings.SEEDBOX_FETCH_TOTAL_TIMEOUT
+    deadline = time.monotonic() + (min(timeout, total) if timeout else total)
+    extra = dict(headers or {})
+    first_host = _target(url).host
     hops = 0
     while True:
         target = _target(url)
         addresses = _addresses(target.host, allow_private=allow_private)
-        response = _open(target, addresses, deadline=deadline, headers={"Accept": accept})
+        own = extra if target.host == first_host else {}
+        response = _open(target, addresses, deadline=deadline, headers={**own, "Accept": accept})
         try:
             if response.status in REDIRECTS:
                 location = response.headers.get("Location", "")
@@ -252,6 +266,8 @@ def fetch(
                     )
                 url = urljoin(url, location)
                 continue
+            if response.status == 304 and any(name in own for name in CONDITIONAL):
+                return Fetched(url=url, status=304, content_type="", body=b"")
             if not 200 <= response.status < 300:
                 raise FetchError(
                     f"{target.host} answered HTTP {response.status}",
@@ -263,6 +279,8 @@ def fetch(
                 status=response.status,
                 content_type=response.headers.get("Content-Type", ""),
                 body=body,
+                etag=response.headers.get("ETag", ""),
+                last_modified=response.headers.get("Last-Modified", ""),
             )
         finally:
             response.release_conn()

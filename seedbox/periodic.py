@@ -28,6 +28,7 @@ PERIODIC_TASKS = (
     Periodic("sync", "SEEDBOX_SYNC_INTERVAL"),
     Periodic("reconcile", "SEEDBOX_RECONCILE_INTERVAL"),
     Periodic("events", "SEEDBOX_EVENTS_SWEEP_INTERVAL"),
+    Periodic("feeds", "SEEDBOX_FEED_POLL_INTERVAL"),
 )
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "notifications",
     "media",
     "stats",
+    "feeds",
 ]
 
 MIDDLEWARE = [
@@ -596,3 +597,20 @@ SEEDBOX_POSTER_WIDTH = env_int("SEEDBOX_POSTER_WIDTH", 480, minimum=64)
 ACCOUNT_RATE_LIMITS["direct_link"] = "300/m/key"
 ACCOUNT_RATE_LIMITS["share_link"] = "300/m/key"
 ACCOUNT_RATE_LIMITS["share_password_failed"] = "10/m/ip,5/5m/key"
+# RSS/Atom feeds (feeds/): the shortest interval (minutes) a user may poll a feed at; how many
+# feeds one user may have; the largest feed body fetched; how often beat looks for feeds due; a
+# regular expression's time limit per item (seconds); how long a poll's claim on an item lasts
+# (a worker killed mid-poll leaves it to the next poll after that); the longest backoff (minutes)
+# of a feed that keeps failing; how long a preview may wait on the feed's server (seconds).
+SEEDBOX_FEED_MIN_INTERVAL = env_int("SEEDBOX_FEED_MIN_INTERVAL", 15, minimum=1)
+SEEDBOX_FEEDS_PER_USER = env_int("SEEDBOX_FEEDS_PER_USER", 20, minimum=1)
+SEEDBOX_FEED_MAX_SIZE = env_size("SEEDBOX_FEED_MAX_SIZE", "5MiB")
+SEEDBOX_FEED_POLL_INTERVAL = env_float("SEEDBOX_FEED_POLL_INTERVAL", 60.0, minimum=1.0)
+SEEDBOX_FEED_REGEX_TIMEOUT = env_float("SEEDBOX_FEED_REGEX_TIMEOUT", 0.05, minimum=0.001)
+SEEDBOX_FEED_CLAIM_SECONDS = env_float("SEEDBOX_FEED_CLAIM_SECONDS", 300.0, minimum=1.0)
+SEEDBOX_FEED_MAX_BACKOFF = env_int("SEEDBOX_FEED_MAX_BACKOFF", 24 * 60, minimum=1)
+SEEDBOX_FEED_PREVIEW_TIMEOUT = env_float("SEEDBOX_FEED_PREVIEW_TIMEOUT", 10.0, minimum=0.5)
+CELERY_BEAT_SCHEDULE["feeds-poll"] = {
+    "task": "feeds.tasks.poll_due_feeds",
+    "schedule": SEEDBOX_FEED_POLL_INTERVAL,
+}

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("media.link_urls")),  # /d/<key>/... and /s/<key>/...
     path("stats/", include("stats.page_urls")),
     path("", include("stats.metrics_urls")),  # /metrics (Prometheus)
+    path("feeds/", include("feeds.page_urls")),
     path("api/health", HealthView.as_view(), name="health"),
     path("api/", include("accounts.urls")),
     path("api/", include("torrents.urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("api/", include("media.urls")),
     path("api/", include("media.stream_urls")),
     path("api/", include("stats.api_urls")),
+    path("api/", include("feeds.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script from a URL (`?script`): no inline script for the CSP.
     path(

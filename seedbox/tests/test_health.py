@@ -29,6 +29,7 @@ def test_healthy_stack_answers_200_with_the_rtorrent_version(client, node):
             "sync": {"ok": True, "last_run": None, "every": 5.0},
             "reconcile": {"ok": True, "last_run": None, "every": 60.0},
             "events": {"ok": True, "last_run": None, "every": 30.0},
+            "feeds": {"ok": True, "last_run": None, "every": 60.0},
         },
     }
 

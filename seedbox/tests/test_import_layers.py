@@ -13,8 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The project's own packages (manage.py, bench/ and conftest.py are scripts and test set-up).
-APPS = ("accounts", "events", "media", "notifications", "seedbox", "stats", "torrents")
-GRAPHED = ("accounts", "events", "media", "notifications", "stats", "torrents")
+APPS = ("accounts", "events", "feeds", "media", "notifications", "seedbox", "stats", "torrents")
+GRAPHED = ("accounts", "events", "feeds", "media", "notifications", "stats", "torrents")
 # What a service never imports: what calls services.
 CALLERS = ("tasks", "views", "api", "handlers", "admin")
 

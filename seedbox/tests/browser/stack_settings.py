@@ -8,3 +8,6 @@ WHITENOISE_USE_FINDERS = True
 
 # The browser tests' trackers run on 127.0.0.x.
 SEEDBOX_ALLOW_PRIVATE_TRACKERS = True
+
+# The feeds browser test serves its feed from the test process on 127.0.0.1.
+SEEDBOX_ALLOW_PRIVATE_URLS = True
