@@ -55,9 +55,7 @@ def _finished(client, address: str) -> str:
 def _all_ended() -> None:
     """Wait until every encoder exited, then let the beat task note it."""
     directories = [encode_directory(e) for e in Encode.objects.all()]
-    wait_until(
-        lambda: all((d / ffmpeg.EXIT).exists() for d in directories), what="ffmpeg to exit"
-    )
+    wait_until(lambda: all((d / ffmpeg.EXIT).exists() for d in directories), what="ffmpeg to exit")
     hls_encodes_watch()
 
 
