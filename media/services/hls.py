@@ -120,7 +120,6 @@ def _launch(encode: Encode, job: ffmpeg.HlsJob) -> None:
             status=EncodeStatus.FAILED, finished_at=timezone.now(), error=f"not started: {exc}"
         )
         raise HlsUnavailable("the encoder could not start", 503) from None
-    enqueue(EVICT_TASK)
 
 
 def _restartable(encode: Encode) -> bool:
@@ -234,6 +233,8 @@ def hls_playlist_response(
         raise HlsUnavailable("the first segment is not ready yet", 503)
     encode_touch(encode=encode)
     view_record(file=file, user=user, via=via, share=share)
+    if encode.status == EncodeStatus.RUNNING:
+        enqueue(EVICT_TASK)  # room for what it writes (after the answer is ready, not before)
     response = HttpResponse(_rewritten(text, encode, url_for), content_type=PLAYLIST_TYPE)
     response["Cache-Control"] = "no-cache"
     return response
