@@ -1,3 +1,6 @@
 """Celery tasks of the media app (found by autodiscover through this package)."""
 
-from media.tasks import metadata  # noqa: F401  (registers the metadata task)
+from media.tasks import (
+    hls,  # noqa: F401  (registers the HLS watch and cache eviction)
+    metadata,  # noqa: F401  (registers the metadata task)
+)
