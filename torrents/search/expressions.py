@@ -3,7 +3,7 @@ migration, not model fields: see torrents/search/__init__.py), a tsquery built f
 user's text, a match and a rank."""
 
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Value
+from django.db.models import BooleanField, Expression, FloatField, Func, Value
 from django.db.models.expressions import Col
 
 from torrents.search.query import INDEX_SEPARATORS, SearchText
@@ -29,35 +29,15 @@ _TARGET = _VectorTarget()
 
 
 class StoredVector(Expression):
-    """The `search_vector` column of the query's own table (Torrent or TorrentFile), or of
-    the table `through` names ("torrent": a file's torrent): a `Col` on that table's alias, so
-    it follows the alias when the query becomes a subquery."""
+    """The `search_vector` column of the query's own table (Torrent or TorrentFile): a `Col`
+    on the query's base alias, so it follows the alias when the query becomes a subquery."""
 
     output_field = SearchVectorField()
-
-    def __init__(self, through: str = ""):
-        super().__init__()
-        self.through = through
 
     def resolve_expression(
         self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
     ):
-        if self.through:
-            # A column of the related table (not its id, which Django reads off the foreign
-            # key without the join) gives the join's alias.
-            related = F(f"{self.through}__name").resolve_expression(query, allow_joins, reuse)
-            alias = related.alias
-        else:
-            alias = query.get_initial_alias()
-        return Col(alias, _TARGET, output_field=SearchVectorField())
-
-
-class Joined(Func):
-    """Two vectors as one document (vector || vector)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " || "
-    output_field = SearchVectorField()
+        return Col(query.get_initial_alias(), _TARGET, output_field=SearchVectorField())
 
 
 class TextVector(Func):

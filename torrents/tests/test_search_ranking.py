@@ -42,6 +42,7 @@ def test_release_names_are_split_on_dots_dashes_and_underscores(alice):  # noqa:
     # A file path's folders and names are words too.
     in_file = with_files([alice], "Pack", ["Some_Folder/episode-03.final.mkv"])
     assert api_names(alice, "folder final") == [in_file.name]
+    assert api_names(alice, "pack episode") == [in_file.name]  # its name and a file's path
 
 
 def test_websearch_syntax_minus_quotes_and_or(alice):  # noqa: F811
