@@ -35,6 +35,11 @@ def normalized(text: str) -> str:
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
+def query_words(text: str) -> list[str]:
+    """The words of `text` as the index has them (lowercase, separators split)."""
+    return _WORD.findall(normalized(text).lower())
+
+
 def search_text(q: str) -> SearchText:
     text = normalized(q)
     last = text.rpartition(" ")[2]
