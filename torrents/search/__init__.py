@@ -6,14 +6,22 @@ Postgres full-text search (torrents/search/postgres.py) or a plain contains matc
 functions (`matching_ids`, `rank`, `matched_files`).
 
 Choices (see bench/README.md for the numbers):
-- The vectors are generated columns (`GENERATED ALWAYS AS (to_tsvector(...)) STORED`) added by
-  migration 0017 on Postgres only, not model fields: nothing that writes a name, a file or the
-  search terms can forget them, the sync's rate UPDATEs never recompute them, no ordinary read
-  of a torrent carries them, and SQLite (no tsvector) has none.
+- One document per torrent, a generated column (`GENERATED ALWAYS AS (...) STORED`, GIN
+  indexed) of its name and search terms (weight A) and its files' paths (weight C, gathered
+  into `files_vector` by a statement trigger on the files table), added by migration 0017 on
+  Postgres only, not model fields: nothing that writes a name, a file or the search terms can
+  forget it, the sync's UPDATEs (status, rates) never touch its inputs, no ordinary read of a
+  torrent carries it, and SQLite (no tsvector) has none. Each file has its own generated
+  vector too, to say which files of a result matched.
+- Ordering: the best matches first when searching, unless a sort is asked for (the page's
+  `sort`, the API's `ordering`), which then wins; ties (and SQLite) newest first.
+- websearch syntax ("quoted phrase", -word, or) with the last word also a prefix as you type
+  (built from Postgres' own parse of the text: the user's text is never tsquery syntax).
 - The 'simple' configuration (no stemming, no stop words: names are not English prose, and
   "The" or "It" can be a title); dots, dashes, underscores and slashes are spaces.
 - Labels are per user: they are not in any stored vector; a user's label on a torrent is
-  matched, with the torrent's words, for that user only (admins: their own labels).
+  matched, with the torrent's name and terms, for that user only (admins: their own labels),
+  and only when one of the query's words is a word of one of their labels.
 - Visibility is the caller's queryset (`torrents_visible_to`): the ids matched here are
   anyone's and only ever narrow it; matched files are read only for rows the caller shows.
 """
