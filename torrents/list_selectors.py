@@ -33,6 +33,7 @@ from torrents.models import (
     TorrentGone,
     TorrentStatus,
 )
+from torrents.search import search_matching_ids
 from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.storage import node_free_bytes
@@ -113,7 +114,7 @@ def torrents_filtered(user, filters: ListFilters, *, newest_first: bool = False)
     else:
         queryset = _status_filter(queryset, filters)
     if filters.q:
-        queryset = queryset.filter(name__icontains=filters.q)
+        queryset = queryset.filter(pk__in=search_matching_ids(filters.q, user=user))
     if filters.label:
         queryset = torrents_labelled(queryset, user=user, name=filters.label)
     return torrents_on_tracker(queryset, user, tracker=filters.tracker, owner=filters.owner)
@@ -156,10 +157,9 @@ def _owned_matching(user, filters: ListFilters) -> QuerySet[Ownership]:
     if filters.tracker:
         owned = owned.filter(tracker_host=filters.tracker)
     if filters.q:
-        # The matching torrents first (one scan of the names), then their ownerships by the
-        # (user, torrent) index, rather than a name check joined to each ownership.
-        named = Torrent.objects.filter(name__icontains=filters.q).values("pk")
-        owned = owned.filter(torrent_id__in=named)
+        # The matching torrents first (from the search's indexes), then their ownerships by
+        # the (user, torrent) index, rather than a match checked for each ownership.
+        owned = owned.filter(torrent_id__in=search_matching_ids(filters.q, user=user))
     if filters.label:
         # The label's ownerships from the unique (label, ownership) index.
         label_id = label_id_named(user, filters.label)
@@ -195,7 +195,7 @@ def _status_counts(user, filters: ListFilters) -> dict[str, int]:
     if filters.tracker:
         owned = owned.filter(tracker_host=filters.tracker)
     if filters.q:
-        owned = owned.filter(torrent__name__icontains=filters.q)
+        owned = owned.filter(torrent_id__in=search_matching_ids(filters.q, user=user))
     n = Count("torrent", distinct=True)
     n_stalled = Count("torrent", distinct=True, filter=stalled_q(prefix="torrent__"))
     rows = owned.order_by().values("torrent__status").annotate(n=n, stalled=n_stalled)
@@ -226,7 +226,7 @@ def _tracker_counts(user, filters: ListFilters) -> dict[str, int]:
         # it removed when its last one goes), so "all but removed" is every ownership.
         scope = _status_filter(scope, filters, prefix="torrent__")
     if filters.q:
-        scope = scope.filter(torrent__name__icontains=filters.q)
+        scope = scope.filter(torrent_id__in=search_matching_ids(filters.q, user=user))
     if filters.beyond_ownership:
         scope = scope.filter(torrent__in=torrents_filtered(user, filters).values("pk"))
     scope = scope.exclude(tracker_host="").order_by().values("tracker_host")

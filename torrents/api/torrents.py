@@ -30,6 +30,7 @@ from torrents.api.serializers import TorrentDetailSerializer, TorrentListSeriali
 from torrents.label_selectors import labelled_count, torrents_labelled
 from torrents.list_selectors import torrents_on_tracker, torrents_with_status
 from torrents.models import Torrent, TorrentStatus
+from torrents.search import MATCHED_FILES, search_matched_files, torrents_search
 from torrents.selectors import (
     torrent_for_user,
     torrent_ids_gone_since,
@@ -52,7 +53,13 @@ class TorrentFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=[*TorrentStatus.choices, (STALLED, "stalled")], method="filter_status"
     )
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        help_text="Search names, media titles, file paths and your labels. On Postgres: "
+        'full-text, `"exact phrase"`, `-without`, `or`, the last word a prefix; the best '
+        "matches first unless `ordering` is given; each row then names its `matched_files`.",
+    )
     user = django_filters.NumberFilter(method="filter_user")
     label = django_filters.CharFilter(
         method="filter_label",
@@ -75,6 +82,10 @@ class TorrentFilter(django_filters.FilterSet):
     class Meta:
         model = Torrent
         fields = ["status", "q", "user", "label", "tracker", "owner"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return torrents_search(queryset, value, user=self.request.user) if value else queryset
 
     def filter_label(self, queryset, name, value):
         """The caller's own label: for staff too (labels are personal, see torrents_labelled)."""
@@ -181,6 +192,11 @@ _AddRefused = inline_serializer(
 )
 
 
+_MatchedFile = inline_serializer(
+    "MatchedFile", {"id": serializers.IntegerField(), "path": serializers.CharField()}
+)
+
+
 class TorrentRowSerializer(serializers.Serializer):
     """A row of the list, for the schema: `fields=compact` sends only some of these."""
 
@@ -188,6 +204,9 @@ class TorrentRowSerializer(serializers.Serializer):
         fields = TorrentListSerializer().get_fields()
         # A method field reads its method off its own serializer: here, say what it gives.
         fields["labels"] = serializers.ListField(child=serializers.CharField())
+        fields["matched_files"] = serializers.ListField(
+            child=_MatchedFile, help_text=f"With `q`: up to {MATCHED_FILES} files it matched."
+        )
         for field in fields.values():
             field.read_only = False  # read-only fields are "required" in a response schema
             field.required = False
@@ -206,6 +225,16 @@ class TorrentListPageSerializer(serializers.Serializer):
         required=False,
         help_text="With changed_since: ids that left your list since the cursor.",
     )
+
+
+def _rows(page, fields: tuple[str, ...], *, user, q: str) -> list[dict]:
+    """The page's rows; searching, each with the files the search matched in it."""
+    rows = list_rows(page, fields, user=user)
+    if q:
+        matched = search_matched_files([row["id"] for row in rows], q)
+        for row in rows:
+            row["matched_files"] = matched[row["id"]]
+    return rows
 
 
 class UploadRefusedError(exceptions.APIException):
@@ -274,6 +303,9 @@ class TorrentListCreateView(generics.ListAPIView):
             queryset = OrderingFilter().filter_queryset(request, self.get_queryset(), self)
         else:
             queryset = self.filter_queryset(self.get_queryset())
+        q = params.get("q", "").strip()
+        if q and "ordering" not in params and "q" in filtered:
+            queryset = queryset.order_by("-search_rank", "-created_at", "-id")
         count = None
         if not filtered:
             count = lambda: torrents_count_visible_to(request.user)  # noqa: E731
@@ -283,7 +315,7 @@ class TorrentListCreateView(generics.ListAPIView):
             self.paginator,
             queryset,
             request,
-            build=lambda page: list_rows(page, fields, user=request.user),
+            build=lambda page: _rows(page, fields, user=request.user, q=q),
             count=count,
         )
         paginator = self.paginator

@@ -30,6 +30,7 @@ from torrents.list_selectors import (
 from torrents.models import TorrentStatus
 from torrents.stalled import STALLED
 from torrents.views.list_query import (
+    BEST_MATCH_LABEL,
     PAGE_SIZE,
     SORT_LABELS,
     ListQuery,
@@ -117,7 +118,7 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
     facets = counts["facets"]
     page = page_of(query, request.user, {**facets["status"], **facets["stalled"]})
     query.page = page.number  # a page past the end shows (and then polls) the last one
-    rows = rows_prepare(_with_owners(request, list(page.object_list)), request.user)
+    rows = rows_prepare(_with_owners(request, list(page.object_list)), request.user, q=query.q)
     staff = request.user.is_staff
     return {
         **counts,
@@ -128,9 +129,12 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
         "rows_key": rows_digest(rows, staff=staff),
         "has_any": bool(query.filtering or page.paginator.count),
         "sort_choices": [
-            (f"{prefix}{key}", f"{label} {arrow}")
-            for key, label in SORT_LABELS.items()
-            for prefix, arrow in (("-", "↓"), ("", "↑"))
+            ("", BEST_MATCH_LABEL),
+            *(
+                (f"{prefix}{key}", f"{label} {arrow}")
+                for key, label in SORT_LABELS.items()
+                for prefix, arrow in (("-", "↓"), ("", "↑"))
+            ),
         ],
         "headers": query.headers(),
         "poll": _poll_context(query, rows, now, version),
@@ -185,6 +189,7 @@ def rows(request: HttpRequest) -> HttpResponse:
         "changed": rows_prepare(
             _with_owners(request, [row for row in rows if row.updated_at > since - SINCE_MARGIN]),
             request.user,
+            q=query.q,
         ),
         "poll": _poll_context(query, rows, now, version),
     }

@@ -18,6 +18,7 @@ from torrents.list_selectors import ListFilters, torrents_filtered
 from torrents.models import Torrent, TorrentStatus
 from torrents.page_panels import row_extras_for
 from torrents.paging import CountedPaginator
+from torrents.search import search_matched_files, search_rank
 from torrents.selectors import messages_shown
 from torrents.stalled import STALLED, stalled_q
 from torrents.tracker_host import HOST_MAX_LENGTH
@@ -72,6 +73,9 @@ SORT_LABELS = {
     "added": "Added",
 }
 DEFAULT_SORT = "-added"
+# The sort select's first choice (`sort` absent or empty): the best matches first when
+# searching (torrents/search), else DEFAULT_SORT. A sort chosen explicitly wins over ranking.
+BEST_MATCH_LABEL = "Best match, else newest"
 
 
 @dataclass
@@ -87,11 +91,13 @@ class ListQuery:
     sort: str = DEFAULT_SORT
     page: int = 1
     statuses: list[str] = field(default_factory=lambda: [*TorrentStatus.values, STALLED])
+    sort_given: bool = False  # asked for (else the default: ranked when searching)
 
     @classmethod
     def from_request(cls, params: QueryDict, *, staff: bool = False) -> "ListQuery":
         status = params.get("status", "")
-        sort = params.get("sort", DEFAULT_SORT)
+        sort = params.get("sort", "")
+        sort_given = sort.lstrip("-") in SORTS
         try:
             page = max(1, int(params.get("page", "1")))
         except ValueError:
@@ -102,15 +108,24 @@ class ListQuery:
             tracker=params.get("tracker", "").strip().lower()[:HOST_MAX_LENGTH],
             owner=params.get("owner", "").strip()[:254] if staff else "",
             label=" ".join(params.get("label", "").split())[:200],
-            sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
+            sort=sort if sort_given else DEFAULT_SORT,
             page=page,
+            sort_given=sort_given,
         )
+
+    @property
+    def ranked(self) -> bool:
+        """Rows in the search's order: searching, no sort asked for."""
+        return bool(self.q) and not self.sort_given
 
     def params(self, **changes) -> str:
         """The query string of this view with `changes` (None drops a key); defaults left out."""
         values = {name: getattr(self, name) for name in _DEFAULTS}
         values.update(changes)
-        return urlencode({k: v for k, v in values.items() if v is not None and v != _DEFAULTS[k]})
+        kept = {k: v for k, v in values.items() if v is not None and v != _DEFAULTS[k]}
+        if values["sort"] == DEFAULT_SORT and self.q and self.sort_given:
+            kept["sort"] = DEFAULT_SORT  # chosen: stays so (not ranked) when the query moves
+        return urlencode(kept)
 
     @property
     def params_without_label(self) -> str:
@@ -136,6 +151,8 @@ class ListQuery:
     def headers(self) -> list[dict]:
         """The table's sortable column headers: label, link, and aria-sort for the current one."""
         current, descending = self.sort.lstrip("-"), self.sort.startswith("-")
+        if self.ranked:
+            current = ""  # no column is the order
         return [
             {
                 "key": key,
@@ -165,6 +182,9 @@ class ListQuery:
         filtered = torrents_filtered(user, self.filters(), newest_first=key == "added")
         descending = self.sort.startswith("-")
         order = []
+        if self.ranked:
+            filtered = filtered.annotate(search_rank=search_rank(self.q, user=user))
+            order.append(F("search_rank").desc())
         for name in SORTS[key]:
             expression = F(name)
             order.append(
@@ -211,11 +231,13 @@ def page_of(query: ListQuery, user, status_counts: dict[str, int]) -> Page:
     return paginator.get_page(query.page)
 
 
-def rows_prepare(rows: list[Torrent], user) -> list[Torrent]:
+def rows_prepare(rows: list[Torrent], user, *, q: str = "") -> list[Torrent]:
     """What a row shows beyond its columns: rTorrent's message as this user may read it, and
     `chips`, the viewer's labels on it (one query for the page), with `chips_key` for the
     rendered row's cache: labels are per user, so the same torrent at the same `updated_at`
-    renders differently for each of its owners."""
+    renders differently for each of its owners. Searching (`q`): `matched_files`, the files
+    the search matched (one query for the page), with `matched_key` for the cache."""
+    matched = search_matched_files([row.id for row in rows], q) if q else {}
     shown = messages_shown(user, {row.pk: row.rtorrent_message for row in rows})
     chips = chips_by_torrent(user, [row.id for row in rows])
     extras = row_extras_for(user, rows) if rows else {}
@@ -224,6 +246,8 @@ def rows_prepare(rows: list[Torrent], user) -> list[Torrent]:
         row.message_shown = shown[row.pk]
         row.chips = chips.get(row.id, [])
         row.chips_key = ",".join(f"{c.name}{c.colour}" for c in row.chips)
+        row.matched_files = matched.get(row.id, [])
+        row.matched_key = ",".join(str(f["id"]) for f in row.matched_files)
     return rows
 
 
@@ -238,6 +262,7 @@ def rows_digest(rows: list[Torrent], *, staff: bool = False) -> str:
             getattr(row, "message_shown", ""),
             tuple(getattr(row, "chips", ())),
             getattr(row, "extra", ""),
+            getattr(row, "matched_key", ""),
         )
         for row in rows
     ]

@@ -1,0 +1,88 @@
+"""Search of the torrent list: `q` of the page and of `GET /api/torrents`.
+
+Everything goes through the functions here, which pick an engine by the database's vendor:
+Postgres full-text search (torrents/search/postgres.py) or a plain contains match elsewhere
+(torrents/search/contains.py, SQLite). Another engine is one more module with the same three
+functions (`matching_ids`, `rank`, `matched_files`).
+
+Choices (see bench/README.md for the numbers):
+- One document per torrent, a generated column (`GENERATED ALWAYS AS (...) STORED`, GIN
+  indexed) of its name and search terms (weight A) and its files' paths (weight C, gathered
+  into `files_vector` by a statement trigger on the files table), added by migration 0017 on
+  Postgres only, not model fields: nothing that writes a name, a file or the search terms can
+  forget it, the sync's UPDATEs (status, rates) never touch its inputs, no ordinary read of a
+  torrent carries it, and SQLite (no tsvector) has none. Each file has its own generated
+  vector too, to say which files of a result matched.
+- Ordering: the best matches first when searching, unless a sort is asked for (the page's
+  `sort`, the API's `ordering`), which then wins; ties (and SQLite) newest first.
+- websearch syntax ("quoted phrase", -word, or) with the last word also a prefix as you type
+  (built from Postgres' own parse of the text: the user's text is never tsquery syntax).
+- The 'simple' configuration (no stemming, no stop words: names are not English prose, and
+  "The" or "It" can be a title); dots, dashes, underscores and slashes are spaces.
+- Labels are per user: they are not in any stored vector; a user's label on a torrent is
+  matched, with the torrent's name and terms, for that user only (admins: their own labels),
+  and only when one of the query's words is a word of one of their labels.
+- Visibility is the caller's queryset (`torrents_visible_to`): the ids matched here are
+  anyone's and only ever narrow it; matched files are read only for rows the caller shows.
+"""
+
+from django.db import connection
+from django.db.models import FloatField, QuerySet, Value
+
+from torrents.models import Torrent
+from torrents.search import contains, postgres
+from torrents.search.query import search_text
+
+# How many matching files a result names.
+MATCHED_FILES = 3
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_matching_ids(q: str, *, user) -> QuerySet:
+    """The ids of the torrents `q` matches (anyone's, to narrow a visible queryset with)."""
+    if _postgres():
+        search = search_text(q)
+        if not search.has_words or not user.is_authenticated:
+            return Torrent.objects.none().values("pk")
+        return postgres.matching_ids(search, user=user)
+    if not user.is_authenticated:
+        return Torrent.objects.none().values("pk")
+    return contains.matching_ids(q, user=user)
+
+
+def search_rank(q: str, *, user):
+    """An expression: how well each torrent matches `q` (higher first; 0 for all on SQLite)."""
+    if not user.is_authenticated:
+        return Value(0.0, output_field=FloatField())
+    if _postgres():
+        return postgres.rank(search_text(q), user=user)
+    return contains.rank(q, user=user)
+
+
+def torrents_search(queryset: QuerySet, q: str, *, user) -> QuerySet:
+    """`queryset` (what `user` may see) narrowed to what `q` matches, each with `search_rank`
+    (order by it, descending, for the best matches first)."""
+    return queryset.filter(pk__in=search_matching_ids(q, user=user)).annotate(
+        search_rank=search_rank(q, user=user)
+    )
+
+
+def search_matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:
+    """{torrent id: [{"id", "path"}, ...]}: the files of these torrents that `q` matches, the
+    best MATCHED_FILES each. Only pass ids of rows the user is shown."""
+    found: dict[int, list[dict]] = {pk: [] for pk in torrent_ids}
+    if not torrent_ids or not q:
+        return found
+    if _postgres():
+        search = search_text(q)
+        if not search.has_words:
+            return found
+        rows = postgres.matched_files(torrent_ids, search, per_torrent=MATCHED_FILES)
+    else:
+        rows = contains.matched_files(torrent_ids, q, per_torrent=MATCHED_FILES)
+    for file_id, torrent_id, path in rows:
+        found[torrent_id].append({"id": file_id, "path": path})
+    return found

@@ -1,0 +1,87 @@
+"""The Postgres engine: full-text search over one stored document per torrent (migration
+0017): its name and search terms (weight A) and its files' paths (weight C), GIN indexed; and
+the searching user's own labels, matched on the fly with the torrent's words (labels are per
+user, so they cannot live in the shared document; a user labels few torrents).
+
+A torrent matches when its document, or one of the user's labels on it with its name and
+terms, matches the whole query (so "bunny trailer" finds a torrent named with one word whose
+file holds the other, and "-cam" excludes a torrent with "cam" in a file too). Ranking:
+ts_rank with the weights (A 1.0, C 0.2), plus LABEL_BONUS (a label counts as weight B would)
+when one of the user's labels matched: a name match before a label match before a file-path
+match."""
+
+from django.db.models import Case, F, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
+
+from torrents.models import Label, OwnershipLabel, Torrent, TorrentFile
+from torrents.search.expressions import Matches, Rank, StoredVector, TextVector, WebQuery
+from torrents.search.query import SearchText, query_words
+
+# ts_rank of one word at weight A is 0.61, at C (a file) 0.12: a label is between.
+LABEL_BONUS = 0.25
+
+
+def labels_in_query(search: SearchText, user) -> bool:
+    """Whether a word of one of the user's labels is a word of the query (or starts with its
+    prefix): else their labels cannot change what matches, and are left out of the query (one
+    small read of their label names instead of a to_tsvector per labelled torrent, twice)."""
+    if not user.is_authenticated:
+        return False
+    found = query_words(search.text)
+    words, last = set(found), found[-1] if search.prefix and found else None
+    for name in Label.objects.filter(user=user).values_list("name", flat=True):
+        for word in query_words(name):
+            if word in words or (last and word.startswith(last)):
+                return True
+    return False
+
+
+def _labels_matching(search: SearchText, user) -> QuerySet[OwnershipLabel]:
+    words = TextVector(
+        "label__name", "ownership__torrent__name", "ownership__torrent__search_terms"
+    )
+    # From the user's labels (their index), not from all their ownerships.
+    return OwnershipLabel.objects.filter(label__user=user).filter(Matches(words, WebQuery(search)))
+
+
+def matching_ids(search: SearchText, *, user) -> QuerySet:
+    """The ids of the torrents matching (for a user, of their own; for staff, anyone's: the
+    caller narrows to what `user` sees), from the documents' index and the user's labels."""
+    documents = Torrent.objects.filter(Matches(StoredVector(), WebQuery(search)))
+    if not user.is_staff:
+        # A user's own torrents only: for a common word the planner then checks their few
+        # thousand documents rather than reading every match of the library's index.
+        documents = documents.filter(ownerships__user=user)
+    if not labels_in_query(search, user):
+        return documents.order_by().values("pk")
+    labelled = _labels_matching(search, user).order_by().values("ownership__torrent_id")
+    return documents.order_by().values("pk").union(labelled)
+
+
+def rank(search: SearchText, *, user):
+    """The rank of each torrent of a matching queryset (higher first); the user's labelled
+    matches are read once, not once per row."""
+    ranked = Rank(StoredVector(), WebQuery(search))
+    if not labels_in_query(search, user):
+        return ranked
+    labelled = _labels_matching(search, user).values("ownership__torrent_id")
+    return ranked + Case(When(pk__in=labelled, then=Value(LABEL_BONUS)), default=Value(0.0))
+
+
+def matched_files(torrent_ids: list[int], search: SearchText, *, per_torrent: int) -> QuerySet:
+    """(id, torrent_id, path) of the best-matching files of these torrents (each file's own
+    vector: a file matches the query alone), `per_torrent` each at most, best first."""
+    files = TorrentFile.objects.filter(
+        Matches(StoredVector(), WebQuery(search)), torrent_id__in=torrent_ids
+    )
+    order = Window(
+        RowNumber(),
+        partition_by=[F("torrent_id")],
+        order_by=[Rank(StoredVector(), WebQuery(search)).desc(), F("index").asc()],
+    )
+    return (
+        files.annotate(place=order)
+        .filter(place__lte=per_torrent)
+        .order_by("torrent_id", "place")
+        .values_list("id", "torrent_id", "path")
+    )
