@@ -48,7 +48,7 @@ from torrents.search import torrents_search  # noqa: E402
 from torrents.selectors import torrents_visible_to  # noqa: E402
 from torrents.services.sync import SYNC_FIELDS  # noqa: E402
 
-_migration = __import__("torrents.migrations.0017_search", fromlist=["FORWARD"])
+_migration = __import__("torrents.migrations.0019_search", fromlist=["FORWARD"])
 USERS = 50
 
 
