@@ -573,3 +573,6 @@ SEEDBOX_VIEW_WINDOW = env_int("SEEDBOX_VIEW_WINDOW", 1800, minimum=1)
 SEEDBOX_TMDB_API_KEY = env_str("SEEDBOX_TMDB_API_KEY")
 SEEDBOX_DIRECT_LINK_DAYS = env_int("SEEDBOX_DIRECT_LINK_DAYS", 7, minimum=1)
 SEEDBOX_SHARE_LINK_MAX_DAYS = env_int("SEEDBOX_SHARE_LINK_MAX_DAYS", 30, minimum=1)
+
+# player: hls.js plays through MediaSource, whose <video> source is a blob: URL (media-src).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = [SELF, "blob:"]

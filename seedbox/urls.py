@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/", include("notifications.webhook_api_urls")),
     path("api/", include("media.urls")),
     path("api/", include("media.stream_urls")),
+    path("api/", include("media.position_urls")),  # player: resume positions
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script from a URL (`?script`): no inline script for the CSP.
     path(
