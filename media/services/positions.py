@@ -50,7 +50,9 @@ def resume_point(*, position_seconds: float, duration_seconds: float | None) -> 
     if position_seconds < RESUME_AFTER_SECONDS:
         return None
     if duration_seconds:
-        near_end = duration_seconds - position_seconds <= FINISHED_WITHIN_SECONDS
+        # The credits of a film; a short clip's last tenth.
+        margin = min(FINISHED_WITHIN_SECONDS, duration_seconds * 0.1)
+        near_end = duration_seconds - position_seconds <= margin
         if near_end or position_seconds >= duration_seconds * FINISHED_FRACTION:
             return None
     return position_seconds

@@ -100,6 +100,8 @@ def test_natural_key():
         (5390, 5400, None),  # the credits: watched
         (98, 100, None),
         (50, 100, 50),
+        (6, 20, 6),  # a short clip: its last tenth is the end
+        (18.5, 20, None),
     ],
 )
 def test_resume_point(position, duration, offered):
