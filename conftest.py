@@ -22,6 +22,7 @@ from torrents.rtorrent.daemon import DaemonConfig, ManagedRTorrent
 # alice, bob and boss (quota 1 GiB; boss is staff) for the intake tests.
 # owner, other and admin for the sync, control and download tests.
 pytest_plugins = ["torrents.tests.intake_support", "torrents.tests.helpers_sync"]
+pytest_plugins += ["media.tests.stream_support"]  # media made by ffmpeg, HLS dirs
 
 # Each daemon gets its own loopback address (two rTorrents on one IP never connect) and a free
 # port. Addresses are spread by PID so that test runs in parallel do not share them.

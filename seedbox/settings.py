@@ -574,5 +574,21 @@ SEEDBOX_TMDB_API_KEY = env_str("SEEDBOX_TMDB_API_KEY")
 SEEDBOX_DIRECT_LINK_DAYS = env_int("SEEDBOX_DIRECT_LINK_DAYS", 7, minimum=1)
 SEEDBOX_SHARE_LINK_MAX_DAYS = env_int("SEEDBOX_SHARE_LINK_MAX_DAYS", 30, minimum=1)
 
+# Streaming (branch hls: media/services/hls.py, hls_cache.py). See README "Streaming".
+# A transcode is scaled down to at most this many lines (H.264 with this x264 preset).
+SEEDBOX_HLS_MAX_HEIGHT = env_int("SEEDBOX_HLS_MAX_HEIGHT", 720, minimum=144)
+SEEDBOX_HLS_PRESET = env_choice(
+    "SEEDBOX_HLS_PRESET", "veryfast", ("ultrafast", "superfast", "veryfast", "faster", "fast")
+)
+# A playlist request waits at most this long for an encode's first segment (then 503).
+SEEDBOX_HLS_WAIT = env_float("SEEDBOX_HLS_WAIT", 10.0, minimum=0.5)
+# An encoder that has not written its progress for this long is dead: restarted when asked.
+SEEDBOX_HLS_STALE = env_float("SEEDBOX_HLS_STALE", 30.0, minimum=5.0)
+# How often the beat task notes encoders that ended and trims the cache to SEEDBOX_HLS_CACHE_MAX.
+CELERY_BEAT_SCHEDULE["media-hls-watch"] = {
+    "task": "media.tasks.hls.hls_encodes_watch",
+    "schedule": 60.0,
+}
+
 # player: hls.js plays through MediaSource, whose <video> source is a blob: URL (media-src).
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = [SELF, "blob:"]
