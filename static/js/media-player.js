@@ -149,8 +149,12 @@
   function playHls(url, startAt) {
     if (window.Hls && window.Hls.isSupported()) {
       // No worker: it would come from a blob: URL, which the CSP does not allow for scripts.
-      hls = new window.Hls({ enableWorker: false, startPosition: startAt || -1 });
+      // From the start (or the resume point), not the live edge: the playlist is an EVENT one
+      // that grows while ffmpeg works.
+      hls = new window.Hls({ enableWorker: false, startPosition: startAt || 0 });
+      var player = hls;
       root.dataset.engine = "hls.js";
+      var retries = 0;
       hls.on(window.Hls.Events.AUDIO_TRACKS_UPDATED, function (_event, data) {
         offerAudioTracks(data.audioTracks, function (index) { hls.audioTrack = index; }, hls.audioTrack);
       });
@@ -159,14 +163,26 @@
       });
       hls.on(window.Hls.Events.ERROR, function (_event, data) {
         if (!data.fatal) return;
-        if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
-          hls.startLoad(); // the playlist grows while ffmpeg works: try again
-        } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
+        var status = data.response && data.response.code;
+        if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR && status !== 404 && status !== 409 && retries < 10) {
+          // 503: the encoder's first segment is not ready yet. Ask again in a moment.
+          retries += 1;
+          say("Preparing the stream…");
+          window.setTimeout(function () {
+            if (hls !== player) return; // another track plays now
+            if (data.details === window.Hls.ErrorDetails.MANIFEST_LOAD_ERROR) hls.loadSource(url);
+            else hls.startLoad();
+          }, 1000 * retries);
+        } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR && retries < 3) {
+          retries += 1;
           hls.recoverMediaError();
+        } else if (status === 409) {
+          fail("This file is not completely downloaded yet.");
         } else {
           fail("The stream could not be played (" + data.details + ").");
         }
       });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, function () { say(""); });
       hls.loadSource(url);
       hls.attachMedia(media);
       return true;

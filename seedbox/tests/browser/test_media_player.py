@@ -165,25 +165,25 @@ def test_a_video_plays_through_hls_with_its_subtitles_and_resumes(stack, new_pag
 
 def test_an_album_plays_as_a_playlist(stack, new_page, tmp_path):
     owner = make_user(stack, "listener2@example.com", trusted=True)
-    names = ["01 First.wav", "02 Second.wav", "10 Last.wav"]
+    names = ["01 First.mp3", "02 Second.mp3", "10 Last.mp3"]
     for name in names:
         tone(tmp_path / name)
     page, console = watched_page(new_page)
     log_in(page, owner)
     add_data(page, "An album", [tmp_path / name for name in reversed(names)])
     wait_until_complete(page, stack, 3)
-    page.get_by_role("link", name="Listen 02 Second.wav").click()
+    page.get_by_role("link", name="Listen 02 Second.mp3").click()
     page.wait_for_url(re.compile(r"/media/\d+/\d+/$"))
     playlist = page.locator("#playlist li")
     expect(playlist).to_have_text(names)
-    expect(page.locator("#playlist li[aria-current='true']")).to_have_text("02 Second.wav")
+    expect(page.locator("#playlist li[aria-current='true']")).to_have_text("02 Second.mp3")
     state = wait_playing(page, stack, past=0.3)
-    assert state["engine"] == "direct", state  # WAV: the browser plays the file itself
+    assert state["engine"] == "direct", state  # MP3: the browser plays the file itself
     # At the end the next track plays, marked as current, and the address follows it.
     expect(page.locator("#playlist li[aria-current='true']")).to_have_text(
-        "10 Last.wav", timeout=15_000
+        "10 Last.mp3", timeout=15_000
     )
-    expect(page.locator("#media-title")).to_have_text("10 Last.wav")
+    expect(page.locator("#media-title")).to_have_text("10 Last.mp3")
     last_page = playlist.nth(2).locator("a").get_attribute("href")
     wait_for(lambda: page.url.endswith(last_page), timeout=5, what="the address of the track")
     wait_playing(page, stack, past=0.3)
