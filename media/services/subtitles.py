@@ -1,6 +1,6 @@
 """Subtitles as WebVTT (what <track> takes): `.srt`/`.ass`/`.ssa`/`.vtt` files next to the video
-in the same torrent (same folder, a name starting with the video's stem: `Film.en.srt` for
-`Film.mkv`), and the text subtitle streams inside it (subrip, ass, mov_text, webvtt...).
+in the same torrent (same folder, named the video's stem and a dot: `Film.en.srt` or `Film.srt`
+for `Film.mkv`), and the text subtitle streams inside it (subrip, ass, mov_text, webvtt...).
 
 ffmpeg converts each once (`-f webvtt`) into SEEDBOX_MEDIA_DIR/subtitles/<file id>/<id>.vtt, again
 only when the source changed. Ids: `f<file id>` for a file next to it, `s<stream index>` for a
@@ -51,8 +51,8 @@ def _sidecars(torrent: Torrent, file: TorrentFile) -> list[Subtitle]:
         name = posixpath.basename(other.path)
         if other.pk == file.pk or posixpath.dirname(other.path) != folder:
             continue
-        if not name.lower().endswith(SIDECAR_EXTENSIONS) or not name.startswith(stem):
-            continue
+        if not name.lower().endswith(SIDECAR_EXTENSIONS) or not name.startswith(stem + "."):
+            continue  # Film.srt, Film.en.srt, Film.en.forced.srt; not Film2.srt
         middle = _stem(name)[len(stem) :].strip(" ._-")
         language = middle.rsplit(".", 1)[-1] if middle else ""
         language = language if _LANGUAGE.match(language) else ""

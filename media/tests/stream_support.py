@@ -51,7 +51,8 @@ def ffprobe_streams(path: Path) -> list[str]:
          "-of", "csv=p=0", str(path)],
         capture_output=True, check=True, text=True,
     )  # fmt: skip
-    return [line.strip() for line in out.stdout.splitlines() if line.strip()]
+    lines = [line.strip() for line in out.stdout.splitlines() if line.strip()]
+    return list(dict.fromkeys(lines))  # ffprobe lists a TS's streams again under its program
 
 
 @pytest.fixture(scope="session")
