@@ -118,7 +118,9 @@
     tracks.forEach(function (track, i) {
       var option = document.createElement("option");
       option.value = String(i);
-      option.textContent = track.name || track.label || track.lang || track.language || "Track " + (i + 1);
+      var name = track.name || track.label || "Track " + (i + 1);
+      var language = track.lang || track.language;
+      option.textContent = language ? name + " (" + language + ")" : name;
       select.appendChild(option);
     });
     select.value = String(selected);
@@ -134,6 +136,20 @@
     offerAudioTracks(tracks, function (index) {
       tracks.forEach(function (t, i) { t.enabled = i === index; });
     }, Math.max(selected, 0));
+  }
+
+  // Where neither hls.js (one audio rendition per encode) nor the browser (media.audioTracks)
+  // offers the file's other audio tracks, say so rather than hide them.
+  function noteAudioTracks(count) {
+    var note = document.getElementById("audio-note");
+    note.hidden = true;
+    if (count < 2) return;
+    media.addEventListener("loadeddata", function () {
+      if (!document.getElementById("audio-choice").hidden) return;
+      note.textContent = "This file has " + count + " audio tracks; the player plays the first. " +
+        "Download the file to hear the others.";
+      note.hidden = false;
+    }, { once: true });
   }
 
   // --- playing --------------------------------------------------------------------------------
@@ -210,6 +226,7 @@
       return;
     }
     say("");
+    noteAudioTracks((playback.audio_tracks || []).length);
     offerResume(resumeAt, root.dataset.engine === "hls.js");
     if (autoplay) media.play().catch(function () { say("Press play to start."); });
   }
