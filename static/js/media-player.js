@@ -44,8 +44,10 @@
   }
 
   // --- where the user is ----------------------------------------------------------------------
+  // ffprobe's duration first: while ffmpeg still works, an HLS element knows only what is made.
   function duration() {
-    return isFinite(media.duration) && media.duration > 0 ? media.duration : current.duration;
+    if (current.duration) return current.duration;
+    return isFinite(media.duration) && media.duration > 0 ? media.duration : null;
   }
 
   function savePosition(leaving) {
@@ -105,9 +107,10 @@
     select.value = "";
   }
 
+  // By our <track> elements, not media.textTracks' order (hls.js may add caption tracks).
   function showSubtitle(index) {
-    Array.prototype.forEach.call(media.textTracks, function (track, i) {
-      track.mode = String(i) === index ? "showing" : "disabled";
+    media.querySelectorAll("track").forEach(function (element, i) {
+      element.track.mode = String(i) === index ? "showing" : "disabled";
     });
   }
 
@@ -160,6 +163,7 @@
     }
     media.removeAttribute("src");
     media.load();
+    document.getElementById("audio-choice").hidden = true;
   }
 
   function playHls(url, startAt) {
