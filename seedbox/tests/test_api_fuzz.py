@@ -124,8 +124,10 @@ def _real_ids(case, ids: dict[str, int]) -> None:
     (it favours 0 and small numbers, which are mapped)."""
     params = case.path_parameters or {}
     for name, value in list(params.items()):
-        if not str(value).isdigit() or int(value) % 4 == 3:
-            continue  # a string parameter (a segment's or subtitle's name) stays as chosen
+        if not str(value).isdigit():
+            continue  # a name in the path (an HLS segment, a subtitle id), not an id to map
+        if int(value) % 4 == 3:
+            continue
         if name == "file_id":
             params[name] = ids["file_id"]
         else:

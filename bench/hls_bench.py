@@ -1,0 +1,163 @@
+"""HLS through the site against plain ffmpeg, on a 10-minute 720p H.264/AAC video made by ffmpeg
+(kept in /tmp/seedbox-bench-hls between runs):
+
+- time to the first playable segment: GET index.m3u8 (which starts the encode and waits for a
+  segment) plus GET of the first segment, through Django's test client (target < 2 s);
+- a whole remux through the site (request to ENDLIST) against `ffmpeg -c copy -f hls` of the same
+  file in the same run (target <= 1.2x);
+- a transcode's real-time factor: our transcode command on 60 s of it (and the time to its first
+  segment through the site, from a 60 s MPEG-4/MP3 AVI).
+
+    .venv/bin/python bench/hls_bench.py [--rounds 3]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from common import django_setup
+
+_scratch = Path(django_setup("seedbox-hls-bench-"))
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from media import ffmpeg  # noqa: E402
+from media.models import Encode, HlsMode  # noqa: E402
+from media.services.hls_cache import encode_directory  # noqa: E402
+from torrents.models import Node, Ownership, Torrent, TorrentFile  # noqa: E402
+from torrents.storage import torrent_directory  # noqa: E402
+
+CACHE = Path("/tmp/seedbox-bench-hls")
+SOURCE = CACHE / "720p-600s.mp4"
+AVI = CACHE / "720p-60s.avi"
+
+
+def _make(path: Path, args: list[str]) -> None:
+    if path.exists():
+        return
+    CACHE.mkdir(exist_ok=True)
+    print(f"making {path.name} (once)...", flush=True)
+    partial = path.with_name("partial-" + path.name)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, str(partial)], check=True)
+    partial.replace(path)
+
+
+def make_sources() -> None:
+    lavfi = ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine"]
+    _make(SOURCE, [*lavfi, "-t", "600", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
+                   "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart"])  # fmt: skip
+    _make(AVI, [*lavfi, "-t", "60", "-c:v", "mpeg4", "-q:v", "4", "-c:a", "libmp3lame"])
+
+
+def torrent_of(node: Node, owner: User, source: Path, number: int) -> tuple[Torrent, TorrentFile]:
+    """Rows for a one-file torrent of `source` (hard-linked into its directory)."""
+    torrent = Torrent.objects.create(
+        info_hash=f"{number:040x}", name=source.name, size_bytes=source.stat().st_size,
+        piece_length=1 << 20, metainfo=b"d4:infod4:name1:xee", node=node, added_by=owner,
+        completed_at=timezone.now(),
+    )  # fmt: skip
+    file = TorrentFile.objects.create(
+        torrent=torrent, index=0, path=source.name, size_bytes=torrent.size_bytes
+    )
+    Ownership.objects.create(torrent=torrent, user=owner)
+    directory = torrent_directory(torrent)
+    directory.mkdir(parents=True)
+    try:
+        os.link(source, directory / source.name)
+    except OSError:
+        shutil.copy(source, directory / source.name)
+    return torrent, file
+
+
+def first_segment(client: Client, torrent: Torrent, file: TorrentFile) -> tuple[float, Encode]:
+    base = f"/api/torrents/{torrent.pk}/files/{file.pk}/hls"
+    started = time.perf_counter()
+    playlist = client.get(f"{base}/index.m3u8")
+    assert playlist.status_code == 200, playlist.content
+    segment = next(x for x in playlist.content.decode().splitlines() if x.endswith(".ts"))
+    body = client.get(segment)
+    assert body.status_code == 200
+    b"".join(body.streaming_content)
+    return time.perf_counter() - started, Encode.objects.get(file=file)
+
+
+def until_exit(encode: Encode) -> None:
+    while ffmpeg.exit_status(encode_directory(encode)) is None:
+        time.sleep(0.02)
+    assert ffmpeg.exit_status(encode_directory(encode)) == 0, ffmpeg.last_words(
+        encode_directory(encode)
+    )
+
+
+def plain_remux(out: Path) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    started = time.perf_counter()
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(SOURCE), "-c", "copy", "-f", "hls",
+         "-hls_time", "4", "-hls_playlist_type", "vod", "-hls_segment_filename",
+         str(out / "seg%05d.ts"), str(out / "index.m3u8")],
+        check=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def transcode_rtf(out: Path, seconds: int = 60) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    command = ffmpeg.hls_command(ffmpeg.HlsJob(SOURCE, out, HlsMode.TRANSCODE))
+    at = command.index("-i") + 2
+    command = [*command[:at], "-t", str(seconds), *command[at:]]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    return seconds / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    rounds = parser.parse_args().rounds
+    make_sources()
+    settings.SEEDBOX_HLS_DIR = _scratch / "hls"
+    call_command("migrate", verbosity=0)
+    owner = User.objects.create_user("bench@example.com", "pw")
+    node = Node.objects.create(name="bench", rpc_url="scgi:///none.sock", data_root=_scratch)
+    client = Client()
+    client.force_login(owner)
+    firsts, ours, plains = [], [], []
+    for n in range(rounds):
+        plains.append(plain_remux(_scratch / "plain"))
+        torrent, file = torrent_of(node, owner, SOURCE, n + 1)
+        started = time.perf_counter()
+        first, encode = first_segment(client, torrent, file)
+        until_exit(encode)
+        ours.append(time.perf_counter() - started)
+        firsts.append(first)
+        shutil.rmtree(encode_directory(encode))
+        print(f"round {n + 1}: first segment {first:.2f} s, ours {ours[-1]:.2f} s, "
+              f"plain ffmpeg {plains[-1]:.2f} s", flush=True)  # fmt: skip
+    torrent, file = torrent_of(node, owner, AVI, 99)
+    transcode_first, encode = first_segment(client, torrent, file)
+    until_exit(encode)
+    rtf = transcode_rtf(_scratch / "transcode")
+    ours_m, plain_m = statistics.median(ours), statistics.median(plains)
+    print(f"\nsource: {SOURCE} ({SOURCE.stat().st_size / 1e6:.0f} MB, 600 s, 1280x720)")
+    print(f"time to the first playable segment, remux (median of {rounds}): "
+          f"{statistics.median(firsts):.2f} s (target < 2 s)")  # fmt: skip
+    print(f"time to the first playable segment, transcode of an MPEG-4 AVI: {transcode_first:.2f} s")
+    print(f"whole remux through the site: {ours_m:.2f} s; plain ffmpeg -c copy -f hls: "
+          f"{plain_m:.2f} s; ratio {ours_m / plain_m:.2f}x (target <= 1.2x)")  # fmt: skip
+    print(f"transcode (libx264 {settings.SEEDBOX_HLS_PRESET}, <= {settings.SEEDBOX_HLS_MAX_HEIGHT}p"
+          f", 60 s of 720p): {rtf:.2f}x real time")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
