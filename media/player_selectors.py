@@ -74,7 +74,9 @@ def playable_kind(file: TorrentFile, media: MediaFile | None) -> str:
 
 def playable_kinds(*, files: list[TorrentFile]) -> dict[int, str]:
     """{file id: video or audio} for the files that play, in one query."""
-    media = {m.file_id: m for m in MediaFile.objects.filter(file__in=[f.pk for f in files])}
+    # By torrent, not by a list of file ids: a torrent of 50,000 files is one short query too.
+    torrents = {f.torrent_id for f in files}
+    media = {m.file_id: m for m in MediaFile.objects.filter(file__torrent_id__in=torrents)}
     kinds = {f.pk: playable_kind(f, media.get(f.pk)) for f in files}
     return {pk: kind for pk, kind in kinds.items() if kind}
 
