@@ -216,8 +216,21 @@
     return false;
   }
 
+  // The page was made before the file was first read: the playback JSON knows its duration.
+  function showDuration(seconds) {
+    var facts = document.getElementById("media-facts");
+    if (!facts || !seconds || facts.querySelector("[data-fact='duration']")) return;
+    var label = document.createElement("dt");
+    label.textContent = "Duration";
+    var value = document.createElement("dd");
+    value.dataset.fact = "duration";
+    value.textContent = clock(seconds);
+    facts.append(label, value);
+  }
+
   function start(playback, resumeAt, autoplay) {
     current.duration = playback.duration_seconds || null;
+    if (!playlist) showDuration(current.duration);
     errorBox.hidden = true;
     addSubtitles(playback.subtitles);
     var direct = playback.direct && playback.type && media.canPlayType(playback.type);

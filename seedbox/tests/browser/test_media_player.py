@@ -109,6 +109,8 @@ def test_a_video_plays_through_hls_with_its_subtitles_and_resumes(stack, new_pag
     page.get_by_role("link", name="Watch Show.S01E01.mkv").click()
     page.wait_for_url(re.compile(r"/media/\d+/\d+/$"))
     expect(page.locator("#media-title")).to_have_text("Show.S01E01.mkv")
+    # Read for the first time by the playback API: its duration joins the file's details.
+    expect(page.locator("#media-facts [data-fact='duration']")).to_have_text("0:20")
 
     state = wait_playing(page, stack, past=1.5)
     # hls.js played it: the source is its MediaSource, fragments came from the HLS URLs.
