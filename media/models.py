@@ -99,11 +99,14 @@ class Encode(models.Model):
     last_used_at = models.DateTimeField(auto_now_add=True)  # least recently used goes first
     size_bytes = models.BigIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)
+    # ffprobe's index of the audio stream it carries; -1: the file's first (branch hls).
+    audio_stream = models.IntegerField(default=-1)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["file", "mode", "start_seconds"], name="media_encode_unique"
+                fields=["file", "mode", "start_seconds", "audio_stream"],
+                name="media_encode_unique",
             )
         ]
 

@@ -48,6 +48,7 @@ class AudioTrackSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     channels = serializers.IntegerField(allow_null=True)
     default = serializers.BooleanField()
+    hls_url = serializers.CharField(allow_null=True, help_text="HLS with this track's audio")
 
 
 class PlaybackSerializer(serializers.Serializer):
@@ -59,7 +60,6 @@ class PlaybackSerializer(serializers.Serializer):
     duration_seconds = serializers.FloatField(allow_null=True)
     subtitles = SubtitleSerializer(many=True)
     audio_tracks = AudioTrackSerializer(many=True)
-    hls_audio = serializers.CharField(help_text="which audio track HLS carries")
 
 
 class PlaybackView(APIView):
@@ -80,9 +80,13 @@ class PlaybackView(APIView):
             }
             for s in subtitles_list(torrent=torrent, file=file, playback=playback)
         ]
+        hls_url = reverse("api-media-hls", kwargs=args) if playback.hls_mode else None
         tracks = [
             {key: t.get(key) for key in ("index", "codec", "language", "title", "channels")}
-            | {"default": bool(t.get("default"))}
+            | {
+                "default": bool(t.get("default")),
+                "hls_url": f"{hls_url}?audio={t.get('index')}" if hls_url else None,
+            }
             for t in playback.media.audio_tracks or []
         ]
         media = playback.media
@@ -92,11 +96,10 @@ class PlaybackView(APIView):
                 "direct": bool(playback.browser_type),
                 "type": playback.browser_type,
                 "stream_url": reverse("api-media-stream", kwargs=args),
-                "hls_url": reverse("api-media-hls", kwargs=args) if playback.hls_mode else None,
+                "hls_url": hls_url,
                 "duration_seconds": media.duration_seconds,
                 "subtitles": subtitles,
                 "audio_tracks": tracks,
-                "hls_audio": "first",
             }
         )
 
@@ -121,10 +124,13 @@ class StreamView(APIView):
 
 class StartSerializer(serializers.Serializer):
     start = serializers.IntegerField(min_value=0, max_value=10**7, default=0, required=False)
+    audio = serializers.IntegerField(
+        min_value=0, max_value=10**4, required=False, help_text="ffprobe's audio stream index"
+    )
 
 
 class HlsPlaylistView(APIView):
-    """GET /api/torrents/:id/files/:file_id/hls/index.m3u8[?start=seconds]: the HLS playlist,
+    """GET /api/torrents/:id/files/:file_id/hls/index.m3u8[?start=seconds&audio=stream]: HLS,
     served while ffmpeg makes it (the first request starts it and waits for a segment)."""
 
     @extend_schema(
@@ -133,7 +139,7 @@ class HlsPlaylistView(APIView):
             (200, "application/vnd.apple.mpegurl"): OpenApiResponse(
                 OpenApiTypes.STR, description="an EVENT playlist; ENDLIST once complete"
             ),
-            400: detail("start is not a number of seconds inside the file"),
+            400: detail("start is not a number of seconds inside the file, or no such audio"),
             404: _NOT_AVAILABLE,
             409: detail("the file is not completely downloaded yet"),
             503: detail("the encoder failed, or its first segment is not ready yet: retry"),
@@ -154,7 +160,7 @@ class HlsPlaylistView(APIView):
         try:
             return hls_playlist_response(
                 request, torrent=torrent, file=file, start=query.validated_data["start"],
-                url_for=url_for,
+                audio=query.validated_data.get("audio"), url_for=url_for,
             )  # fmt: skip
         except HlsUnavailable as exc:
             raise Refused(str(exc), exc.status) from None

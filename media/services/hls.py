@@ -17,9 +17,11 @@ Seeking ahead of the encoder: `?start=N` is another encode that starts at N seco
 starts at the source's keyframe at or before N). The player knows the N it asked for; the
 playlist's times count from there.
 
-Audio: an encode carries the file's first audio stream; the others are listed in the playback
-JSON but not selectable in HLS (a rendition per audio stream needs the stream in Encode's unique
-key: left for later).
+Audio tracks: an encode carries one audio stream, the file's first unless `?audio=<ffprobe
+stream index>` asks for another (Encode.audio_stream): another track is another encode, shared
+the same way. The playback JSON lists each track with its playlist URL. (One encode with every
+track as EXT-X-MEDIA renditions would switch without reloading, at the price of encoding tracks
+nobody listens to; not done.)
 
 Only complete files are encoded: an encode of a file with holes would be cached wrong.
 """
@@ -118,7 +120,6 @@ def _launch(encode: Encode, job: ffmpeg.HlsJob) -> None:
             status=EncodeStatus.FAILED, finished_at=timezone.now(), error=f"not started: {exc}"
         )
         raise HlsUnavailable("the encoder could not start", 503) from None
-    enqueue(EVICT_TASK)
 
 
 def _restartable(encode: Encode) -> bool:
@@ -130,16 +131,23 @@ def _restartable(encode: Encode) -> bool:
     return False
 
 
-def encode_ensure(*, file: TorrentFile, playback: Playback, path: Path, start: int = 0) -> Encode:
-    """The encode of `file` from `start` seconds, started when nobody has started it (or it
-    ended badly, or its files were evicted); everyone watching from there shares it."""
+def encode_ensure(
+    *, file: TorrentFile, playback: Playback, path: Path, start: int = 0, audio: int | None = None
+) -> Encode:
+    """The encode of `file` from `start` seconds (with audio stream `audio`, None for the
+    first), started when nobody has started it (or it ended badly, or its files were evicted);
+    everyone watching from there shares it."""
     mode = playback.hls_mode
-    directory = f"{file.pk}/{mode}-{start}"
+    if audio is not None and audio not in {s.index for s in playback.probe.of_type("audio")}:
+        raise HlsUnavailable(f"the file has no audio stream {audio}", 400)
+    stream = -1 if audio is None else audio
+    directory = f"{file.pk}/{mode}-{start}" + (f"-a{stream}" if audio is not None else "")
     now = timezone.now()
     encode, created = Encode.objects.get_or_create(
         file=file,
         mode=mode,
         start_seconds=start,
+        audio_stream=stream,
         defaults={"directory": directory, "heartbeat_at": now},
     )
     job = ffmpeg.HlsJob(
@@ -148,6 +156,7 @@ def encode_ensure(*, file: TorrentFile, playback: Playback, path: Path, start: i
         mode=mode,
         start_seconds=start,
         video=playback.probe.video is not None,
+        audio_index=audio,
     )
     if created:
         _launch(encode, job)
@@ -198,11 +207,13 @@ def hls_playlist_response(
     file: TorrentFile,
     start: int = 0,
     url_for: Callable[[str], str],
+    audio: int | None = None,
     via: str = ViewVia.SITE,
     share: ShareLink | None = None,
 ) -> HttpResponse:
-    """The playlist of `file` from `start` seconds, its segment URLs made by `url_for(name)`
-    (names as hls_segment_response takes them); Http404 or HlsUnavailable otherwise."""
+    """The playlist of `file` from `start` seconds (with audio stream `audio`), its segment URLs
+    made by `url_for(name)` (names as hls_segment_response takes them); Http404 or
+    HlsUnavailable otherwise."""
     user = getattr(request, "user", None)
     path = stream_path(torrent=torrent, file=file, user=user)
     playback = playback_probe(file=file, path=path)
@@ -213,7 +224,7 @@ def hls_playlist_response(
     duration = playback.probe.duration_seconds
     if start < 0 or (duration is not None and start >= duration):
         raise HlsUnavailable("start is outside the file", 400)
-    encode = encode_ensure(file=file, playback=playback, path=path, start=start)
+    encode = encode_ensure(file=file, playback=playback, path=path, start=start, audio=audio)
     text = _first_segment(encode)
     if text is None:
         encode = encode_refresh(encode=encode)
@@ -222,6 +233,8 @@ def hls_playlist_response(
         raise HlsUnavailable("the first segment is not ready yet", 503)
     encode_touch(encode=encode)
     view_record(file=file, user=user, via=via, share=share)
+    if encode.status == EncodeStatus.RUNNING:
+        enqueue(EVICT_TASK)  # room for what it writes (after the answer is ready, not before)
     response = HttpResponse(_rewritten(text, encode, url_for), content_type=PLAYLIST_TYPE)
     response["Cache-Control"] = "no-cache"
     return response

@@ -71,7 +71,23 @@ def media_samples(tmp_path_factory) -> dict[str, Path]:
                "-c:v", "copy", "-c:a", "copy", "-c:s", codec, "-metadata:s:s:0", "language=fra",
                str(directory / name))  # fmt: skip
         made[name] = directory / name
+    # Two audio tracks: mono English (the first), stereo French.
+    ffmpeg(*_LAVFI, *_SINE, "-f", "lavfi", "-i", f"sine=frequency=880:duration={SECONDS}",
+           "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "ultrafast",
+           "-g", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac:a:1", "2",
+           "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra",
+           str(directory / "two-audio.mp4"))  # fmt: skip
+    made["two-audio.mp4"] = directory / "two-audio.mp4"
     return made
+
+
+def ffprobe_channels(path: Path) -> list[int]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries", "stream=channels",
+         "-of", "csv=p=0", str(path)],
+        capture_output=True, check=True, text=True,
+    )  # fmt: skip
+    return list(dict.fromkeys(int(x) for x in out.stdout.split()))
 
 
 @pytest.fixture

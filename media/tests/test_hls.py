@@ -18,6 +18,7 @@ from media.services.hls_cache import encode_directory, hls_cache_evict
 from media.tasks.hls import hls_encodes_watch
 from media.tests.stream_support import (
     SECONDS,
+    ffprobe_channels,
     ffprobe_duration,
     ffprobe_streams,
     file_of,
@@ -223,3 +224,27 @@ def test_an_incomplete_file_gets_no_hls(data_node, owner, media_samples, tmp_pat
     assert api(owner).get(url(torrent, "a.mp4", "hls/index.m3u8")).status_code == 409
     assert api(owner).get(url(torrent, "a.mp4", "stream")).status_code == 200
     assert Encode.objects.count() == 0
+
+
+def test_another_audio_track_is_another_encode(
+    data_node, owner, media_samples, tmp_path, media_dirs
+):
+    torrent = media_torrent(
+        data_node, [owner], tmp_path / "src", {"two.mp4": media_samples["two-audio.mp4"]}
+    )
+    client = api(owner)
+    tracks = client.get(url(torrent, "two.mp4", "playback")).json()["audio_tracks"]
+    assert [(t["index"], t["language"], t["channels"]) for t in tracks] == [
+        (1, "eng", 1),
+        (2, "fra", 2),
+    ]
+    assert tracks[1]["hls_url"].endswith("/hls/index.m3u8?audio=2")
+    french = _finished(client, tracks[1]["hls_url"])
+    first = _finished(client, url(torrent, "two.mp4", "hls/index.m3u8"))
+    assert ffprobe_channels(_joined(client, french, tmp_path / "fr.ts")) == [2]
+    assert ffprobe_channels(_joined(client, first, tmp_path / "en.ts")) == [1]
+    assert sorted(Encode.objects.values_list("audio_stream", flat=True)) == [-1, 2]
+    assert _finished(client, tracks[0]["hls_url"])  # the first, asked by its index: a third
+    for bad in ("audio=0", "audio=7", "audio=x"):  # 0 is the video stream
+        address = url(torrent, "two.mp4", f"hls/index.m3u8?{bad}")
+        assert client.get(address).status_code == 400, bad
