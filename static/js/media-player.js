@@ -176,6 +176,8 @@
       root.dataset.engine = "hls.js";
       var retries = 0;
       hls.on(window.Hls.Events.AUDIO_TRACKS_UPDATED, function (_event, data) {
+        // Renditions inside one playlist (EXT-X-MEDIA); one alone leaves the menu as it is.
+        if (data.audioTracks.length < 2) return;
         offerAudioTracks(data.audioTracks, function (index) { hls.audioTrack = index; }, hls.audioTrack);
       });
       hls.on(window.Hls.Events.FRAG_LOADED, function () {
@@ -228,6 +230,26 @@
     facts.append(label, value);
   }
 
+  // The server makes one HLS encode per audio track (each track has its own hls_url, the plain
+  // one carries the first): switching loads that playlist and carries on from the same time.
+  function offerStreamAudio(playback) {
+    var tracks = (playback.audio_tracks || []).filter(function (t) { return t.hls_url; });
+    if (tracks.length < 2) return false;
+    var labels = tracks.map(function (t, i) {
+      return { name: t.title || "Track " + (i + 1), language: t.language };
+    });
+    var pick = function (index) {
+      var at = media.currentTime;
+      var playing = !media.paused;
+      stop();
+      playHls(tracks[index].hls_url, at);
+      offerAudioTracks(labels, pick, index);
+      if (playing) media.play().catch(function () {});
+    };
+    offerAudioTracks(labels, pick, 0);
+    return true;
+  }
+
   function start(playback, resumeAt, autoplay) {
     current.duration = playback.duration_seconds || null;
     if (!playlist) showDuration(current.duration);
@@ -243,7 +265,8 @@
       return;
     }
     say("");
-    noteAudioTracks((playback.audio_tracks || []).length);
+    var offered = root.dataset.engine === "hls.js" && offerStreamAudio(playback);
+    if (!offered) noteAudioTracks((playback.audio_tracks || []).length);
     offerResume(resumeAt, root.dataset.engine === "hls.js");
     if (autoplay) media.play().catch(function () { say("Press play to start."); });
   }

@@ -1,7 +1,8 @@
 """The player page in chromium against the whole stack (real rTorrent, the Celery worker running
 ffmpeg): an H.264/AAC Matroska file (not played directly: Matroska) plays through HLS with
 hls.js, its video's currentTime advances, the .srt next to it is a subtitle track with cues;
-where the user stopped is saved and offered back; the theatre view squeezes nothing and the
+where the user stopped is saved and offered back; the next episode's second audio track is
+chosen from the menu and plays on from the same time (another HLS encode); the theatre view squeezes nothing and the
 page does not scroll sideways at 375 px; an album plays as a playlist, the next track after the
 end. All with no CSP violation."""
 
@@ -32,6 +33,19 @@ def episode(path, seconds: int = 8) -> None:
         "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
         "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "25",
         "-c:a", "aac", "-shortest", str(path),
+    )  # fmt: skip
+
+
+def two_languages(path, seconds: int = 10) -> None:
+    """H.264 and two AAC tracks (English, French) in Matroska."""
+    ffmpeg(
+        "-f", "lavfi", "-i", f"testsrc=size=320x240:rate=25:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency=880:duration={seconds}",
+        "-map", "0", "-map", "1", "-map", "2",
+        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "25",
+        "-c:a", "aac", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra",
+        "-shortest", str(path),
     )  # fmt: skip
 
 
@@ -96,7 +110,7 @@ def test_a_video_plays_through_hls_with_its_subtitles_and_resumes(stack, new_pag
     owner = make_user(stack, "watcher@example.com", trusted=True)
     first, second = tmp_path / "Show.S01E01.mkv", tmp_path / "Show.S01E02.mkv"
     episode(first, seconds=20)
-    episode(second, seconds=3)
+    two_languages(second)
     (tmp_path / "Show.S01E01.srt").write_text(SRT)
     page, console = watched_page(new_page)
     playlists: list[str] = []
@@ -163,6 +177,21 @@ def test_a_video_plays_through_hls_with_its_subtitles_and_resumes(stack, new_pag
     expect(page.locator("#resume-note")).to_contain_text(re.compile(r"Resumed from 0:(0[6-9]|1\d)"))
     screenshot(page, "media-player")
     assert_no_violation(page, console, "player page")
+
+    # The next episode has two audio tracks: the menu offers both, and the other one plays on
+    # (its own HLS encode, from where it was).
+    page.locator("#next-link").click()
+    expect(page.locator("#media-title")).to_have_text("Show.S01E02.mkv")
+    wait_playing(page, stack, past=0.5)
+    menu = page.locator("#audio-select")
+    expect(menu.locator("option")).to_have_text(["Track 1 (eng)", "Track 2 (fra)"])
+    playlists.clear()
+    switched = media_state(page)["time"]
+    menu.select_option(index=1)
+    expect(menu).to_have_value("1")
+    wait_playing(page, stack, past=switched + 1.5)
+    assert any(re.search(r"/hls/index\.m3u8\?audio=\d", u) for u in playlists), playlists
+    assert_no_violation(page, console, "the next episode")
 
 
 def test_an_album_plays_as_a_playlist(stack, new_page, tmp_path):
