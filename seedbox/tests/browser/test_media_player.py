@@ -2,9 +2,9 @@
 ffmpeg): an H.264/AAC Matroska file (not played directly: Matroska) plays through HLS with
 hls.js, its video's currentTime advances, the .srt next to it is a subtitle track with cues;
 where the user stopped is saved and offered back; the next episode's second audio track is
-chosen from the menu and plays on from the same time (another HLS encode); the theatre view squeezes nothing and the
-page does not scroll sideways at 375 px; an album plays as a playlist, the next track after the
-end. All with no CSP violation."""
+chosen from the menu and plays on from the same time (another HLS encode); the theatre view
+squeezes nothing and the page does not scroll sideways at 375 px; an album plays as a playlist,
+the next track after the end. All with no CSP violation."""
 
 import re
 import subprocess
