@@ -1,5 +1,5 @@
-"""The player page in chromium against the whole stack (real rTorrent, the Celery worker running
-ffmpeg): an H.264/AAC Matroska file (not played directly: Matroska) plays through HLS with
+"""The player page in chromium against the whole stack (real rTorrent, real ffmpeg started by the
+playlist request): an H.264/AAC Matroska file (not played directly: Matroska) plays through HLS with
 hls.js, its video's currentTime advances, the .srt next to it is a subtitle track with cues;
 where the user stopped is saved and offered back; the next episode's second audio track is
 chosen from the menu and plays on from the same time (another HLS encode); the theatre view
