@@ -185,7 +185,7 @@ def _first_segment(encode: Encode) -> str | None:
             return text
         if ffmpeg.exit_status(directory) is not None or time.monotonic() > deadline:
             return None
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 def _rewritten(text: str, encode: Encode, url_for: Callable[[str], str]) -> str:
