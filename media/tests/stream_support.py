@@ -71,6 +71,11 @@ def media_samples(tmp_path_factory) -> dict[str, Path]:
                "-c:v", "copy", "-c:a", "copy", "-c:s", codec, "-metadata:s:s:0", "language=fra",
                str(directory / name))  # fmt: skip
         made[name] = directory / name
+    # Long enough (40 s at 640x480) that its transcode is still running after the first segment.
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=640x480:rate=25:duration=40", "-f", "lavfi",
+           "-i", "sine=duration=40", "-c:v", "mpeg4", "-q:v", "5", "-c:a", "libmp3lame",
+           str(directory / "long.avi"))  # fmt: skip
+    made["long.avi"] = directory / "long.avi"
     # Two audio tracks: mono English (the first), stereo French.
     ffmpeg(*_LAVFI, *_SINE, "-f", "lavfi", "-i", f"sine=frequency=880:duration={SECONDS}",
            "-map", "0", "-map", "1", "-map", "2", "-c:v", "libx264", "-preset", "ultrafast",

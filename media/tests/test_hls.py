@@ -114,6 +114,25 @@ def test_mpeg4_mp3_is_transcoded_to_h264_aac_and_scaled_down(films, owner, tmp_p
     assert encode.finished_at is not None
 
 
+def test_the_playlist_is_served_while_it_grows(
+    data_node, owner, admin, media_samples, tmp_path, media_dirs
+):
+    torrent = media_torrent(
+        data_node, [owner], tmp_path / "src", {"long.avi": media_samples["long.avi"]}
+    )
+    address = url(torrent, "long.avi", "hls/index.m3u8")
+    first = api(owner).get(address).content.decode()
+    assert "#EXTINF" in first
+    assert "#EXT-X-ENDLIST" not in first  # 40 s to transcode: answered after the first segment
+    assert Encode.objects.get().status == EncodeStatus.RUNNING
+    meanwhile = api(admin).get(address).content.decode()  # joins the running encode
+    assert Encode.objects.count() == 1
+    assert _segments(meanwhile)[: len(_segments(first))] == _segments(first)
+    text = _finished(api(owner), address)
+    assert len(_segments(text)) > len(_segments(first))
+    assert _listed_seconds(text) == pytest.approx(40, abs=0.3)
+
+
 def test_a_second_viewer_shares_the_encode(films, owner, admin):
     address = url(films, "new.mp4", "hls/index.m3u8")
     mine = _finished(api(owner), address)
