@@ -1,3 +1,9 @@
 """The player page, mounted under /media/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from media.views.player import media_player
+
+urlpatterns = [
+    path("<int:torrent_id>/<int:file_id>/", media_player, name="media-player"),
+]

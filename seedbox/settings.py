@@ -629,3 +629,6 @@ CELERY_BEAT_SCHEDULE["media-hls-watch"] = {
     "task": "media.tasks.hls.hls_encodes_watch",
     "schedule": 60.0,
 }
+
+# player: hls.js plays through MediaSource, whose <video> source is a blob: URL (media-src).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"] = [SELF, "blob:"]

@@ -35,6 +35,7 @@ urlpatterns = [
     path("api/", include("media.stream_urls")),
     path("api/", include("stats.api_urls")),
     path("api/", include("feeds.urls")),
+    path("api/", include("media.position_urls")),  # player: resume positions
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script from a URL (`?script`): no inline script for the CSP.
     path(
