@@ -9,7 +9,7 @@ from media.api.links import (
     ShareLinkDetailView,
     ShareLinkListView,
 )
-from media.views import direct, links, share
+from media.views import direct, links, share, share_hls
 
 urlpatterns = [
     path(
@@ -21,6 +21,16 @@ urlpatterns = [
     path("s/<str:key>/download.zip", share.share_zip, name="share-zip"),
     path("s/<str:key>/files/<int:file_id>", share.share_file, name="share-file"),
     path("s/<str:key>/files/<int:file_id>/stream", share.share_stream, name="share-stream"),
+    path(
+        "s/<str:key>/files/<int:file_id>/hls/index.m3u8",
+        share_hls.share_hls_playlist,
+        name="share-hls",
+    ),
+    path(
+        "s/<str:key>/files/<int:file_id>/hls/<int:encode>/<str:segment>",
+        share_hls.share_hls_segment,
+        name="share-hls-segment",
+    ),
     path("links/", links.links_page, name="links"),
     path("links/direct", links.direct_link_new, name="links-direct-new"),
     path("links/share", links.share_link_new, name="links-share-new"),

@@ -2,7 +2,8 @@
 downloads (Range) and a zip, media the browser plays directly in a <video>/<audio> fed by an
 inline stream under the key, and a password form when the link has one. Nothing of the
 owner's account is shown (its own layout: no site navigation). Files outside the share, dead
-links and path tricks are 404; over a limit, 429."""
+links and path tricks are 404; over a limit, 429. What the browser cannot play directly goes
+through HLS under the key (media/views/share_hls.py)."""
 
 import posixpath
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from media.models import MediaFile, ShareLink, ViewVia
 from media.services.direct_links import LinkGone, Scope, scope_file_path, scope_files
+from media.services.playback import playback_probe
 from media.services.share_links import (
     PasswordRateLimited,
     file_browser_type,
@@ -39,7 +41,8 @@ class SharedFile:
     path: str
     size_bytes: int
     player: str  # "video", "audio" or ""
-    type: str
+    type: str  # what the browser plays directly ('' for HLS or nothing)
+    hls: bool = False  # played through HLS made by ffmpeg (the browser cannot play it as it is)
 
 
 def _gone() -> Http404:
@@ -56,6 +59,17 @@ def _open(request: HttpRequest, key: str) -> tuple[ShareLink, Scope]:
 
 def _too_many() -> HttpResponse:
     return HttpResponse("Too many requests for this link.", status=429)
+
+
+def _hls_playable(torrent, file, path) -> bool:
+    """A file of the share that HLS can carry: audio or video ffmpeg reads, all on disk."""
+    done = torrent.completed_at is not None or file.completed_bytes >= file.size_bytes > 0
+    return done and bool(playback_probe(file=file, path=path).hls_mode)
+
+
+def _hls_kind(file) -> str:
+    kind = MediaFile.objects.filter(file=file).values_list("kind", flat=True).first()
+    return kind if kind in ("video", "audio") else ""
 
 
 def _shown_files(scope: Scope, files) -> list[SharedFile]:
@@ -77,8 +91,10 @@ def _shown_files(scope: Scope, files) -> list[SharedFile]:
                 probed += 1
                 mime = file_browser_type(file=file, path=path)
                 kind = mime.split("/")[0] if mime else ""
+                hls = not mime and _hls_playable(scope.torrent, file, path)
+                kind = _hls_kind(file) if hls else kind
         relative = file.path[len(prefix) :] if file.path.startswith(prefix) else file.path
-        shown.append(SharedFile(file.pk, relative, file.size_bytes, kind, mime))
+        shown.append(SharedFile(file.pk, relative, file.size_bytes, kind, mime, hls))
     return shown
 
 
@@ -110,6 +126,7 @@ def share_page(request: HttpRequest, key: str) -> HttpResponse:
     shown = _shown_files(scope, files)
     context.update(
         files=shown,
+        has_hls=any(f.hls for f in shown),
         total=sum(f.size_bytes for f in shown),
         expires_at=link.expires_at,
         zip=scope.file is None,
@@ -121,7 +138,8 @@ def _title(scope: Scope) -> str:
     return posixpath.basename(scope.folder) if scope.folder else scope.torrent.name
 
 
-def _unlocked(request: HttpRequest, key: str) -> tuple[ShareLink, Scope] | HttpResponse:
+def shared_unlocked(request: HttpRequest, key: str) -> tuple[ShareLink, Scope] | HttpResponse:
+    """The link and what it shares, or the answer for this visitor (429; 404 when locked)."""
     link, scope = _open(request, key)
     if not share_request_allowed(request=request, link=link):
         return _too_many()
@@ -132,7 +150,7 @@ def _unlocked(request: HttpRequest, key: str) -> tuple[ShareLink, Scope] | HttpR
 
 @require_safe
 def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
-    found = _unlocked(request, key)
+    found = shared_unlocked(request, key)
     if isinstance(found, HttpResponse):
         return found
     link, scope = found
@@ -153,7 +171,7 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
 
 @require_safe
 def share_stream(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
-    found = _unlocked(request, key)
+    found = shared_unlocked(request, key)
     if isinstance(found, HttpResponse):
         return found
     link, scope = found
@@ -176,7 +194,7 @@ def share_stream(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
 
 @require_safe
 def share_zip(request: HttpRequest, key: str) -> HttpResponse:
-    found = _unlocked(request, key)
+    found = shared_unlocked(request, key)
     if isinstance(found, HttpResponse):
         return found
     link, scope = found
