@@ -192,9 +192,9 @@ _AddRefused = inline_serializer(
 )
 
 
-_MatchedFile = inline_serializer(
-    "MatchedFile", {"id": serializers.IntegerField(), "path": serializers.CharField()}
-)
+class MatchedFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    path = serializers.CharField()
 
 
 class TorrentRowSerializer(serializers.Serializer):
@@ -205,7 +205,8 @@ class TorrentRowSerializer(serializers.Serializer):
         # A method field reads its method off its own serializer: here, say what it gives.
         fields["labels"] = serializers.ListField(child=serializers.CharField())
         fields["matched_files"] = serializers.ListField(
-            child=_MatchedFile, help_text=f"With `q`: up to {MATCHED_FILES} files it matched."
+            child=MatchedFileSerializer(),
+            help_text=f"With `q`: up to {MATCHED_FILES} files it matched.",
         )
         for field in fields.values():
             field.read_only = False  # read-only fields are "required" in a response schema
