@@ -8,7 +8,7 @@ of the site's login, so moderation rights are not enough). Every use checks that
 alive (not revoked, not expired, the user's password unchanged since: `password_stamp`), that
 the user still owns the torrent and did not skip the file, and that its path resolves inside
 the torrent's directory; anything else is LinkGone (404). The scope helpers here (`link_scope`,
-`scope_files`) serve share links too.
+`scope_files`), `link_state` and `link_revoke` serve share links too.
 """
 
 import datetime as dt
@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from media.models import DirectLink
+from media.models import DirectLink, ShareLink
 from torrents.models import Torrent, TorrentFile
 from torrents.selectors import torrents_owned_by
 from torrents.services.downloads import (
@@ -182,7 +182,8 @@ def direct_link_for_user(user, pk: int) -> DirectLink:
     return get_object_or_404(direct_links_of(user), pk=pk)
 
 
-def direct_link_revoke(*, link: DirectLink) -> DirectLink:
+def link_revoke(*, link: DirectLink | ShareLink) -> DirectLink | ShareLink:
+    """Revoke a direct or share link (it stays listed); revoking twice keeps the first time."""
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
@@ -190,12 +191,20 @@ def direct_link_revoke(*, link: DirectLink) -> DirectLink:
 
 
 def link_state(link) -> str:
-    """alive, revoked or expired (a direct link whose password changed: see direct_link_alive)."""
+    """alive, revoked or expired (a direct link whose password changed: see direct_link_state)."""
     if link.revoked_at is not None:
         return "revoked"
     if link.expires_at <= timezone.now():
         return "expired"
     return "alive"
+
+
+def direct_link_state(link: DirectLink) -> str:
+    """link_state, or "password changed" for a link the user's new password killed."""
+    state = link_state(link)
+    if state == "alive" and link.password_stamp != password_stamp(link.user):
+        return "password changed"
+    return state
 
 
 def direct_link_alive(*, key: str) -> tuple[DirectLink, Scope]:
@@ -228,6 +237,11 @@ def direct_link_used(
 
 def direct_link_path(*, key: str, scope: Scope) -> str:
     return reverse("direct-link", kwargs={"key": key, "name": scope.name})
+
+
+def direct_link_url(*, key: str, link: DirectLink) -> str:
+    """The full URL of a new link (its key is known only when it is made)."""
+    return site_url(direct_link_path(key=key, scope=Scope(link.torrent, link.file, link.folder)))
 
 
 def direct_file_path(*, key: str, file: TorrentFile) -> str:

@@ -21,7 +21,6 @@ from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from media.ffprobe import ProbeError, probe
@@ -37,6 +36,7 @@ from media.services.direct_links import (
     link_request_allowed,
     link_scope,
     link_state,
+    site_url,
 )
 from torrents.selectors import torrents_owned_by
 from torrents.services.downloads import download_count
@@ -97,13 +97,6 @@ def share_link_update(
         fields.append("password")
     if fields:
         link.save(update_fields=fields)
-    return link
-
-
-def share_link_revoke(*, link: ShareLink) -> ShareLink:
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
     return link
 
 
@@ -187,6 +180,11 @@ def share_download_count(*, link: ShareLink, scope: Scope, file=None) -> None:
 
 def share_link_path(*, key: str) -> str:
     return reverse("share-page", kwargs={"key": key})
+
+
+def share_link_url(*, key: str) -> str:
+    """The full URL of a new share link (its key is known only when it is made)."""
+    return site_url(share_link_path(key=key))
 
 
 def file_browser_type(*, file, path: Path) -> str:
