@@ -6,6 +6,7 @@ links and path tricks are 404; over a limit, 429."""
 
 import posixpath
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +27,7 @@ from media.services.share_links import (
 from media.services.views import view_record
 from media.views.direct import zip_response
 from seedbox.file_serving import OCTET_STREAM, file_response
+from torrents.models import TorrentFile
 from torrents.services.downloads import NotAvailable, data_accel_path, file_path
 
 # Files probed with ffprobe for a player when the page is drawn (the metadata task's rows
@@ -130,8 +132,10 @@ def _unlocked(request: HttpRequest, key: str) -> tuple[ShareLink, Scope] | HttpR
     return link, scope
 
 
-@require_safe
-def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
+def _shared_file(
+    request: HttpRequest, key: str, file_id: int
+) -> tuple[ShareLink, Scope, TorrentFile, Path] | HttpResponse:
+    """The unlocked share's file `file_id` and its path on disk (404 for one not under it)."""
     found = _unlocked(request, key)
     if isinstance(found, HttpResponse):
         return found
@@ -140,6 +144,15 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
         file, path = scope_file_path(scope=scope, user=link.owner, file_id=file_id)
     except LinkGone:
         raise Http404("not a file of this share") from None
+    return link, scope, file, path
+
+
+@require_safe
+def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
+    found = _shared_file(request, key, file_id)
+    if isinstance(found, HttpResponse):
+        return found
+    link, scope, file, path = found
     served = file_response(
         request,
         path,
@@ -153,14 +166,10 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
 
 @require_safe
 def share_stream(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
-    found = _unlocked(request, key)
+    found = _shared_file(request, key, file_id)
     if isinstance(found, HttpResponse):
         return found
-    link, scope = found
-    try:
-        file, path = scope_file_path(scope=scope, user=link.owner, file_id=file_id)
-    except LinkGone:
-        raise Http404("not a file of this share") from None
+    link, scope, file, path = found
     served = file_response(
         request,
         path,
