@@ -64,6 +64,11 @@ class Scope:
             return posixpath.basename(self.file.path) or self.torrent.name
         return zip_filename(torrent=self.torrent, folder=self.folder)
 
+    @classmethod
+    def of(cls, link: DirectLink | ShareLink) -> "Scope":
+        """What a direct or share link points at."""
+        return cls(link.torrent, link.file, link.folder)
+
 
 def key_new() -> tuple[str, str]:
     """(the key for the URL, what the row keeps of it)."""
@@ -207,6 +212,14 @@ def direct_link_state(link: DirectLink) -> str:
     return state
 
 
+def link_usable(link: DirectLink | ShareLink, *, owner) -> bool:
+    """Whether a direct or share link still opens: alive, its user active and still an owner
+    of the torrent."""
+    if link_state(link) != "alive" or not owner.is_active:
+        return False
+    return torrents_owned_by(owner).filter(pk=link.torrent_id).exists()
+
+
 def direct_link_alive(*, key: str) -> tuple[DirectLink, Scope]:
     """The live link a request's key names, and what it points at; LinkGone otherwise."""
     link = (
@@ -214,13 +227,11 @@ def direct_link_alive(*, key: str) -> tuple[DirectLink, Scope]:
         .filter(key=key_hash(key))
         .first()
     )
-    if link is None or link_state(link) != "alive" or not link.user.is_active:
+    if link is None or not link_usable(link, owner=link.user):
         raise LinkGone
     if not secrets.compare_digest(link.password_stamp, password_stamp(link.user)):
         raise LinkGone  # the password changed since: every link made before is dead
-    if not torrents_owned_by(link.user).filter(pk=link.torrent_id).exists():
-        raise LinkGone
-    return link, Scope(link.torrent, link.file, link.folder)
+    return link, Scope.of(link)
 
 
 def direct_link_used(
@@ -241,7 +252,7 @@ def direct_link_path(*, key: str, scope: Scope) -> str:
 
 def direct_link_url(*, key: str, link: DirectLink) -> str:
     """The full URL of a new link (its key is known only when it is made)."""
-    return site_url(direct_link_path(key=key, scope=Scope(link.torrent, link.file, link.folder)))
+    return site_url(direct_link_path(key=key, scope=Scope.of(link)))
 
 
 def direct_file_path(*, key: str, file: TorrentFile) -> str:

@@ -35,10 +35,9 @@ from media.services.direct_links import (
     key_new,
     link_request_allowed,
     link_scope,
-    link_state,
+    link_usable,
     site_url,
 )
-from torrents.selectors import torrents_owned_by
 from torrents.services.downloads import download_count
 
 PASSWORD_MAX = 128
@@ -119,11 +118,9 @@ def share_link_alive(*, key: str) -> tuple[ShareLink, Scope]:
         .filter(key=key_hash(key))
         .first()
     )
-    if link is None or link_state(link) != "alive" or not link.owner.is_active:
+    if link is None or not link_usable(link, owner=link.owner):
         raise LinkGone
-    if not torrents_owned_by(link.owner).filter(pk=link.torrent_id).exists():
-        raise LinkGone
-    return link, Scope(link.torrent, link.file, link.folder)
+    return link, Scope.of(link)
 
 
 def share_request_allowed(*, request, link: ShareLink) -> bool:
