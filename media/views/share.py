@@ -6,7 +6,6 @@ links and path tricks are 404; over a limit, 429."""
 
 import posixpath
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from media.services.share_links import (
 )
 from media.services.views import view_record
 from media.views.direct import zip_response
-from seedbox.file_serving import OCTET_STREAM, file_response
+from seedbox.file_serving import OCTET_STREAM, Served, file_response
 from torrents.models import TorrentFile
 from torrents.services.downloads import NotAvailable, data_accel_path, file_path
 
@@ -132,10 +131,11 @@ def _unlocked(request: HttpRequest, key: str) -> tuple[ShareLink, Scope] | HttpR
     return link, scope
 
 
-def _shared_file(
-    request: HttpRequest, key: str, file_id: int
-) -> tuple[ShareLink, Scope, TorrentFile, Path] | HttpResponse:
-    """The unlocked share's file `file_id` and its path on disk (404 for one not under it)."""
+def _served(
+    request: HttpRequest, key: str, file_id: int, *, inline: bool
+) -> tuple[ShareLink, Scope, TorrentFile, Served] | HttpResponse:
+    """The unlocked share's file `file_id` answered with Range (404 for one not under it): a
+    download, or `inline` in the type the browser plays it as."""
     found = _unlocked(request, key)
     if isinstance(found, HttpResponse):
         return found
@@ -144,21 +144,23 @@ def _shared_file(
         file, path = scope_file_path(scope=scope, user=link.owner, file_id=file_id)
     except LinkGone:
         raise Http404("not a file of this share") from None
-    return link, scope, file, path
-
-
-@require_safe
-def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
-    found = _shared_file(request, key, file_id)
-    if isinstance(found, HttpResponse):
-        return found
-    link, scope, file, path = found
     served = file_response(
         request,
         path,
         filename=posixpath.basename(file.path),
+        inline=inline,
+        content_type=(inline and file_browser_type(file=file, path=path)) or OCTET_STREAM,
         accel=data_accel_path(torrent=scope.torrent, path=path),
     )
+    return link, scope, file, served
+
+
+@require_safe
+def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
+    found = _served(request, key, file_id, inline=False)
+    if isinstance(found, HttpResponse):
+        return found
+    link, scope, file, served = found
     if served.from_start and request.method == "GET":  # a HEAD sends no body
         share_download_count(link=link, scope=scope, file=file)
     return served.response
@@ -166,18 +168,10 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
 
 @require_safe
 def share_stream(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
-    found = _shared_file(request, key, file_id)
+    found = _served(request, key, file_id, inline=True)
     if isinstance(found, HttpResponse):
         return found
-    link, scope, file, path = found
-    served = file_response(
-        request,
-        path,
-        filename=posixpath.basename(file.path),
-        inline=True,
-        content_type=file_browser_type(file=file, path=path) or OCTET_STREAM,
-        accel=data_accel_path(torrent=scope.torrent, path=path),
-    )
+    link, _, file, served = found
     if served.from_start and request.method == "GET":  # a HEAD sends no body
         view_record(file=file, via=ViewVia.SHARE, share=link)
     return served.response
