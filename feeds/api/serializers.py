@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from feeds.display import url_shown
 from feeds.models import Feed, FeedItem, FeedRule
+from feeds.services.feeds import RULE_FIELDS
 from feeds.services.matching import after_label
 
 
@@ -13,17 +14,7 @@ class RuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FeedRule
-        fields = [
-            "include",
-            "exclude",
-            "regex",
-            "min_size",
-            "max_size",
-            "after_episode",
-            "smart_filter",
-            "label",
-            "paused",
-        ]
+        fields = list(RULE_FIELDS)
 
     def get_after_episode(self, rule: FeedRule) -> str:
         return after_label(rule)

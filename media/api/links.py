@@ -12,22 +12,19 @@ from rest_framework.views import APIView
 
 from media.services.direct_links import (
     LinkError,
-    Scope,
     direct_link_create,
     direct_link_for_user,
-    direct_link_path,
-    direct_link_revoke,
+    direct_link_state,
+    direct_link_url,
     direct_links_of,
+    link_revoke,
     link_state,
-    password_stamp,
-    site_url,
 )
 from media.services.share_links import (
     share_link_create,
     share_link_for_user,
-    share_link_path,
-    share_link_revoke,
     share_link_update,
+    share_link_url,
     share_links_of,
 )
 from seedbox.openapi import detail
@@ -78,10 +75,7 @@ class DirectLinkSerializer(_LinkSerializer):
     use_count = serializers.IntegerField()
 
     def get_state(self, link) -> str:
-        state = link_state(link)
-        if state == "alive" and link.password_stamp != password_stamp(link.user):
-            return "password changed"
-        return state
+        return direct_link_state(link)
 
 
 class NewDirectLinkSerializer(DirectLinkSerializer):
@@ -152,7 +146,7 @@ class DirectLinkListView(APIView):
             )
         except LinkError as exc:
             return _bad(str(exc))
-        url = site_url(direct_link_path(key=key, scope=Scope(link.torrent, link.file, link.folder)))
+        url = direct_link_url(key=key, link=link)
         return Response(_with_url(NewDirectLinkSerializer, link, url), status=201)
 
 
@@ -163,7 +157,7 @@ class DirectLinkDetailView(APIView):
 
     @extend_schema(responses={204: None}, description="Revokes the link (it stays listed).")
     def delete(self, request: Request, pk: int) -> Response:
-        direct_link_revoke(link=direct_link_for_user(request.user, pk))
+        link_revoke(link=direct_link_for_user(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -195,7 +189,7 @@ class ShareLinkListView(APIView):
             )
         except LinkError as exc:
             return _bad(str(exc))
-        url = site_url(share_link_path(key=key))
+        url = share_link_url(key=key)
         return Response(_with_url(NewShareLinkSerializer, link, url), status=201)
 
 
@@ -229,5 +223,5 @@ class ShareLinkDetailView(APIView):
 
     @extend_schema(responses={204: None}, description="Revokes the link (it stays listed).")
     def delete(self, request: Request, pk: int) -> Response:
-        share_link_revoke(link=share_link_for_user(request.user, pk))
+        link_revoke(link=share_link_for_user(request.user, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -23,6 +23,21 @@ _NOT_AVAILABLE = detail("not yours, not on disk, or no such track or segment")
 _RANGE = [OpenApiParameter("Range", str, OpenApiParameter.HEADER, description="bytes=start-end")]
 
 
+def _ranged_schema(media_type: str, *, body: str, unit: str):
+    """extend_schema of a GET answered with Range: the whole `body`, a range of it, 304, 404,
+    and 416 for a Range outside the `unit`."""
+    return extend_schema(
+        parameters=_RANGE,
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=body),
+            (206, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="the range"),
+            304: OpenApiResponse(description="not modified"),
+            404: _NOT_AVAILABLE,
+            416: OpenApiResponse(description=f"the Range is outside the {unit}"),
+        },
+    )
+
+
 class Refused(APIException):
     def __init__(self, message: str, status: int):
         super().__init__(message)
@@ -107,16 +122,7 @@ class PlaybackView(APIView):
 class StreamView(APIView):
     """GET /api/torrents/:id/files/:file_id/stream: the file inline, with Range."""
 
-    @extend_schema(
-        parameters=_RANGE,
-        responses={
-            (200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="the file"),
-            (206, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="the range"),
-            304: OpenApiResponse(description="not modified"),
-            404: _NOT_AVAILABLE,
-            416: OpenApiResponse(description="the Range is outside the file"),
-        },
-    )
+    @_ranged_schema("*/*", body="the file", unit="file")
     def get(self, request: Request, pk: int, file_id: int) -> HttpResponse:
         torrent, file = _file(request, pk, file_id)
         return stream_response(request, torrent=torrent, file=file)
@@ -169,16 +175,7 @@ class HlsPlaylistView(APIView):
 class HlsSegmentView(APIView):
     """GET /api/torrents/:id/files/:file_id/hls/:encode_id/segNNNNN.ts: one MPEG-TS segment."""
 
-    @extend_schema(
-        parameters=_RANGE,
-        responses={
-            (200, "video/mp2t"): OpenApiResponse(OpenApiTypes.BINARY, description="a segment"),
-            (206, "video/mp2t"): OpenApiResponse(OpenApiTypes.BINARY, description="the range"),
-            304: OpenApiResponse(description="not modified"),
-            404: _NOT_AVAILABLE,
-            416: OpenApiResponse(description="the Range is outside the segment"),
-        },
-    )
+    @_ranged_schema("video/mp2t", body="a segment", unit="segment")
     def get(
         self, request: Request, pk: int, file_id: int, encode_id: int, segment: str
     ) -> HttpResponse:

@@ -8,7 +8,7 @@ of the site's login, so moderation rights are not enough). Every use checks that
 alive (not revoked, not expired, the user's password unchanged since: `password_stamp`), that
 the user still owns the torrent and did not skip the file, and that its path resolves inside
 the torrent's directory; anything else is LinkGone (404). The scope helpers here (`link_scope`,
-`scope_files`) serve share links too.
+`scope_files`), `link_state` and `link_revoke` serve share links too.
 """
 
 import datetime as dt
@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from media.models import DirectLink
+from media.models import DirectLink, ShareLink
 from torrents.models import Torrent, TorrentFile
 from torrents.selectors import torrents_owned_by
 from torrents.services.downloads import (
@@ -63,6 +63,11 @@ class Scope:
         if self.file is not None:
             return posixpath.basename(self.file.path) or self.torrent.name
         return zip_filename(torrent=self.torrent, folder=self.folder)
+
+    @classmethod
+    def of(cls, link: DirectLink | ShareLink) -> "Scope":
+        """What a direct or share link points at."""
+        return cls(link.torrent, link.file, link.folder)
 
 
 def key_new() -> tuple[str, str]:
@@ -182,7 +187,8 @@ def direct_link_for_user(user, pk: int) -> DirectLink:
     return get_object_or_404(direct_links_of(user), pk=pk)
 
 
-def direct_link_revoke(*, link: DirectLink) -> DirectLink:
+def link_revoke(*, link: DirectLink | ShareLink) -> DirectLink | ShareLink:
+    """Revoke a direct or share link (it stays listed); revoking twice keeps the first time."""
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
@@ -190,12 +196,28 @@ def direct_link_revoke(*, link: DirectLink) -> DirectLink:
 
 
 def link_state(link) -> str:
-    """alive, revoked or expired (a direct link whose password changed: see direct_link_alive)."""
+    """alive, revoked or expired (a direct link whose password changed: see direct_link_state)."""
     if link.revoked_at is not None:
         return "revoked"
     if link.expires_at <= timezone.now():
         return "expired"
     return "alive"
+
+
+def direct_link_state(link: DirectLink) -> str:
+    """link_state, or "password changed" for a link the user's new password killed."""
+    state = link_state(link)
+    if state == "alive" and link.password_stamp != password_stamp(link.user):
+        return "password changed"
+    return state
+
+
+def link_usable(link: DirectLink | ShareLink, *, owner) -> bool:
+    """Whether a direct or share link still opens: alive, its user active and still an owner
+    of the torrent."""
+    if link_state(link) != "alive" or not owner.is_active:
+        return False
+    return torrents_owned_by(owner).filter(pk=link.torrent_id).exists()
 
 
 def direct_link_alive(*, key: str) -> tuple[DirectLink, Scope]:
@@ -205,13 +227,11 @@ def direct_link_alive(*, key: str) -> tuple[DirectLink, Scope]:
         .filter(key=key_hash(key))
         .first()
     )
-    if link is None or link_state(link) != "alive" or not link.user.is_active:
+    if link is None or not link_usable(link, owner=link.user):
         raise LinkGone
     if not secrets.compare_digest(link.password_stamp, password_stamp(link.user)):
         raise LinkGone  # the password changed since: every link made before is dead
-    if not torrents_owned_by(link.user).filter(pk=link.torrent_id).exists():
-        raise LinkGone
-    return link, Scope(link.torrent, link.file, link.folder)
+    return link, Scope.of(link)
 
 
 def direct_link_used(
@@ -228,6 +248,11 @@ def direct_link_used(
 
 def direct_link_path(*, key: str, scope: Scope) -> str:
     return reverse("direct-link", kwargs={"key": key, "name": scope.name})
+
+
+def direct_link_url(*, key: str, link: DirectLink) -> str:
+    """The full URL of a new link (its key is known only when it is made)."""
+    return site_url(direct_link_path(key=key, scope=Scope.of(link)))
 
 
 def direct_file_path(*, key: str, file: TorrentFile) -> str:

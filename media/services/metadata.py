@@ -15,10 +15,9 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from media.ffprobe import Probe, ProbeError, probe
 from media.guess import name_guess
-from media.models import MediaFile, MediaKind
-from media.playability import direct_playable, hls_mode, media_kind
+from media.models import MediaFile
+from media.services.playback import probe_fields
 from media.services.posters import PosterError, poster_frame_make
 from media.services.titles import torrent_title_update
 from seedbox.queue import enqueue_after_commit
@@ -69,57 +68,6 @@ def media_candidates(files: list[TorrentFile]) -> list[TorrentFile]:
     return named[: settings.SEEDBOX_MEDIA_PROBE_MAX_FILES]
 
 
-def _tracks(probe_: Probe, kind: str) -> list[dict]:
-    tracks = []
-    for stream in probe_.of_type(kind):
-        track = {
-            "index": stream.index,
-            "codec": stream.codec,
-            "language": stream.language,
-            "title": stream.title,
-        }
-        if kind == "audio":
-            track["channels"] = stream.channels
-        tracks.append(track)
-    return tracks
-
-
-def _probed_fields(probe_: Probe) -> dict:
-    video, audio = probe_.video, probe_.audio
-    return {
-        "kind": media_kind(probe_),
-        "error": "",
-        "container": probe_.container[:100],
-        "duration_seconds": probe_.duration_seconds,
-        "bit_rate": probe_.bit_rate,
-        "width": video.width if video else None,
-        "height": video.height if video else None,
-        "video_codec": video.codec[:50] if video else "",
-        "audio_codec": audio.codec[:50] if audio else "",
-        "audio_tracks": _tracks(probe_, "audio"),
-        "subtitle_tracks": _tracks(probe_, "subtitle"),
-        "browser_playable": direct_playable(probe_),
-        "hls_mode": hls_mode(probe_),
-    }
-
-
-_UNREADABLE = {
-    "kind": MediaKind.OTHER,
-    "container": "",
-    "duration_seconds": None,
-    "bit_rate": None,
-    "width": None,
-    "height": None,
-    "video_codec": "",
-    "audio_codec": "",
-    "audio_tracks": [],
-    "subtitle_tracks": [],
-    "browser_playable": False,
-    "hls_mode": "",
-    "poster": "",
-}
-
-
 def file_media_probe(*, torrent: Torrent, file: TorrentFile) -> MediaFile | None:
     """Probe one file into its MediaFile row (made or updated); None when it is not on disk."""
     try:
@@ -135,22 +83,17 @@ def file_media_probe(*, torrent: Torrent, file: TorrentFile) -> MediaFile | None
         "episode": guess.episode,
         "media_type": guess.media_type,
     }
-    try:
-        found = probe(path)
-    except ProbeError as exc:
-        fields.update(_UNREADABLE, error=str(exc)[:500])
-    else:
-        fields.update(_probed_fields(found))
-        if found.video is not None or any(s.attached_picture for s in found.streams):
-            try:
-                fields["poster"] = poster_frame_make(
-                    source=path, probe=found, torrent_id=torrent.pk, file_id=file.pk
-                )
-            except PosterError as exc:
-                log.warning("no poster for file %s of torrent %s: %s", file.pk, torrent.pk, exc)
-                fields["poster"] = ""
-        else:
-            fields["poster"] = ""
+    probed, found = probe_fields(path)
+    fields.update(probed, poster="")
+    if found is not None and (
+        found.video is not None or any(s.attached_picture for s in found.streams)
+    ):
+        try:
+            fields["poster"] = poster_frame_make(
+                source=path, probe=found, torrent_id=torrent.pk, file_id=file.pk
+            )
+        except PosterError as exc:
+            log.warning("no poster for file %s of torrent %s: %s", file.pk, torrent.pk, exc)
     media, _ = MediaFile.objects.update_or_create(file=file, defaults=fields)
     return media
 

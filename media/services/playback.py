@@ -10,7 +10,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from media.ffprobe import Probe, ProbeError, Stream, probe
-from media.models import MediaFile
+from media.models import MediaFile, MediaKind
 from media.playability import browser_type, hls_mode, media_kind, text_subtitles
 from torrents.models import TorrentFile
 
@@ -88,13 +88,40 @@ def _fields(found: Probe) -> dict:
         "bit_rate": found.bit_rate,
         "width": video.width if video else None,
         "height": video.height if video else None,
-        "video_codec": video.codec if video else "",
-        "audio_codec": audio.codec if audio else "",
+        "video_codec": video.codec[:50] if video else "",
+        "audio_codec": audio.codec[:50] if audio else "",
         "audio_tracks": [_track(s) for s in found.of_type("audio")],
         "subtitle_tracks": [_track(s) for s in found.of_type("subtitle")],
         "browser_playable": bool(browser_type(found)),
         "hls_mode": hls_mode(found),
     }
+
+
+_UNREADABLE = {
+    "kind": MediaKind.OTHER,
+    "container": "",
+    "duration_seconds": None,
+    "bit_rate": None,
+    "width": None,
+    "height": None,
+    "video_codec": "",
+    "audio_codec": "",
+    "audio_tracks": [],
+    "subtitle_tracks": [],
+    "browser_playable": False,
+    "hls_mode": "",
+}
+
+
+def probe_fields(path: Path) -> tuple[dict, Probe | None]:
+    """ffprobe's answer for `path` as MediaFile fields (every probed field: an unreadable file
+    clears them and says why in `error`), and the Probe (None when ffprobe could not read it).
+    The one reading of a file into its row, for the player and the metadata task alike."""
+    try:
+        found = probe(path)
+    except ProbeError as exc:
+        return {**_UNREADABLE, "error": str(exc)[:500]}, None
+    return _fields(found), found
 
 
 def _changed_since(path: Path, when: dt.datetime | None) -> bool:
@@ -109,13 +136,7 @@ def playback_probe(*, file: TorrentFile, path: Path) -> Playback:
     media = MediaFile.objects.filter(file=file).first()
     if media is not None and not _changed_since(path, media.probed_at):
         return Playback(media, _probe_of(media))
-    try:
-        found = probe(path)
-    except ProbeError as exc:
-        fields = {"kind": "other", "error": str(exc)[:500], "hls_mode": ""}
-        found = None
-    else:
-        fields = _fields(found)
+    fields, found = probe_fields(path)
     fields["probed_at"] = timezone.now()
     media, _ = MediaFile.objects.update_or_create(file=file, defaults=fields)
     return Playback(media, found)

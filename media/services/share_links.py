@@ -21,7 +21,6 @@ from django.core.cache import cache
 from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from media.ffprobe import ProbeError, probe
@@ -36,9 +35,9 @@ from media.services.direct_links import (
     key_new,
     link_request_allowed,
     link_scope,
-    link_state,
+    link_usable,
+    site_url,
 )
-from torrents.selectors import torrents_owned_by
 from torrents.services.downloads import download_count
 
 PASSWORD_MAX = 128
@@ -100,13 +99,6 @@ def share_link_update(
     return link
 
 
-def share_link_revoke(*, link: ShareLink) -> ShareLink:
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-    return link
-
-
 def share_links_of(user) -> QuerySet[ShareLink]:
     return (
         ShareLink.objects.filter(owner=user)
@@ -126,11 +118,9 @@ def share_link_alive(*, key: str) -> tuple[ShareLink, Scope]:
         .filter(key=key_hash(key))
         .first()
     )
-    if link is None or link_state(link) != "alive" or not link.owner.is_active:
+    if link is None or not link_usable(link, owner=link.owner):
         raise LinkGone
-    if not torrents_owned_by(link.owner).filter(pk=link.torrent_id).exists():
-        raise LinkGone
-    return link, Scope(link.torrent, link.file, link.folder)
+    return link, Scope.of(link)
 
 
 def share_request_allowed(*, request, link: ShareLink) -> bool:
@@ -187,6 +177,11 @@ def share_download_count(*, link: ShareLink, scope: Scope, file=None) -> None:
 
 def share_link_path(*, key: str) -> str:
     return reverse("share-page", kwargs={"key": key})
+
+
+def share_link_url(*, key: str) -> str:
+    """The full URL of a new share link (its key is known only when it is made)."""
+    return site_url(share_link_path(key=key))
 
 
 def file_browser_type(*, file, path: Path) -> str:

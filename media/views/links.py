@@ -12,21 +12,18 @@ from django.views.decorators.http import require_POST, require_safe
 
 from media.services.direct_links import (
     LinkError,
-    Scope,
     direct_link_create,
     direct_link_for_user,
-    direct_link_path,
-    direct_link_revoke,
+    direct_link_state,
+    direct_link_url,
     direct_links_of,
+    link_revoke,
     link_state,
-    password_stamp,
-    site_url,
 )
 from media.services.share_links import (
     share_link_create,
     share_link_for_user,
-    share_link_path,
-    share_link_revoke,
+    share_link_url,
     share_links_of,
 )
 
@@ -42,14 +39,8 @@ class ShareForm(LinkForm):
     password = forms.CharField(required=False, max_length=128, strip=False)
 
 
-def _states(links, *, direct: bool) -> list[tuple]:
-    rows = []
-    for link in links:
-        state = link_state(link)
-        if direct and state == "alive" and link.password_stamp != password_stamp(link.user):
-            state = "password changed"
-        rows.append((link, state))
-    return rows
+def _states(links, state) -> list[tuple]:
+    return [(link, state(link)) for link in links]
 
 
 def _page(request: HttpRequest, *, status: int = 200, **context) -> HttpResponse:
@@ -57,8 +48,8 @@ def _page(request: HttpRequest, *, status: int = 200, **context) -> HttpResponse
         request,
         "media/links.html",
         {
-            "direct_links": _states(direct_links_of(request.user), direct=True),
-            "share_links": _states(share_links_of(request.user), direct=False),
+            "direct_links": _states(direct_links_of(request.user), direct_link_state),
+            "share_links": _states(share_links_of(request.user), link_state),
             **context,
         },
         status=status,
@@ -108,8 +99,7 @@ def direct_link_new(request: HttpRequest) -> HttpResponse:
         link, key = direct_link_create(**_fields(request, form))
     except LinkError as exc:
         return _made(request, kind="direct", error=str(exc))
-    scope = Scope(link.torrent, link.file, link.folder)
-    return _made(request, kind="direct", url=site_url(direct_link_path(key=key, scope=scope)))
+    return _made(request, kind="direct", url=direct_link_url(key=key, link=link))
 
 
 @login_required
@@ -125,13 +115,13 @@ def share_link_new(request: HttpRequest) -> HttpResponse:
         )
     except LinkError as exc:
         return _made(request, kind="share", error=str(exc))
-    return _made(request, kind="share", url=site_url(share_link_path(key=key)))
+    return _made(request, kind="share", url=share_link_url(key=key))
 
 
 @login_required
 @require_POST
 def direct_link_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
-    direct_link_revoke(link=direct_link_for_user(request.user, pk))
+    link_revoke(link=direct_link_for_user(request.user, pk))
     messages.success(request, "Direct link revoked.")
     return redirect("links")
 
@@ -139,6 +129,6 @@ def direct_link_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def share_link_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
-    share_link_revoke(link=share_link_for_user(request.user, pk))
+    link_revoke(link=share_link_for_user(request.user, pk))
     messages.success(request, "Share link revoked.")
     return redirect("links")

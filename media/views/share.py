@@ -27,7 +27,8 @@ from media.services.share_links import (
 )
 from media.services.views import view_record
 from media.views.direct import zip_response
-from seedbox.file_serving import OCTET_STREAM, file_response
+from seedbox.file_serving import OCTET_STREAM, Served, file_response
+from torrents.models import TorrentFile
 from torrents.services.downloads import NotAvailable, data_accel_path, file_path
 
 # Files probed with ffprobe for a player when the page is drawn (the metadata task's rows
@@ -148,8 +149,11 @@ def shared_unlocked(request: HttpRequest, key: str) -> tuple[ShareLink, Scope] |
     return link, scope
 
 
-@require_safe
-def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
+def _served(
+    request: HttpRequest, key: str, file_id: int, *, inline: bool
+) -> tuple[ShareLink, Scope, TorrentFile, Served] | HttpResponse:
+    """The unlocked share's file `file_id` answered with Range (404 for one not under it): a
+    download, or `inline` in the type the browser plays it as."""
     found = shared_unlocked(request, key)
     if isinstance(found, HttpResponse):
         return found
@@ -162,8 +166,19 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
         request,
         path,
         filename=posixpath.basename(file.path),
+        inline=inline,
+        content_type=(inline and file_browser_type(file=file, path=path)) or OCTET_STREAM,
         accel=data_accel_path(torrent=scope.torrent, path=path),
     )
+    return link, scope, file, served
+
+
+@require_safe
+def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
+    found = _served(request, key, file_id, inline=False)
+    if isinstance(found, HttpResponse):
+        return found
+    link, scope, file, served = found
     if served.from_start and request.method == "GET":  # a HEAD sends no body
         share_download_count(link=link, scope=scope, file=file)
     return served.response
@@ -171,22 +186,10 @@ def share_file(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
 
 @require_safe
 def share_stream(request: HttpRequest, key: str, file_id: int) -> HttpResponse:
-    found = shared_unlocked(request, key)
+    found = _served(request, key, file_id, inline=True)
     if isinstance(found, HttpResponse):
         return found
-    link, scope = found
-    try:
-        file, path = scope_file_path(scope=scope, user=link.owner, file_id=file_id)
-    except LinkGone:
-        raise Http404("not a file of this share") from None
-    served = file_response(
-        request,
-        path,
-        filename=posixpath.basename(file.path),
-        inline=True,
-        content_type=file_browser_type(file=file, path=path) or OCTET_STREAM,
-        accel=data_accel_path(torrent=scope.torrent, path=path),
-    )
+    link, _, file, served = found
     if served.from_start and request.method == "GET":  # a HEAD sends no body
         view_record(file=file, via=ViewVia.SHARE, share=link)
     return served.response
