@@ -377,8 +377,6 @@ USE_I18N = True
 # The site's wording of allauth's strings ("Log in", not "Sign In"): locale/en/LC_MESSAGES.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
-# Django 6 makes https the scheme a URL typed without one gets (the admin's node files URL).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # collectstatic writes here; in production nginx serves it (deploy/nginx/seedbox.conf.template).

@@ -25,6 +25,11 @@ class NodeAdmin(admin.ModelAdmin):
     ]
     list_filter = ["enabled", "accepts_new_torrents", "managed"]
     filter_horizontal = ["pinned_users"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "files_url":
+            kwargs["assume_scheme"] = "https"  # a node's files are served over https
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
     actions = ["drain", "undrain", "adopt"]
 
     @admin.action(description="Adopt the torrents its rTorrent already has, for me")
