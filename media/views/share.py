@@ -62,15 +62,17 @@ def _too_many() -> HttpResponse:
     return HttpResponse("Too many requests for this link.", status=429)
 
 
-def _hls_playable(torrent, file, path) -> bool:
-    """A file of the share that HLS can carry: audio or video ffmpeg reads, all on disk."""
+def _player(torrent, file, path) -> tuple[str, str, bool]:
+    """(video, audio or '', the type the browser plays it as, whether through HLS), from the
+    file's one probe (kept in its MediaFile row). HLS only for a file all on disk."""
+    playback = playback_probe(file=file, path=path)
+    mime = playback.browser_type
+    if mime:
+        return mime.split("/")[0], mime, False
     done = torrent.completed_at is not None or file.completed_bytes >= file.size_bytes > 0
-    return done and bool(playback_probe(file=file, path=path).hls_mode)
-
-
-def _hls_kind(file) -> str:
-    kind = MediaFile.objects.filter(file=file).values_list("kind", flat=True).first()
-    return kind if kind in ("video", "audio") else ""
+    if done and playback.hls_mode and playback.kind in ("video", "audio"):
+        return playback.kind, "", True
+    return "", "", False
 
 
 def _shown_files(scope: Scope, files) -> list[SharedFile]:
@@ -82,7 +84,7 @@ def _shown_files(scope: Scope, files) -> list[SharedFile]:
     )
     shown, probed = [], 0
     for file in sorted(files, key=lambda f: f.path):
-        kind, mime = playable.get(file.pk, ""), ""
+        kind, mime, hls = playable.get(file.pk, ""), "", False
         if probed < PROBE_ON_PAGE:
             try:
                 path = file_path(torrent=scope.torrent, file=file)
@@ -90,10 +92,7 @@ def _shown_files(scope: Scope, files) -> list[SharedFile]:
                 path = None
             if path is not None:
                 probed += 1
-                mime = file_browser_type(file=file, path=path)
-                kind = mime.split("/")[0] if mime else ""
-                hls = not mime and _hls_playable(scope.torrent, file, path)
-                kind = _hls_kind(file) if hls else kind
+                kind, mime, hls = _player(scope.torrent, file, path)
         relative = file.path[len(prefix) :] if file.path.startswith(prefix) else file.path
         shown.append(SharedFile(file.pk, relative, file.size_bytes, kind, mime, hls))
     return shown
