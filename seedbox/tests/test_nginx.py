@@ -233,7 +233,11 @@ def test_a_torrent_on_another_host_is_downloaded_from_that_host(files_host, db, 
     token = secure_link_token(uri=unquote(uri), expires=expired, secret="s3cret-of-far")
     assert _get(f"{location.split('?')[0]}?md5={token}&expires={expired}", {}).status == 410
     other = User.objects.create_user("far.other@example.com", "pw")
-    assert api(other).get(f"/api/torrents/{torrent.pk}/files/{file.pk}/download").status_code == 404
+    admin = User.objects.create_user("far.admin@example.com", "pw", is_staff=True)
+    download = f"/api/torrents/{torrent.pk}/files/{file.pk}/download"
+    assert api(other).get(download).status_code == 404
+    assert api(None).get(download).status_code == 401
+    assert api(admin).get(download).status_code == 302  # an admin is sent to the far host too
     # A zip would have to pass through this process: it says where the data is instead.
     zipped = api(owner).get(f"/api/torrents/{torrent.pk}/download.zip")
     assert zipped.status_code == 404
