@@ -6,6 +6,8 @@ site cannot see come after those it can; ties go to the node holding the fewest 
 by name. When none has room, the one with the most is chosen and the room check
 (capacity.node_room_check) says why the torrent cannot go there."""
 
+import os
+
 from django.db.models import Count, Q
 
 from torrents.models import Node, TorrentStatus
@@ -17,9 +19,22 @@ class NoNode(Exception):
     """No node may take a new torrent for this user."""
 
 
-def _room(node: Node) -> int | None:
-    free = node_free_bytes(node)
-    return None if free is None else free - node_pending_bytes(node)
+def _rooms(nodes: list[Node]) -> dict[int, int | None]:
+    """{node id: free disk less pending writes}; nodes sharing a disk share one measure of its
+    free space (two measures a moment apart differ, and would break their tie at random)."""
+    free_on: dict[int, int | None] = {}
+    rooms: dict[int, int | None] = {}
+    for node in nodes:
+        try:
+            device = os.stat(node.data_root).st_dev
+        except OSError:
+            rooms[node.pk] = None
+            continue
+        if device not in free_on:
+            free_on[device] = node_free_bytes(node)
+        free = free_on[device]
+        rooms[node.pk] = None if free is None else free - node_pending_bytes(node)
+    return rooms
 
 
 def nodes_open_to(user) -> list[Node]:
@@ -36,7 +51,7 @@ def node_for_new_torrent(*, user=None, size: int | None = None) -> Node:
     nodes = nodes_open_to(user)
     if not nodes:
         raise NoNode("no rTorrent node takes new torrents on this site now; ask an administrator")
-    rooms = {node.pk: _room(node) for node in nodes}
+    rooms = _rooms(nodes)
 
     def preference(node: Node):
         room = rooms[node.pk]

@@ -78,8 +78,16 @@ def test_quota_exceeded_writes_nothing(node, alice, tmp_path):
 def test_node_choice_is_the_enabled_node_with_fewest_torrents(db, alice, tmp_path):
     from torrents.metainfo import parse_metainfo
 
-    busy = Node.objects.create(name="a-busy", rpc_url="scgi:///nowhere.sock", data_root="/tmp/x")
-    idle = Node.objects.create(name="b-idle", rpc_url="scgi:///nowhere.sock", data_root="/tmp/y")
+    # Two data roots on one disk (this test's own directories): the same room, so the count
+    # of torrents decides.
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    busy = Node.objects.create(
+        name="a-busy", rpc_url="scgi:///nowhere.sock", data_root=str(tmp_path / "x")
+    )
+    idle = Node.objects.create(
+        name="b-idle", rpc_url="scgi:///nowhere.sock", data_root=str(tmp_path / "y")
+    )
     Node.objects.create(name="c-off", rpc_url="scgi:///n.sock", data_root="/z", enabled=False)
     Torrent.objects.create(info_hash="f" * 40, name="x", node=busy)
     data, _, _ = make_torrent(tmp_path, "n.bin", 100)
