@@ -69,7 +69,10 @@ def add_data(page, name: str, paths: list) -> None:
 def wait_until_complete(page, stack, count: int) -> None:
     def complete() -> bool:
         page.reload()
-        return page.locator("[data-testid='download-file']").count() == count
+        # Every file's progress (read live from rTorrent) and the sync's own word: HLS encodes
+        # only what the site's row says is complete.
+        seeding = page.locator("#torrent-status.badge-seeding").count() == 1
+        return seeding and page.locator("[data-testid='download-file']").count() == count
 
     wait_for(complete, timeout=SEEDING_TIMEOUT, what="the files to be complete", stack=stack)
 
