@@ -16,6 +16,7 @@ urlpatterns = [
     path("torrents/<int:pk>/action/", detail.torrent_action, name="torrent-action"),
     path("torrents/<int:pk>/delete/", detail.torrent_delete, name="torrent-delete"),
     path("torrents/<int:pk>/settings/", detail.torrent_settings, name="torrent-settings"),
+    path("torrents/<int:pk>/files/", file_priorities.torrent_files_card, name="torrent-files"),
     path(
         "torrents/<int:pk>/files/priority/",
         file_priorities.torrent_file_priorities,

@@ -48,7 +48,7 @@ def test_personas(album, owner, other, admin, client):
     anonymous = client.get(url)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/accounts/login/")
-    for path in ("summary/", "delete/"):
+    for path in ("summary/", "delete/", "files/"):
         assert client_for(other).get(url + path).status_code == 404
     assert client_for(other).post(url + "action/", {"action": "pause"}).status_code == 404
     assert client_for(other).post(url + "delete/", {"confirm": "yes"}).status_code == 404
@@ -141,6 +141,24 @@ def test_pause_resume_recheck_from_the_page(album, owner):
     summary = client.get(url + "summary/").content.decode()
     assert summary.startswith('<section class="card summary-card" id="torrent-summary"')
     assert client.get(url + "action/").status_code == 405
+
+
+def test_the_files_card_fetches_itself_again_when_the_summary_sees_the_status_change(
+    album, owner
+):
+    """A page opened while the torrent was checking gets its download links once it seeds:
+    the summary's poll names the status it shows, and a different one triggers the Files card."""
+    client = client_for(owner)
+    url = f"/torrents/{album.pk}/"
+    page = client.get(url).content.decode()
+    assert f'hx-get="{url}summary/?shown=seeding"' in page
+    assert f'hx-get="{url}files/" hx-trigger="torrent-status-changed from:body"' in page
+    assert "HX-Trigger" not in client.get(url + "summary/?shown=seeding").headers
+    changed = client.get(url + "summary/?shown=checking")
+    assert changed["HX-Trigger"] == "torrent-status-changed"
+    card = client.get(url + "files/").content.decode()
+    assert card.startswith('<section class="card" aria-labelledby="files-title" id="files"')
+    assert card.count('data-testid="download-file"') == len(ALBUM)
 
 
 def test_a_shared_torrent_says_its_actions_act_for_the_other_owners(album, owner, other, admin):

@@ -155,11 +155,17 @@ def torrent_settings(request: HttpRequest, pk: int) -> HttpResponse:
 def torrent_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The summary alone, polled by the page every few seconds (the row only: no rTorrent)."""
     torrent = _torrent(request, pk)
-    return render(
+    response = render(
         request,
         "torrents/_summary.html",
         {"torrent": torrent, "live_poll": True, **_sharing(request, torrent)},
     )
+    # The page asks with the status it shows; a change (a download finishing, a recheck) makes
+    # the Files card fetch itself again, for the download links and progress of the new state.
+    shown = request.GET.get("shown")
+    if shown and shown != torrent.status:
+        response["HX-Trigger"] = "torrent-status-changed"
+    return response
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from torrents.models import Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.page_panels import file_actions_for
@@ -62,6 +62,17 @@ def _priorities_asked(request: HttpRequest, torrent: Torrent) -> dict[int, str]:
     except ValueError:
         raise PriorityError("choose a file") from None
     return {index: request.POST.get("priority", "")}
+
+
+@login_required
+@require_safe
+def torrent_files_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Files card alone, fetched again by the page when the summary's poll sees the status
+    change (a download finishing makes its links appear without a reload)."""
+    torrent = torrent_for_user(request.user, pk)
+    files = list(torrent.files.order_by("index"))
+    context = files_context(request, torrent, files, torrent_live(torrent))
+    return render(request, "torrents/_files.html", {"torrent": torrent, **context})
 
 
 @login_required
