@@ -1,7 +1,8 @@
 """Sync tasks: beat calls `sync_nodes` every SEEDBOX_SYNC_INTERVAL seconds; it fans out one
 `sync_node` per enabled node, so a slow node never holds up the others. A Redis lock per node
 keeps two runs for one node from overlapping (a run that finds it taken just skips: the next
-beat comes in a few seconds, which is also why `sync_node` does not retry)."""
+beat comes in a few seconds, which is also why `sync_node` does not retry); only the same task
+delivered again after its worker died takes a held lock over (`node_lock_take`)."""
 
 import contextlib
 import functools
@@ -42,10 +43,26 @@ def sync_nodes() -> int:
     return len(nodes)
 
 
-@shared_task(ignore_result=True)
-def sync_node(node_id: int) -> dict:
+def node_lock_take(lock: redis.lock.Lock, *, run_id: str | None) -> bool:
+    """Take the node's lock for the run `run_id` (its task id). A run killed mid-way (its pool
+    process SIGKILLed) holds the lock until it expires; its message comes back with the same
+    task id (acks_late, reject_on_worker_lost), and that delivery takes the lock over instead
+    of skipping, as every other run of the node still does until then."""
+    if run_id is None:
+        return lock.acquire()
+    if lock.acquire(token=run_id):
+        return True
+    lock.local.token = lock.redis.get_encoder().encode(run_id)
+    try:
+        return lock.reacquire()  # only if the lock holds this very task id
+    except redis.exceptions.LockNotOwnedError:
+        return False
+
+
+@shared_task(bind=True, ignore_result=True)
+def sync_node(self, node_id: int) -> dict:
     lock = node_lock(node_id)
-    if not lock.acquire():
+    if not node_lock_take(lock, run_id=self.request.id):
         return {"node": node_id, "skipped": "a sync of this node is already running"}
     try:
         node = Node.objects.filter(pk=node_id, enabled=True).first()
