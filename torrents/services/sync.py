@@ -130,6 +130,7 @@ _READ = [name for name, _ in _COLUMNS] + [
     "last_push_at",
     "has_metainfo",
     "seed_rules_suspended",
+    "updated_at",
 ]
 
 
@@ -188,6 +189,7 @@ def node_sync(*, node: Node) -> SyncReport:
     report = SyncReport(node=node.name)
     started = time.monotonic()
     client = node_client(node)
+    read_at = timezone.now()  # rows written after this are newer than rTorrent's answer
     try:
         remote = {r["hash"].lower(): r for r in client.torrents(SYNC_FIELDS)}
         version = node.version if node.is_up and node.version else client.version()
@@ -212,6 +214,7 @@ def node_sync(*, node: Node) -> SyncReport:
             now=now,
             since=previous.last_seen_at,
             changes=changes,
+            read_at=read_at,
         )
         Node.objects.filter(pk=node.pk).update(
             is_up=True,
@@ -298,7 +301,14 @@ def _after(*, client, report: SyncReport) -> None:
 
 
 def _apply(
-    *, node: Node, remote: dict, report: SyncReport, now: dt.datetime, since, changes: Transitions
+    *,
+    node: Node,
+    remote: dict,
+    report: SyncReport,
+    now: dt.datetime,
+    since,
+    changes: Transitions,
+    read_at: dt.datetime,
 ) -> None:
     rows = (
         Torrent.objects.filter(Q(status__in=FOLLOWED) | Q(purge_pending=True), node=node)
@@ -324,7 +334,7 @@ def _apply(
         report.followed += 1
         r = remote.get(info_hash)
         if r is None:
-            new = _missing(row)
+            new = _missing(row, read_at=read_at)
         else:
             new, credit = _present(row, r, now, seeding_gap)
             if credit:
@@ -434,10 +444,12 @@ def _seeded(new: dict) -> Seeded:
     )
 
 
-def _missing(row: dict) -> dict:
-    """A followed torrent rTorrent does not have. `queued` ones are the push's business; the
-    others were lost: `missing`, with the counters' baseline reset for when it is re-pushed."""
-    if row["status"] == TorrentStatus.QUEUED:
+def _missing(row: dict, *, read_at: dt.datetime) -> dict:
+    """A followed torrent rTorrent does not have. `queued` ones are the push's business, and so
+    is a row written after the multicall was read (a push that loaded it meanwhile: the next run
+    sees it); the others were lost: `missing`, with the counters' baseline reset for when it is
+    re-pushed."""
+    if row["status"] == TorrentStatus.QUEUED or row["updated_at"] >= read_at:
         return {**row, "stale": False}
     message = row["status_message"] if row["status"] == TorrentStatus.MISSING else MISSING_MESSAGE
     return {

@@ -10,9 +10,10 @@ from django.db import connection, connections
 
 from accounts.models import User
 from torrents.metainfo import parse_metainfo
-from torrents.models import Torrent, TorrentStatus
+from torrents.models import IN_RTORRENT, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentClient
 from torrents.services import push as push_module
+from torrents.services import sync as sync_module
 from torrents.services.control import torrent_remove
 from torrents.services.moderation import torrent_reject
 from torrents.services.nodes import node_client
@@ -141,3 +142,43 @@ def test_added_again_while_being_purged_waits_and_keeps_its_data(node, tmp_path,
     assert not torrent.purge_pending
     assert list(torrent.ownerships.values_list("user__email", flat=True)) == [bob.email]
     assert (torrent_directory(torrent) / "keep.bin").read_bytes() == data
+
+
+class _PushesAfterTheMulticall:
+    """The real client; right after the sync's multicall answered, `push()` runs (a worker's
+    push landing between the sync's read of rTorrent and its read of the rows)."""
+
+    def __init__(self, client, push):
+        self._client, self._push = client, push
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def torrents(self, *args, **kwargs):
+        answer = self._client.torrents(*args, **kwargs)
+        self._push()
+        return answer
+
+
+def test_a_push_landing_during_a_sync_is_not_taken_for_missing(node, alice, tmp_path, monkeypatch):
+    metainfo, _, _ = make_torrent(tmp_path)
+    assert post(alice, {"torrents": upload("a.torrent", metainfo)}).status_code == 201
+    torrent = Torrent.objects.get()
+    real = sync_module.node_client
+    monkeypatch.setattr(
+        sync_module,
+        "node_client",
+        lambda node, **kw: _PushesAfterTheMulticall(
+            real(node, **kw), lambda: push_module.torrent_push(torrent_id=torrent.pk)
+        ),
+    )
+
+    report = node_sync(node=node)
+
+    assert report.missing == []
+    torrent.refresh_from_db()
+    assert torrent.status == TorrentStatus.CHECKING, torrent.status_message
+    monkeypatch.setattr(sync_module, "node_client", real)
+    node_sync(node=node)  # the next run sees it in rTorrent
+    torrent.refresh_from_db()
+    assert torrent.status in IN_RTORRENT
