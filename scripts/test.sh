@@ -14,4 +14,7 @@ if [ -z "${REDIS_URL:-}" ]; then
   export REDIS_URL="unix://$tmp/redis.sock?db=0"
 fi
 
-.venv/bin/python -m pytest "$@"
+# Two processes (pytest-xdist), a test file each at a time: most tests wait on rTorrent, ffmpeg or
+# chromium rather than compute. Each worker has its own test database (pytest-django) and its own
+# Redis database (seedbox/tests/xdist_redis.py). SEEDBOX_TEST_PROCESSES=0 runs in this process.
+.venv/bin/python -m pytest -n "${SEEDBOX_TEST_PROCESSES:-2}" --dist loadfile "$@"
