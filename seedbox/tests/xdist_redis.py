@@ -11,7 +11,6 @@ import re
 import pytest
 
 
-
 def worker_redis_url(url: str, worker: str) -> str:
     """`url` with its database number replaced by the one of xdist worker `worker` (`gw0`...)."""
     number = int(worker.removeprefix("gw")) + 1
