@@ -67,14 +67,14 @@ class MoveReport:
 
 def _movable(torrent: Torrent, target: Node) -> None:
     if torrent.node_id == target.pk:
-        raise MoveError(f"{torrent.name} is already on {target.name}")
+        raise MoveError(f"it is already on {target.name}")
     if not target.enabled:
         raise MoveError(f"{target.name} is disabled")
     if torrent.status not in IN_RTORRENT or torrent.purge_pending:
-        raise MoveError(f"{torrent.name} is {torrent.get_status_display()}: only a torrent "
-                        "loaded in rTorrent can move")  # fmt: skip
+        status = torrent.get_status_display()
+        raise MoveError(f"it is {status}: only a torrent loaded in rTorrent can move")
     if not torrent.metainfo:
-        raise MoveError(f"{torrent.name} has no .torrent yet (a magnet): move it once it has")
+        raise MoveError("it has no .torrent yet (a magnet): move it once it has")
     for node in (torrent.node, target):
         if not Path(node.data_root).is_dir():
             raise MoveError(
@@ -91,16 +91,17 @@ def torrent_move_enqueue(*, torrent: Torrent, target: Node) -> None:
     """Check and claim the move, then queue it on the target's queue (the copy is long). Raises
     MoveError when it cannot move or another move of it is under way."""
     _movable(torrent, target)
-    _claim(torrent.pk, target)
+    _claim(torrent.pk, target, again=False)
     if not enqueue(MOVE_TASK, torrent.pk, target.pk, queue=target.queue or None):
         Torrent.objects.filter(pk=torrent.pk).update(moving_to=None)
         raise MoveError("the task queue is down: try again in a moment")
 
 
-def _claim(torrent_id: int, target: Node) -> None:
-    claimed = Torrent.objects.filter(
-        Q(moving_to__isnull=True) | Q(moving_to=target), pk=torrent_id
-    ).update(moving_to=target)
+def _claim(torrent_id: int, target: Node, *, again: bool) -> None:
+    """Mark the move under way; `again` lets the task take over the claim queued for it (or
+    left by a worker killed mid-copy)."""
+    free = Q(moving_to__isnull=True) | Q(moving_to=target) if again else Q(moving_to__isnull=True)
+    claimed = Torrent.objects.filter(free, pk=torrent_id).update(moving_to=target)
     if not claimed:
         raise MoveError("another move of this torrent is under way")
 
@@ -113,7 +114,7 @@ def torrent_move(*, torrent_id: int, target_id: int) -> MoveReport:
     target = Node.objects.get(pk=target_id)
     try:
         _movable(torrent, target)
-        _claim(torrent_id, target)
+        _claim(torrent_id, target, again=True)
     except MoveError as exc:
         if torrent.node_id != target.pk:
             _failed(torrent_id, target, str(exc))

@@ -58,9 +58,7 @@ def two(db, rtorrent_factory, disks):
     found = {}
     for name in ("a", "b"):
         daemon = rtorrent_factory()
-        node = Node.objects.create(
-            name=name, rpc_url=daemon.config.url, data_root=str(disks[name])
-        )
+        node = Node.objects.create(name=name, rpc_url=daemon.config.url, data_root=str(disks[name]))
         found[name] = (node, daemon)
     return found
 
@@ -121,7 +119,7 @@ def _kill(daemon) -> None:
 def test_two_nodes_spread_fail_apart_catch_up_and_move(
     two, rtorrent_factory, tracker, owner, tmp_path
 ):
-    (a, daemon_a), (b, daemon_b) = two["a"], two["b"]
+    (a, daemon_a), (b, _) = two["a"], two["b"]
     # 1. Spread by free space: 48 MiB beats 32; then 32 beats what 20 MiB left of 48; then a.
     big = _add_where_placed(owner, tmp_path, tracker, "big.bin", 20 * MiB)
     mid = _add_where_placed(owner, tmp_path, tracker, "mid.bin", 8 * MiB)
@@ -140,10 +138,13 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     assert node_sync(node=b).ok
     assert not node_sync(node=a).ok
     a.refresh_from_db()
-    assert a.is_up is False and a.last_error
+    assert a.is_up is False
+    assert a.last_error
     rows = {t.name: t for t in Torrent.objects.all()}
-    assert rows["mid.bin"].status == TorrentStatus.STOPPED and not rows["mid.bin"].stale
-    assert rows["big.bin"].stale and rows["small.bin"].stale
+    assert rows["mid.bin"].status == TorrentStatus.STOPPED
+    assert not rows["mid.bin"].stale
+    assert rows["big.bin"].stale
+    assert rows["small.bin"].stale
     node_client(b).start(mid.info_hash)
 
     # 3. a restarted catches up: fresh rows, and its counters (back from the session the sync
@@ -152,7 +153,8 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     wait_until(lambda: node_client(a).has(small.info_hash), what="a's session reload")
     assert node_sync(node=a).ok
     rows = {t.name: t for t in Torrent.objects.all()}
-    assert not rows["big.bin"].stale and not rows["small.bin"].stale
+    assert not rows["big.bin"].stale
+    assert not rows["small.bin"].stale
     assert rows["small.bin"].status == TorrentStatus.SEEDING
     assert _uploaded(owner, small) == credited == rows["small.bin"].uploaded_bytes
 
@@ -165,21 +167,26 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     assert abs(_uploaded(owner, small) - credited) <= PIECE
     credited = _uploaded(owner, small)
     moved = Torrent.objects.select_related("node").get(pk=small.pk)
-    assert moved.node == b and moved.moving_to is None and moved.last_error == ""
-    assert not node_client(a).has(small.info_hash) and not source_dir.exists()
+    assert moved.node == b
+    assert moved.moving_to is None
+    assert moved.last_error == ""
+    assert not node_client(a).has(small.info_hash)
+    assert not source_dir.exists()
     assert (torrent_directory(moved) / "small.bin").stat().st_size == 1 * MiB
     wait_until(lambda: _seeding(b, moved), what="the moved torrent seeding on b")
     assert node_client(b).call("d.state", moved.info_hash.upper()) == 1
     node_sync(node=a)  # a no longer has it, and does not call it missing
     moved.refresh_from_db()
-    assert moved.status == TorrentStatus.SEEDING and _uploaded(owner, small) == credited
+    assert moved.status == TorrentStatus.SEEDING
+    assert _uploaded(owner, small) == credited
 
     # b's counters start at 0 for it, and the move made that the baseline: the next leecher's
     # bytes, before b's first sync of it, are credited once, on top of what a had credited.
     again = _download(rtorrent_factory, moved, node_client(b))
     node_sync(node=b)
     moved.refresh_from_db()
-    assert moved.status == TorrentStatus.SEEDING and not moved.stale
+    assert moved.status == TorrentStatus.SEEDING
+    assert not moved.stale
     assert abs(_uploaded(owner, small) - (credited + again)) <= PIECE
     assert moved.uploaded_bytes == _uploaded(owner, small)
 
@@ -192,7 +199,8 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     with pytest.raises(MoveError, match="not complete after the target's check"):
         torrent_move(torrent_id=mid.pk, target_id=a.pk)
     mid.refresh_from_db()
-    assert mid.node == b and mid.moving_to is None
+    assert mid.node == b
+    assert mid.moving_to is None
     assert mid.last_error.startswith("move to a failed:")
     assert not node_client(a).has(mid.info_hash)
     assert not (Path(a.data_root) / mid.info_hash[:2] / mid.info_hash).exists()
