@@ -3,7 +3,9 @@ stopped, rechecked there, and only then switched; the source copy goes last.
 
 Both data roots must be reachable from the host running the move (the worker on the target's
 queue): for a node on another host, its data root must be shared storage mounted here, or the
-operator copies the data and uses the move only for the switch (README, "Production").
+operator copies the data into the target's directory and moves with `data_in_place` (`manage.py
+torrent_move --data-in-place`): then nothing is copied or deleted, the rest is the same, and the
+source copy is the operator's to delete (README, "Production").
 
 The steps, each undone when a later one fails, so that a failed move leaves the torrent where it
 was, seeding as before, with no partial copy and the reason in `last_error`:
@@ -63,9 +65,10 @@ class MoveReport:
     target: str
     copied_bytes: int
     started: bool
+    left_behind: str = ""  # with data_in_place: the source copy, not deleted here
 
 
-def _movable(torrent: Torrent, target: Node) -> None:
+def _movable(torrent: Torrent, target: Node, *, in_place: bool = False) -> None:
     if torrent.node_id == target.pk:
         raise MoveError(f"it is already on {target.name}")
     if not target.enabled:
@@ -75,12 +78,18 @@ def _movable(torrent: Torrent, target: Node) -> None:
         raise MoveError(f"it is {status}: only a torrent loaded in rTorrent can move")
     if not torrent.metainfo:
         raise MoveError("it has no .torrent yet (a magnet): move it once it has")
-    for node in (torrent.node, target):
+    for node in (target,) if in_place else (torrent.node, target):
         if not Path(node.data_root).is_dir():
             raise MoveError(
                 f"{node.name}'s data root {node.data_root} is not reachable from this host: "
-                "mount it here (shared storage) or copy the data yourself"
+                "mount it here (shared storage), or copy the data yourself and move it with "
+                "its data in place"
             )
+    if in_place:
+        expected = _target_directory(torrent, target) / torrent.name
+        if not expected.exists():
+            raise MoveError(f"with its data in place, its data must be at {expected} first")
+        return  # the data is already there: no room to find
     try:
         node_room_check(node=target, nbytes=torrent.size_bytes or 0)
     except NodeFull as exc:
@@ -106,21 +115,22 @@ def _claim(torrent_id: int, target: Node, *, again: bool) -> None:
         raise MoveError("another move of this torrent is under way")
 
 
-def torrent_move(*, torrent_id: int, target_id: int) -> MoveReport:
-    """Move the torrent to node `target_id` (see the module docstring). Safe to run again after
-    a crash (a leftover copy or load on the target is replaced). Raises MoveError, with the
+def torrent_move(*, torrent_id: int, target_id: int, data_in_place: bool = False) -> MoveReport:
+    """Move the torrent to node `target_id` (see the module docstring); `data_in_place` when the
+    operator already copied its data into the target's directory. Safe to run again after a
+    crash (a leftover copy or load on the target is replaced). Raises MoveError, with the
     torrent left on its source and the reason in its `last_error`."""
     torrent = Torrent.objects.select_related("node").get(pk=torrent_id)
     target = Node.objects.get(pk=target_id)
     try:
-        _movable(torrent, target)
+        _movable(torrent, target, in_place=data_in_place)
         _claim(torrent_id, target, again=True)
     except MoveError as exc:
         if torrent.node_id != target.pk:
             _failed(torrent_id, target, str(exc))
         raise
     try:
-        return _move(torrent, target)
+        return _move(torrent, target, in_place=data_in_place)
     except (RTorrentError, OSError, MoveError) as exc:
         message = exc.message if isinstance(exc, RTorrentError) else str(exc)
         _failed(torrent_id, target, message)
@@ -156,43 +166,55 @@ def _copy(source: Path, destination: Path) -> int:
     return 0  # nothing downloaded yet: the target starts from nothing too
 
 
-def _move(torrent: Torrent, target: Node) -> MoveReport:
+def _move(torrent: Torrent, target: Node, *, in_place: bool) -> MoveReport:
     source_client, target_client = node_client(torrent.node), node_client(target)
     before = source_client.transfer_state(torrent.info_hash)
-    started = bool(before["state"]) and bool(before["is_active"])
+    # Paused (started, not active) stays paused; stopped stays stopped.
+    started, active = bool(before["state"]), bool(before["is_active"])
     if not before["complete"] and started:
         source_client.stop(torrent.info_hash)  # the copy must not race its writes
         before = source_client.transfer_state(torrent.info_hash)
     directory = _target_directory(torrent, target)
+    copied = 0
     try:
-        _clear_target(target_client, torrent, directory)
-        directory.mkdir(parents=True)
-        copied = _copy(_source_directory(torrent) / torrent.name, directory / torrent.name)
+        _clear_target(target_client, torrent, directory, keep_data=in_place)
+        if not in_place:
+            directory.mkdir(parents=True)
+            copied = _copy(_source_directory(torrent) / torrent.name, directory / torrent.name)
         _load_and_check(target_client, torrent, directory, before)
         source_client.stop(torrent.info_hash)
         baseline = target_client.transfer_state(torrent.info_hash)
         _switch(torrent, target, source_client.transfer_state(torrent.info_hash), baseline)
     except BaseException:
-        _undo(target_client, torrent, directory)
+        _undo(target_client, torrent, directory, keep_data=in_place)
         if started:
-            _quietly(source_client.start, torrent.info_hash)
+            _quietly(_restart, source_client, torrent.info_hash, active)
         raise
-    _finish(torrent, target, target_client, source_client, started)
+    _finish(torrent, target, target_client, source_client, started=started, active=active,
+            delete_source=not in_place)  # fmt: skip
     return MoveReport(
         torrent_id=torrent.pk,
         source=torrent.node.name,
         target=target.name,
         copied_bytes=copied,
-        started=started,
+        started=started and active,
+        left_behind=str(_source_directory(torrent) / torrent.name) if in_place else "",
     )
 
 
-def _clear_target(client, torrent: Torrent, directory: Path) -> None:
+def _restart(client, info_hash: str, active: bool) -> None:
+    """Started again as it was: active, or paused."""
+    client.start(info_hash)
+    if not active:
+        client.pause(info_hash)
+
+
+def _clear_target(client, torrent: Torrent, directory: Path, *, keep_data: bool) -> None:
     """What a crashed earlier attempt left on the target (the row is still on the source, so
-    the target's copy and load are that attempt's)."""
+    the target's copy and load are that attempt's); the operator's copy is kept."""
     with contextlib.suppress(TorrentNotFound):
         client.erase(torrent.info_hash)
-    if directory.exists():
+    if directory.exists() and not keep_data:
         shutil.rmtree(directory)
 
 
@@ -276,9 +298,9 @@ def _switch(torrent: Torrent, target: Node, source_state: dict, baseline: dict) 
         )
 
 
-def _undo(client, torrent: Torrent, directory: Path) -> None:
+def _undo(client, torrent: Torrent, directory: Path, *, keep_data: bool) -> None:
     _quietly(client.erase, torrent.info_hash)
-    if directory.exists():
+    if directory.exists() and not keep_data:
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -289,10 +311,20 @@ def _quietly(call, *args) -> None:
         log.warning("%s%r during a move: %s", getattr(call, "__name__", call), args, exc.message)
 
 
-def _finish(torrent: Torrent, target: Node, target_client, source_client, started: bool) -> None:
-    """After the switch: its speed group on the target (named while it is stopped), start it
-    there, then erase the source's load and copy. A failure here is recorded (the torrent is on
-    the target, its data checked); the target's reconcile applies the speed groups again."""
+def _finish(
+    torrent: Torrent,
+    target: Node,
+    target_client,
+    source_client,
+    *,
+    started: bool,
+    active: bool,
+    delete_source: bool,
+) -> None:
+    """After the switch: its speed group on the target (named while it is stopped), started
+    there as it was (or paused), then erased from the source and its source copy deleted. A
+    failure here is recorded (the torrent is on the target, its data checked); the target's
+    reconcile applies the speed groups again."""
     problems = []
     try:
         node_throttles_apply(node=target)
@@ -300,10 +332,11 @@ def _finish(torrent: Torrent, target: Node, target_client, source_client, starte
         problems.append(f"speed groups not applied: {exc.message}")
     try:
         if started:
-            target_client.start(torrent.info_hash)
+            _restart(target_client, torrent.info_hash, active)
         with contextlib.suppress(TorrentNotFound):
             source_client.erase(torrent.info_hash)
-        directory_delete(torrent=torrent)  # `torrent` still describes the source copy
+        if delete_source:
+            directory_delete(torrent=torrent)  # `torrent` still describes the source copy
     except (RTorrentError, OSError) as exc:
         problems.append(exc.message if isinstance(exc, RTorrentError) else str(exc))
     if problems:

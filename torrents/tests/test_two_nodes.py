@@ -3,14 +3,17 @@ by free space; one daemon killed, the other keeps syncing while only the dead on
 stale; the killed one, restarted, catches up without counting its traffic twice; a torrent moved
 from one node to the other keeps its history, seeds on the target and is gone from the source,
 its counters credited on from the target's 0; a move whose copy fails the target's check is
-rolled back, the torrent seeding on its source as before."""
+rolled back, the torrent seeding on its source as before; a move of data the operator copied
+over (a node on another host) copies and deletes nothing, and switches the same way."""
 
+import io
+import shutil
 import signal
 import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from seedbox.testing import Announcer, announce_seeder
 from torrents.models import Node, Torrent, TorrentHistory, TorrentStatus
@@ -205,3 +208,21 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     assert not node_client(a).has(mid.info_hash)
     assert not (Path(a.data_root) / mid.info_hash[:2] / mid.info_hash).exists()
     assert node_client(b).call("d.state", mid.info_hash.upper()) == 1
+
+    # 6. The operator copied the big one's data to b (a node on another host): the move with
+    # its data in place refuses until it is there, then checks and switches without copying.
+    big_target = Path(b.data_root) / big.info_hash[:2] / big.info_hash
+    with pytest.raises(CommandError, match="its data must be at"):
+        call_command("torrent_move", big.pk, "b", "--data-in-place")
+    big_target.mkdir(parents=True)
+    shutil.copy(torrent_directory(big) / "big.bin", big_target / "big.bin")
+    out = io.StringIO()
+    call_command("torrent_move", big.pk, "b", "--data-in-place", stdout=out)
+    assert "0 bytes copied, started" in out.getvalue()
+    assert "left for you to delete" in out.getvalue()
+    big.refresh_from_db()
+    assert big.node == b
+    assert big.last_error == ""
+    assert not node_client(a).has(big.info_hash)
+    assert (torrent_directory(rows["big.bin"]) / "big.bin").exists()  # the operator's to delete
+    wait_until(lambda: _seeding(b, big), what="the big one seeding on b")
