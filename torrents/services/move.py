@@ -124,11 +124,11 @@ def torrent_move(*, torrent_id: int, target_id: int, data_in_place: bool = False
     target = Node.objects.get(pk=target_id)
     try:
         _movable(torrent, target, in_place=data_in_place)
-        _claim(torrent_id, target, again=True)
     except MoveError as exc:
-        if torrent.node_id != target.pk:
+        if torrent.node_id != target.pk:  # not a task run again after its move was done
             _failed(torrent_id, target, str(exc))
         raise
+    _claim(torrent_id, target, again=True)  # refused: another move's row, left as it is
     try:
         return _move(torrent, target, in_place=data_in_place)
     except (RTorrentError, OSError, MoveError) as exc:
@@ -140,8 +140,9 @@ def torrent_move(*, torrent_id: int, target_id: int, data_in_place: bool = False
 def _failed(torrent_id: int, target: Node, message: str) -> None:
     log.warning("move of torrent %s to %s failed: %s", torrent_id, target.name, message)
     Torrent.objects.filter(pk=torrent_id).update(
-        moving_to=None, last_error=f"move to {target.name} failed: {message}"[:2000]
+        last_error=f"move to {target.name} failed: {message}"[:2000]
     )
+    Torrent.objects.filter(pk=torrent_id, moving_to=target).update(moving_to=None)
 
 
 def _target_directory(torrent: Torrent, target: Node) -> Path:
