@@ -149,6 +149,7 @@ class TorrentAdmin(admin.ModelAdmin):
         "moving_to",
         "added_by",
         "push_attempts",
+        "error",
     ]
     list_filter = ["status", "node", "private"]
     search_fields = ["name", "info_hash"]
@@ -165,6 +166,11 @@ class TorrentAdmin(admin.ModelAdmin):
     inlines = [OwnershipInline]
     action_form = TorrentActionForm
     actions = ["approve", "reject", "remove_for_everyone", "move_to_node"]
+
+    @admin.display(description="last error")
+    def error(self, torrent: Torrent) -> str:
+        """The start of it (a failed move says why here); the whole on the change page."""
+        return torrent.last_error[:100]
 
     @admin.display(description="files")
     def file_count(self, torrent: Torrent) -> int:

@@ -86,7 +86,11 @@ def test_move_to_node_claims_and_queues_on_the_targets_queue(owner, admin, tmp_p
     assert taken(celery_app.conf.task_default_queue) == []
 
     # One move at a time (a second click queues nothing); never to where it already is.
-    assert "another move of this torrent is under way" in move(seeding, node=far)
+    Torrent.objects.filter(pk=queued.pk).update(last_error="move to far failed: " + "x" * 500)
+    listed = move(seeding, node=far)
+    assert "another move of this torrent is under way" in listed
+    assert "move to far failed: " + "x" * 80 in listed  # the list shows the start of it
+    assert "x" * 200 not in listed
     assert taken("node-far") == []
     Torrent.objects.filter(pk=seeding.pk).update(moving_to=None)
     assert "S.bin: it is already on near" in move(seeding, node=near)
