@@ -44,6 +44,7 @@ from torrents.services.nodes import node_client
 from torrents.services.purge import directory_delete
 from torrents.services.sync import counter_delta
 from torrents.services.throttle import node_throttles_apply
+from torrents.storage import torrent_directory
 
 log = logging.getLogger(__name__)
 
@@ -149,12 +150,6 @@ def _target_directory(torrent: Torrent, target: Node) -> Path:
     return Path(target.data_root) / torrent.info_hash[:2] / torrent.info_hash
 
 
-def _source_directory(torrent: Torrent) -> Path:
-    if torrent.data_directory:
-        return Path(torrent.data_directory)
-    return Path(torrent.node.data_root) / torrent.info_hash[:2] / torrent.info_hash
-
-
 def _copy(source: Path, destination: Path) -> int:
     """Copy the torrent's own file or folder; the bytes copied."""
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +176,7 @@ def _move(torrent: Torrent, target: Node, *, in_place: bool) -> MoveReport:
         _clear_target(target_client, torrent, directory, keep_data=in_place)
         if not in_place:
             directory.mkdir(parents=True)
-            copied = _copy(_source_directory(torrent) / torrent.name, directory / torrent.name)
+            copied = _copy(torrent_directory(torrent) / torrent.name, directory / torrent.name)
         _load_and_check(target_client, torrent, directory, before)
         source_client.stop(torrent.info_hash)
         baseline = target_client.transfer_state(torrent.info_hash)
@@ -191,15 +186,22 @@ def _move(torrent: Torrent, target: Node, *, in_place: bool) -> MoveReport:
         if started:
             _quietly(_restart, source_client, torrent.info_hash, active)
         raise
-    _finish(torrent, target, target_client, source_client, started=started, active=active,
-            delete_source=not in_place)  # fmt: skip
+    _finish(
+        torrent,
+        target,
+        target_client,
+        source_client,
+        started=started,
+        active=active,
+        delete_source=not in_place,
+    )
     return MoveReport(
         torrent_id=torrent.pk,
         source=torrent.node.name,
         target=target.name,
         copied_bytes=copied,
         started=started and active,
-        left_behind=str(_source_directory(torrent) / torrent.name) if in_place else "",
+        left_behind=str(torrent_directory(torrent) / torrent.name) if in_place else "",
     )
 
 
