@@ -70,11 +70,11 @@ def _seeding(node: Node, torrent: Torrent) -> bool:
     return node_client(node).call("d.complete", torrent.info_hash.upper()) == 1
 
 
-def _add_where_placed(owner, scratch, tracker, name: str, size: int) -> Torrent:
+def _add_where_placed(owner, scratch, tracker, name: str, size: int, files=None) -> Torrent:
     """Placed by free space, its data put there, checked, seeding and synced."""
-    node = node_for_new_torrent(user=owner, size=size)
+    node = node_for_new_torrent(user=owner, size=sum(files.values()) if files else size)
     torrent = add_torrent(
-        node, [owner], scratch / name, name=name, size=size,
+        node, [owner], scratch / name, name=name, size=size, files=files,
         trackers=[tracker.announce_url], with_data=True, start=True,
     )  # fmt: skip
     tracker.allow(torrent.info_hash)
@@ -126,7 +126,8 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     # 1. Spread by free space: 48 MiB beats 32; then 32 beats what 20 MiB left of 48; then a.
     big = _add_where_placed(owner, tmp_path, tracker, "big.bin", 20 * MiB)
     mid = _add_where_placed(owner, tmp_path, tracker, "mid.bin", 8 * MiB)
-    small = _add_where_placed(owner, tmp_path, tracker, "small.bin", 1 * MiB)
+    album = {"cd1/one.bin": 600 * 1024, "two.bin": 424 * 1024}  # a folder: 1 MiB in all
+    small = _add_where_placed(owner, tmp_path, tracker, "small", 0, files=album)
     assert [t.node.name for t in (big, mid, small)] == ["a", "b", "a"]
 
     # Real traffic on a: a leecher takes the small one; the sync credits it.
@@ -147,7 +148,7 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     assert rows["mid.bin"].status == TorrentStatus.STOPPED
     assert not rows["mid.bin"].stale
     assert rows["big.bin"].stale
-    assert rows["small.bin"].stale
+    assert rows["small"].stale
     node_client(b).start(mid.info_hash)
 
     # 3. a restarted catches up: fresh rows, and its counters (back from the session the sync
@@ -157,14 +158,14 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     assert node_sync(node=a).ok
     rows = {t.name: t for t in Torrent.objects.all()}
     assert not rows["big.bin"].stale
-    assert not rows["small.bin"].stale
-    assert rows["small.bin"].status == TorrentStatus.SEEDING
-    assert _uploaded(owner, small) == credited == rows["small.bin"].uploaded_bytes
+    assert not rows["small"].stale
+    assert rows["small"].status == TorrentStatus.SEEDING
+    assert _uploaded(owner, small) == credited == rows["small"].uploaded_bytes
 
     # 4. The small one moves to b: history kept, seeding on b, gone from a's daemon and disk.
     # What a uploaded since its last sync is credited by the move itself, once.
     unsynced = _download(rtorrent_factory, small, node_client(a))
-    source_dir = torrent_directory(rows["small.bin"])
+    source_dir = torrent_directory(rows["small"])
     call_command("torrent_move", small.pk, "b")
     credited += unsynced
     assert abs(_uploaded(owner, small) - credited) <= PIECE
@@ -175,7 +176,8 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     assert moved.last_error == ""
     assert not node_client(a).has(small.info_hash)
     assert not source_dir.exists()
-    assert (torrent_directory(moved) / "small.bin").stat().st_size == 1 * MiB
+    assert (torrent_directory(moved) / "small" / "cd1" / "one.bin").stat().st_size == 600 * 1024
+    assert (torrent_directory(moved) / "small" / "two.bin").stat().st_size == 424 * 1024
     wait_until(lambda: _seeding(b, moved), what="the moved torrent seeding on b")
     assert node_client(b).call("d.state", moved.info_hash.upper()) == 1
     node_sync(node=a)  # a no longer has it, and does not call it missing
