@@ -20,6 +20,7 @@ def managed_daemon_config():
         dht=settings.SEEDBOX_RTORRENT_DHT,
         pex=settings.SEEDBOX_RTORRENT_PEX,
         max_open_files=settings.SEEDBOX_RTORRENT_MAX_OPEN_FILES,
+        scgi_tcp=settings.SEEDBOX_RTORRENT_SCGI_TCP,
     )
 
 
