@@ -81,6 +81,8 @@ def test_the_second_node_file_adds_a_node_its_worker_on_its_queue_and_its_volume
     files = services["files2"]
     assert "node-files.conf.template" in files["volumes"][0]
     assert files["environment"]["SEEDBOX_DATA_DIR"] == env["SEEDBOX_DATA_DIR"]
+    template = (ROOT / "deploy" / "nginx" / "node-files.conf.template").read_text()
+    assert set(re.findall(r"\$\{(\w+)\}", template)) <= set(files["environment"])
     readme = (ROOT / "README.md").read_text()
     assert "docker compose -f docker-compose.yml -f docker-compose.node2.yml up -d" in readme
     for name in (*NODE2_SERVICES, "seedbox2"):
