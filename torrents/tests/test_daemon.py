@@ -125,7 +125,8 @@ def test_a_node_for_another_host_listens_on_tcp_from_settings(tmp_path, settings
     settings.SEEDBOX_RTORRENT_SCGI_TCP = f"{address}:{free_port(address)}"
     settings.SEEDBOX_RTORRENT_DIR, settings.SEEDBOX_DATA_DIR = tmp_path / "rt", tmp_path / "data"
     settings.SEEDBOX_RTORRENT_BIND = address
-    settings.SEEDBOX_RTORRENT_PORT_RANGE = f"{free_port(address)}-{free_port(address)}"
+    peer = free_port(address)
+    settings.SEEDBOX_RTORRENT_PORT_RANGE = f"{peer}-{peer}"
     config = managed_daemon_config()
     config.base_dir.mkdir()
     daemon = ManagedRTorrent(config)
