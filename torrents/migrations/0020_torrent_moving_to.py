@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('torrents', '0019_search'),
+        ("torrents", "0019_search"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='torrent',
-            name='moving_to',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='torrents.node'),
+            model_name="torrent",
+            name="moving_to",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="torrents.node",
+            ),
         ),
     ]
