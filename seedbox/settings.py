@@ -408,10 +408,17 @@ SEEDBOX_DEFAULT_QUOTA = env_size("SEEDBOX_DEFAULT_QUOTA", "10GiB")
 
 # The managed rTorrent: `manage.py rtorrentd` runs it, `runseedbox` supervises it.
 SEEDBOX_NODE_NAME = env_str("SEEDBOX_NODE_NAME", "local")
+# The Celery queue the node's work goes to (Node.queue; a worker next to it runs
+# `celery worker -Q <queue>`); empty leaves the node's queue as the admin set it.
+SEEDBOX_NODE_QUEUE = env_str("SEEDBOX_NODE_QUEUE", "")
 SEEDBOX_RTORRENT_MANAGED = env_bool("SEEDBOX_RTORRENT_MANAGED", True)
 SEEDBOX_RTORRENT_DIR = Path(env_str("SEEDBOX_RTORRENT_DIR", str(VAR_DIR / "rtorrent"))).resolve()
+# SCGI over TCP ("address:port") instead of the unix socket: a node on another host, reached
+# from the site's private network only (SCGI has no authentication). Empty: the socket.
+SEEDBOX_RTORRENT_SCGI_TCP = env_str("SEEDBOX_RTORRENT_SCGI_TCP", "")
 SEEDBOX_RTORRENT_URL = env_str(
-    "SEEDBOX_RTORRENT_URL", f"scgi://{SEEDBOX_RTORRENT_DIR / 'rpc.sock'}"
+    "SEEDBOX_RTORRENT_URL",
+    f"scgi://{SEEDBOX_RTORRENT_SCGI_TCP or SEEDBOX_RTORRENT_DIR / 'rpc.sock'}",
 )
 SEEDBOX_RTORRENT_BIN = env_str("SEEDBOX_RTORRENT_BIN", "rtorrent")
 SEEDBOX_RTORRENT_PORT_RANGE = env_str("SEEDBOX_RTORRENT_PORT_RANGE", "51001-51010")

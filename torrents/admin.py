@@ -1,36 +1,76 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.db.models import Count, Q, Sum
 
-from torrents.models import Node, Ownership, SeedingFloor, Torrent, TrackerRule
+from seedbox.sizes import human_size
+from torrents.models import Node, Ownership, SeedingFloor, Torrent, TorrentStatus, TrackerRule
 from torrents.services.adopt import AdoptError, node_adopt
 from torrents.services.control import torrent_remove
 from torrents.services.moderation import ModerationError, torrent_approve, torrent_reject
+from torrents.services.move import MoveError, torrent_move_enqueue
 from torrents.services.placement import nodes_drain
 from torrents.services.throttle import node_limits_apply
 from torrents.services.tracker_rules import tracker_rule_clean_pattern
+from torrents.storage import node_free_bytes
 
 
 @admin.register(Node)
 class NodeAdmin(admin.ModelAdmin):
+    """Each node's load (torrents held, their rates), free space, state and last error at a
+    glance; drain, adopt and the global limits."""
+
     list_display = [
         "name",
-        "rpc_url",
-        "data_root",
+        "is_up",
         "enabled",
         "accepts_new_torrents",
-        "managed",
-        "upload_limit_kib",
-        "download_limit_kib",
+        "torrent_count",
+        "rates",
+        "free_space",
+        "last_seen_at",
+        "error",
+        "queue",
+        "data_root",
     ]
-    list_filter = ["enabled", "accepts_new_torrents", "managed"]
+    list_filter = ["enabled", "accepts_new_torrents", "managed", "is_up"]
     filter_horizontal = ["pinned_users"]
+    readonly_fields = ["is_up", "version", "last_seen_at", "last_error", "free_space"]
+    actions = ["drain", "undrain", "adopt"]
+
+    def get_queryset(self, request):
+        held = ~Q(torrents__status=TorrentStatus.REMOVED)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                held=Count("torrents", filter=held),
+                up=Sum("torrents__up_rate", filter=held),
+                down=Sum("torrents__down_rate", filter=held),
+            )
+        )
+
+    @admin.display(description="torrents", ordering="held")
+    def torrent_count(self, node: Node) -> int:
+        return node.held
+
+    @admin.display(description="up / down")
+    def rates(self, node: Node) -> str:
+        return f"{human_size(node.up or 0)}/s / {human_size(node.down or 0)}/s"
+
+    @admin.display(description="free space")
+    def free_space(self, node: Node) -> str:
+        free = node_free_bytes(node)
+        return "not visible from here" if free is None else human_size(free)
+
+    @admin.display(description="last error")
+    def error(self, node: Node) -> str:
+        return node.last_error[:120]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "files_url":
             kwargs["assume_scheme"] = "https"  # a node's files are served over https
         return super().formfield_for_dbfield(db_field, request, **kwargs)
-    actions = ["drain", "undrain", "adopt"]
 
     @admin.action(description="Adopt the torrents its rTorrent already has, for me")
     def adopt(self, request, queryset) -> None:
@@ -71,8 +111,11 @@ class SeedingFloorAdmin(admin.ModelAdmin):
         return not SeedingFloor.objects.exists()
 
 
-class ModerationActionForm(ActionForm):
+class TorrentActionForm(ActionForm):
     reason = forms.CharField(required=False, label="Reason (for reject)", max_length=2000)
+    node = forms.ModelChoiceField(
+        Node.objects.filter(enabled=True), required=False, label="Node (for move)"
+    )
 
 
 class OwnershipInline(admin.TabularInline):
@@ -98,22 +141,36 @@ class OwnershipInline(admin.TabularInline):
 class TorrentAdmin(admin.ModelAdmin):
     """Moderation and inspection: approve and reject call the same services as the API."""
 
-    list_display = ["name", "status", "size_bytes", "node", "added_by", "push_attempts"]
+    list_display = [
+        "name",
+        "status",
+        "size_bytes",
+        "node",
+        "moving_to",
+        "added_by",
+        "push_attempts",
+        "error",
+    ]
     list_filter = ["status", "node", "private"]
     search_fields = ["name", "info_hash"]
-    list_select_related = ["node", "added_by"]
+    list_select_related = ["node", "moving_to", "added_by"]
     readonly_fields = [
         "info_hash", "size_bytes", "piece_length", "private", "magnet_uri", "node", "status",
         "added_by", "push_attempts", "last_push_at", "last_error", "reviewed_by", "reviewed_at",
-        "completed_bytes", "rtorrent_message", "synced_at",
+        "completed_bytes", "rtorrent_message", "synced_at", "moving_to",
     ]  # fmt: skip
     fields = ["name", "status_message", "file_count", *readonly_fields]
     readonly_fields = ["file_count", *readonly_fields]
     # A torrent can hold 20,000 files: the page shows their number; the API and the torrent
     # page list them.
     inlines = [OwnershipInline]
-    action_form = ModerationActionForm
-    actions = ["approve", "reject", "remove_for_everyone"]
+    action_form = TorrentActionForm
+    actions = ["approve", "reject", "remove_for_everyone", "move_to_node"]
+
+    @admin.display(description="last error")
+    def error(self, torrent: Torrent) -> str:
+        """The start of it (a failed move says why here); the whole on the change page."""
+        return torrent.last_error[:100]
 
     @admin.display(description="files")
     def file_count(self, torrent: Torrent) -> int:
@@ -131,6 +188,27 @@ class TorrentAdmin(admin.ModelAdmin):
             torrent_remove(torrent=torrent, by=request.user, everyone=True)
             removed += 1
         self.message_user(request, f"{removed} torrent(s) removed.", messages.SUCCESS)
+
+    @admin.action(description="Move to node… (choose the node: data copied, rechecked, switched)")
+    def move_to_node(self, request, queryset):
+        target = Node.objects.filter(pk=request.POST.get("node") or None, enabled=True).first()
+        if target is None:
+            self.message_user(request, "Choose the node to move them to.", messages.ERROR)
+            return
+        queued = 0
+        for torrent in queryset.select_related("node"):
+            try:
+                torrent_move_enqueue(torrent=torrent, target=target)
+                queued += 1
+            except MoveError as exc:
+                self.message_user(request, f"{torrent.name}: {exc}", messages.WARNING)
+        if queued:
+            self.message_user(
+                request,
+                f"{queued} torrent(s) moving to {target.name}: each seeds on its node until the "
+                "copy is checked; a failure is shown in its last error.",
+                messages.SUCCESS,
+            )
 
     @admin.action(description="Approve selected torrents")
     def approve(self, request, queryset):

@@ -227,6 +227,16 @@ class Torrent(models.Model):
     # Set when the owners' file priorities changed and rTorrent has not been told yet (the node
     # was down, the broker too): the push and the reconcile apply them (services/file_priorities).
     priorities_pending = models.BooleanField(default=False, editable=False)
+    # Set while an admin's move to another node runs (torrents/services/move.py): one move at a
+    # time, and the admin sees where it is going.
+    moving_to = models.ForeignKey(
+        Node,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = TorrentQuerySet.as_manager()
 

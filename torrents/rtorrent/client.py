@@ -391,6 +391,28 @@ class RTorrentClient:
     def check_hash(self, info_hash: str) -> None:
         self.call("d.check_hash", _h(info_hash))
 
+    def transfer_state(self, info_hash: str) -> dict:
+        """One torrent's state, progress and counters in one request (moving it between nodes
+        reads them on both): state, is_active, complete, hashing, is_hash_checked, completed_bytes,
+        size_bytes, up_total, down_total. A fault (unknown hash) is raised."""
+        h = _h(info_hash)
+        fields = (
+            "d.state",
+            "d.is_active",
+            "d.complete",
+            "d.hashing",
+            "d.is_hash_checked",
+            "d.completed_bytes",
+            "d.size_bytes",
+            "d.up.total",
+            "d.down.total",
+        )
+        values = self.system_multicall([(f, (h,)) for f in fields])
+        failure = next((v for v in values if isinstance(v, RTorrentError)), None)
+        if failure is not None:
+            raise failure
+        return {field_key(f): int(v) for f, v in zip(fields, values, strict=True)}
+
     def erase(self, info_hash: str) -> None:
         """Remove the torrent from rTorrent. Its data stays on disk: deleting it is the caller's."""
         self.call("d.erase", _h(info_hash))

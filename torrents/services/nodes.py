@@ -20,19 +20,21 @@ def managed_daemon_config():
         dht=settings.SEEDBOX_RTORRENT_DHT,
         pex=settings.SEEDBOX_RTORRENT_PEX,
         max_open_files=settings.SEEDBOX_RTORRENT_MAX_OPEN_FILES,
+        scgi_tcp=settings.SEEDBOX_RTORRENT_SCGI_TCP,
     )
 
 
 def node_ensure_managed() -> Node:
-    """Create or update the node that settings describe (SEEDBOX_NODE_NAME, _RTORRENT_URL)."""
-    node, _ = Node.objects.update_or_create(
-        name=settings.SEEDBOX_NODE_NAME,
-        defaults={
-            "rpc_url": settings.SEEDBOX_RTORRENT_URL,
-            "data_root": str(settings.SEEDBOX_DATA_DIR),
-            "managed": settings.SEEDBOX_RTORRENT_MANAGED,
-        },
-    )
+    """Create or update the node that settings describe (SEEDBOX_NODE_NAME, _RTORRENT_URL,
+    _NODE_QUEUE when set: a second node's rtorrentd registers it with its worker's queue)."""
+    defaults = {
+        "rpc_url": settings.SEEDBOX_RTORRENT_URL,
+        "data_root": str(settings.SEEDBOX_DATA_DIR),
+        "managed": settings.SEEDBOX_RTORRENT_MANAGED,
+    }
+    if settings.SEEDBOX_NODE_QUEUE:
+        defaults["queue"] = settings.SEEDBOX_NODE_QUEUE
+    node, _ = Node.objects.update_or_create(name=settings.SEEDBOX_NODE_NAME, defaults=defaults)
     return node
 
 

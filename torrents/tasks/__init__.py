@@ -8,6 +8,7 @@ from torrents.tasks import (
     fetch,  # noqa: F401  (registers the fetch of a .torrent by URL)
     file_priorities,  # noqa: F401  (registers the task applying owners' file priorities)
     maintenance,  # noqa: F401  (registers the clean-up of stale uploads)
+    move,  # noqa: F401  (registers the move of a torrent to another node)
     push,  # noqa: F401  (registers the push and reconcile tasks)
     sync,  # noqa: F401  (registers the sync and purge tasks)
 )

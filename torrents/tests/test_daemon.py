@@ -12,6 +12,7 @@ import pytest
 from conftest import free_port, loopback_address
 from torrents.rtorrent import RTorrentClient, RTorrentError
 from torrents.rtorrent.daemon import DaemonConfig, DaemonError, ManagedRTorrent, render_rc
+from torrents.services.nodes import managed_daemon_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -115,3 +116,24 @@ def client_answers(client: RTorrentClient) -> bool:
     except RTorrentError:
         return False
     return True
+
+
+def test_a_node_for_another_host_listens_on_tcp_from_settings(tmp_path, settings):
+    """SEEDBOX_RTORRENT_SCGI_TCP: `rtorrentd` on a second host opens SCGI on the private address
+    the site reaches it at (docker-compose.node2.yml, README), and no socket."""
+    address = loopback_address()
+    settings.SEEDBOX_RTORRENT_SCGI_TCP = f"{address}:{free_port(address)}"
+    settings.SEEDBOX_RTORRENT_DIR, settings.SEEDBOX_DATA_DIR = tmp_path / "rt", tmp_path / "data"
+    settings.SEEDBOX_RTORRENT_BIND = address
+    peer = free_port(address)
+    settings.SEEDBOX_RTORRENT_PORT_RANGE = f"{peer}-{peer}"
+    config = managed_daemon_config()
+    config.base_dir.mkdir()
+    daemon = ManagedRTorrent(config)
+    daemon.start()
+    try:
+        assert config.url == f"scgi://{settings.SEEDBOX_RTORRENT_SCGI_TCP}"
+        assert RTorrentClient(config.url, timeout=2).version() == "0.9.8"
+        assert not config.socket_path.exists()
+    finally:
+        daemon.stop()

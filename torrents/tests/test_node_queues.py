@@ -7,6 +7,7 @@ import pytest
 from seedbox.celery import app as celery_app
 from torrents.models import Node, Torrent, TorrentStatus
 from torrents.services.file_priorities import priorities_enqueue
+from torrents.services.nodes import node_ensure_managed
 from torrents.services.purge import purge_enqueue
 from torrents.services.push import push_enqueue, torrents_reconcile, verify_after
 from torrents.tasks.sync import sync_nodes
@@ -81,3 +82,12 @@ def test_a_torrents_tasks_go_to_its_nodes_queue(nodes, django_user_model):
         ]
     )
     assert taken(celery_app.conf.task_default_queue) == [("push_torrent", [on_near.pk])]
+
+
+def test_a_node_registered_from_settings_gets_its_queue_or_keeps_the_admins(settings):
+    """A second node's rtorrentd (docker-compose.node2.yml) registers it with its worker's queue."""
+    settings.SEEDBOX_NODE_NAME, settings.SEEDBOX_NODE_QUEUE = "node2", "node2"
+    assert node_ensure_managed().queue == "node2"
+    Node.objects.filter(name="node2").update(queue="chosen-in-admin")
+    settings.SEEDBOX_NODE_QUEUE = ""
+    assert node_ensure_managed().queue == "chosen-in-admin"
