@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import django_setup
 
-_scratch = Path(django_setup("seedbox-hls-bench-"))
+_scratch = Path(django_setup("seedbox-hls-bench-", redis=True))
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -13,7 +13,9 @@ is created when missing and emptied first.
 """
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -22,6 +24,7 @@ import xmlrpc.client
 from common import median_ms, percentile_ms, running_rtorrent, timed, tiny_torrent, wait_loaded
 
 _scratch = tempfile.mkdtemp(prefix="seedbox-sync-bench-")
+atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 os.environ.setdefault("SEEDBOX_VAR_DIR", _scratch)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch}/bench.sqlite3")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")  # never reached by what runs here
