@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import running_rtorrent, tiny_torrent, wait_loaded
+from create_torrent import write_random
 from load_bench import Site, free_port, status, wrk
 
 from torrents.rtorrent import RTorrentClient
@@ -107,15 +108,6 @@ class Sizes:
 
 FULL = Sizes(10_000, 100, 2_000, 1 << 30, 100, 512 << 20, 2 << 30, 10, 3)
 QUICK = Sizes(2_000, 100, 200, 128 << 20, 40, 64 << 20, 256 << 20, 4, 3)
-
-
-def write_random(path: Path, size: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as out:
-        left = size
-        while left:
-            out.write(os.urandom(min(16 << 20, left)))
-            left -= min(16 << 20, left)
 
 
 def make_files(root: Path, sizes: Sizes) -> None:
