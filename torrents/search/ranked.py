@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, QuerySet
 
 # How many of the newest matches a search ranks and pages at most.
 RANKED_MAX = 10_000
@@ -34,19 +33,21 @@ def ranked_page(searched: QuerySet, *, offset: int, limit: int) -> RankedPage:
     """`searched` (torrents_search's, with `search_rank`, visibility and filters applied)
     ranked: `limit` ids from `offset`, best first (ties newest first)."""
     cap = RANKED_MAX
-    newest = [F("created_at").desc(), F("id").desc()]
-    candidates = (
-        searched.annotate(candidate=Window(RowNumber(), order_by=newest))
-        .order_by(*newest)
-        .values_list("id", "created_at", "search_rank", "candidate")[: cap + 1]
-    )
+    # The rank as a last sort key breaks no tie (ids are unique) but has it computed before
+    # the sort, which then carries (id, date, rank) rather than each match's 600-byte vector
+    # (a third less time for 8,000 matches, measured).
+    candidates = searched.order_by(
+        F("created_at").desc(), F("id").desc(), "search_rank"
+    ).values_list("id", "created_at", "search_rank")[: cap + 1]
     try:
         sql, params = candidates.query.get_compiler(using=candidates.db).as_sql()
     except EmptyResultSet:  # nothing can match (no words, `none()`)
         return RankedPage(ids=[], count=0, capped=False)
     # The (cap + 1)th newest is read only to know there are more: counted, never paged.
     page = (
-        f'SELECT c."id", c."total" FROM (SELECT *, COUNT(*) OVER () AS "total" FROM ({sql}) n) c '
+        'SELECT c."id", c."total" FROM (SELECT n.*, COUNT(*) OVER () AS "total", '
+        'ROW_NUMBER() OVER (ORDER BY n."created_at" DESC, n."id" DESC) AS "candidate" '
+        f"FROM ({sql}) n) c "
         'WHERE c."candidate" <= %s '
         'ORDER BY c."search_rank" DESC, c."created_at" DESC, c."id" DESC LIMIT %s OFFSET %s'
     )
