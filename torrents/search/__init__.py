@@ -3,7 +3,9 @@
 Everything goes through the functions here, which pick an engine by the database's vendor:
 Postgres full-text search (torrents/search/postgres.py) or a plain contains match elsewhere
 (torrents/search/contains.py, SQLite). Another engine is one more module with the same three
-functions (`matching_ids`, `rank`, `matched_files`).
+functions (`matching_ids`, `rank`, `matched_files`; Postgres' `matches` and
+`labelled_matching` let `torrents_search` match on the caller's rows themselves). The API's
+ranked page and its count, of the newest RANKED_MAX matches at most: torrents/search/ranked.py.
 
 Choices (see bench/README.md for the numbers):
 - One document per torrent, a generated column (`GENERATED ALWAYS AS (...) STORED`, GIN
