@@ -3,7 +3,9 @@ pytest-xdist each worker process gets its own Redis database, so that one worker
 queues and locks never meet another's. The environment is changed, not the settings, so the
 subprocesses a test starts (workers, the web server) talk to the same database as the test.
 
-Worker `gwN` uses database N + 1 of the same server (0 stays the developer's); Redis has 16."""
+Worker `gwN` uses database N + 1 of the same server (0 stays the developer's); Redis has 16.
+Give a redis:// URL (scripts/test.sh does): kombu, Celery's transport, ignores the database
+number of a socket URL."""
 
 import os
 import re

@@ -177,7 +177,12 @@ def torrent_set_file_priorities(
     (un-skipping past the quota): then nothing changed. rTorrent is told after the commit by a
     task; `applied_later` says why when it cannot be at once (the node is down)."""
     with transaction.atomic():
-        locked = Torrent.objects.select_for_update().select_related("node").get(pk=torrent.pk)
+        # Its row alone: the sync locks the node first (FOR UPDATE of a join locks the node too).
+        locked = (
+            Torrent.objects.select_for_update(of=("self",))
+            .select_related("node")
+            .get(pk=torrent.pk)
+        )
         ownership = Ownership.objects.select_for_update().filter(torrent=locked, user=user).first()
         if ownership is None:
             raise NotAnOwner(

@@ -40,7 +40,7 @@ from torrents.services.announce import torrent_load_metainfo
 from torrents.services.capacity import NodeFull, node_room_check
 from torrents.services.file_priorities import torrent_priorities_needed
 from torrents.services.history import Credit, history_credit, node_traffic_credit
-from torrents.services.nodes import node_client
+from torrents.services.nodes import node_client, nodes_lock
 from torrents.services.purge import directory_delete
 from torrents.services.sync import counter_delta
 from torrents.services.throttle import node_throttles_apply
@@ -259,12 +259,8 @@ def _switch(torrent: Torrent, target: Node, source_state: dict, baseline: dict) 
     now = timezone.now()
     with transaction.atomic():
         # The same locks as the two nodes' syncs, in one order: neither runs in between.
-        list(
-            Node.objects.select_for_update()
-            .filter(pk__in=[torrent.node_id, target.pk])
-            .order_by("pk")
-        )
-        row = Torrent.objects.select_for_update().get(pk=torrent.pk)
+        nodes_lock([torrent.node_id, target.pk])
+        row = Torrent.objects.select_for_update(of=("self",)).get(pk=torrent.pk)
         if row.node_id != torrent.node_id:
             raise MoveError("the torrent changed node meanwhile")
         uploaded = counter_delta(source_state["up_total"], row.rtorrent_up_total)

@@ -38,6 +38,16 @@ def node_ensure_managed() -> Node:
     return node
 
 
+def nodes_lock(node_ids: list[int], *, fields: tuple[str, ...] = ()) -> list[Node]:
+    """Lock the nodes' rows as a sync does (inside the caller's transaction), in id order: runs
+    of one node, and a move between two, are serialised. FOR NO KEY UPDATE, not FOR UPDATE: a
+    torrent written meanwhile checks its foreign key with a KEY SHARE lock on its node's row,
+    which FOR UPDATE would block (a page's write waiting on the sync, the sync on that write's
+    torrent row: a deadlock)."""
+    rows = Node.objects.select_for_update(no_key=True).filter(pk__in=node_ids).order_by("pk")
+    return list(rows.only(*fields) if fields else rows)
+
+
 def torrent_queue(torrent_id: int) -> str | None:
     """The Celery queue of the node holding the torrent (Node.queue), None for the default:
     its pushes, checks and removals run on a worker next to that node."""

@@ -47,7 +47,7 @@ from torrents.services.history import (
     node_traffic_credit,
     owners_by_torrent,
 )
-from torrents.services.nodes import node_client
+from torrents.services.nodes import node_client, nodes_lock
 from torrents.services.purge import torrent_purge
 from torrents.services.remote_status import torrent_status, wanted_done
 from torrents.services.seeding import Seeded, seeding_ratio, seeding_watch, torrents_to_stop
@@ -204,7 +204,7 @@ def node_sync(*, node: Node) -> SyncReport:
     report.remote = len(remote)
     with transaction.atomic():
         # Serialises runs on Postgres even if the Redis lock were lost (a no-op on SQLite).
-        previous = Node.objects.select_for_update().only("last_seen_at", "is_up").get(pk=node.pk)
+        (previous,) = nodes_lock([node.pk], fields=("last_seen_at", "is_up"))
         now = timezone.now()
         changes = Transitions(node_up=previous.is_up is False)
         _apply(
