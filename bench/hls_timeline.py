@@ -2,7 +2,7 @@
 command as hls_bench.py, alternating which goes first):
 
 - request to launcher: the playlist request's work before ffmpeg is started (Django, the row,
-  the kept ffprobe answer);
+  the kept ffprobe answer); launcher to ffmpeg: until `sh` is about to start it;
 - ffmpeg's run: from its log file (created by the launcher's `sh` right before ffmpeg) to its
   exit status (file times: ext4's clock ticks, a few ms);
 - exit noticed: from the exit status to the bench seeing it (hls_bench polls every 2 ms).
@@ -54,8 +54,8 @@ def main() -> None:
     client.force_login(owner)
     ffmpeg.launch_detached = _noted_launch
     rows: dict[str, list[float]] = {
-        k: [] for k in ("request to launcher", "ffmpeg's run, site", "exit noticed", "site total",
-                        "ffmpeg's run, alone")
+        k: [] for k in ("request to launcher", "launcher to ffmpeg", "ffmpeg's run, site",
+                        "exit noticed", "site total", "ffmpeg's run, alone")
     }  # fmt: skip
     for n in range(rounds):
         torrent, file = bench.torrent_of(node, owner, bench.SOURCE, n + 1)
@@ -70,6 +70,7 @@ def main() -> None:
             directory = encode_directory(encode)
             began, status = _stamp(directory / ffmpeg.LOG), _stamp(directory / ffmpeg.EXIT)
             rows["request to launcher"].append(launched["at"] - started)
+            rows["launcher to ffmpeg"].append(began - launched["at"])
             rows["ffmpeg's run, site"].append(status - began)
             rows["exit noticed"].append(ended - status)
             rows["site total"].append(ended - started)
