@@ -1,9 +1,10 @@
-# The two commands of the quick start: `make run` and `make test`.
+# The two commands of the quick start: `make run` and `make test`; `make bench` (about 15 min,
+# never part of `make test`) prints the benchmarks' table (bench/README.md).
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test lint format system-packages system-packages-test clean
+.PHONY: run test bench lint format system-packages system-packages-test clean
 
 run: system-packages $(STAMP)
 	$(VENV)/bin/python manage.py migrate --no-input
@@ -13,6 +14,9 @@ run: system-packages $(STAMP)
 test: system-packages-test $(STAMP)
 	$(VENV)/bin/ruff check .
 	./scripts/test.sh $(ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/run_all.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -113,23 +113,32 @@ def run_torf(path: Path, piece_size: int, out: Path) -> bytes:
     return torrent.dump()
 
 
+def rounds_of(
+    runners: dict, path: Path, piece_size: int, workdir: Path, rounds: int, *, cold: bool = False
+) -> tuple[dict[str, list[float]], dict[str, set[str]]]:
+    """Each runner on `path` `rounds` times, which one goes first alternating: the seconds of
+    every run and the info-hashes each runner made."""
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    hashes: dict[str, set[str]] = {name: set() for name in runners}
+    for round_number in range(rounds):
+        order = list(runners) if round_number % 2 == 0 else list(reversed(runners))
+        for name in order:
+            if cold:
+                evict(path)
+            started = time.perf_counter()
+            metainfo = runners[name](path, piece_size, workdir / "out.torrent")
+            times[name].append(time.perf_counter() - started)
+            hashes[name].add(info_hash(metainfo))  # outside the timing: our check, not the tool
+    return times, hashes
+
+
 def bench_case(label: str, path: Path, size: int, args: argparse.Namespace, workdir: Path) -> bool:
     piece_size = choose_piece_size(size)
     runners = {"mktorrent -t 2": run_mktorrent, "ours": run_ours, "torf 4.3 alone": run_torf}
     if args.no_torf:
         del runners["torf 4.3 alone"]
     rounds = args.rounds
-    times: dict[str, list[float]] = {name: [] for name in runners}
-    hashes: dict[str, set[str]] = {name: set() for name in runners}
-    for round_number in range(rounds):
-        order = list(runners) if round_number % 2 == 0 else list(reversed(runners))
-        for name in order:
-            if args.cold:
-                evict(path)
-            started = time.perf_counter()
-            metainfo = runners[name](path, piece_size, workdir / "out.torrent")
-            times[name].append(time.perf_counter() - started)
-            hashes[name].add(info_hash(metainfo))  # outside the timing: our check, not the tool
+    times, hashes = rounds_of(runners, path, piece_size, workdir, rounds, cold=args.cold)
 
     mk, ours = statistics.median(times["mktorrent -t 2"]), statistics.median(times["ours"])
     print(

@@ -150,17 +150,20 @@ def _spread(values: list[float]) -> str:
     return f"(quartiles {q1:.2f}-{q3:.2f}; {min(values):.2f}-{max(values):.2f})"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
-    make_sources()
+def site() -> tuple[User, Node, Client]:
+    """The database migrated, an owner, a node on the scratch dir and a logged-in client."""
     settings.SEEDBOX_HLS_DIR = _scratch / "hls"
     call_command("migrate", verbosity=0)
     owner = User.objects.create_user("bench@example.com", "pw")
     node = Node.objects.create(name="bench", rpc_url="scgi:///none.sock", data_root=_scratch)
     client = Client()
     client.force_login(owner)
+    return owner, node, client
+
+
+def remux_rounds(owner: User, node: Node, client: Client, rounds: int) -> dict[str, list[float]]:
+    """`rounds` of: the remux through the site, plain ffmpeg and our command alone, in
+    alternating order; seconds of each, and of the first segment and the playback call."""
     firsts, ours, plains, commands, probes = [], [], [], [], []
     plain_remux(_scratch / "plain")  # warms the page cache for everyone
     for n in range(rounds):
@@ -183,6 +186,19 @@ def main() -> None:
               f"{firsts[-1]:.2f} s, through the site "
               f"{ours[-1]:.2f} s, our command alone {commands[-1]:.2f} s, plain ffmpeg "
               f"{plains[-1]:.2f} s", flush=True)  # fmt: skip
+    return {"firsts": firsts, "site": ours, "plain": plains, "command": commands, "probes": probes}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    rounds = parser.parse_args().rounds
+    make_sources()
+    owner, node, client = site()
+    times = remux_rounds(owner, node, client, rounds)
+    firsts, ours, plains, commands, probes = (
+        times[k] for k in ("firsts", "site", "plain", "command", "probes")
+    )
     torrent, file = torrent_of(node, owner, AVI, 99)
     probe_first(client, torrent, file)
     transcode_first, encode = first_segment(client, torrent, file)

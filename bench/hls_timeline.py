@@ -18,9 +18,6 @@ import subprocess
 import time
 
 import hls_bench as bench
-from django.conf import settings
-from django.core.management import call_command
-from django.test import Client
 
 from media import ffmpeg
 from media.models import Encode, HlsMode
@@ -44,14 +41,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     rounds = parser.parse_args().rounds
     bench.make_sources()
-    settings.SEEDBOX_HLS_DIR = bench._scratch / "hls"
-    call_command("migrate", verbosity=0)
-    owner = bench.User.objects.create_user("timeline@example.com", "pw")
-    node = bench.Node.objects.create(
-        name="timeline", rpc_url="scgi:///none.sock", data_root=bench._scratch
-    )
-    client = Client()
-    client.force_login(owner)
+    owner, node, client = bench.site()
     ffmpeg.launch_detached = _noted_launch
     rows: dict[str, list[float]] = {
         k: [] for k in ("request to launcher", "launcher to ffmpeg", "ffmpeg's run, site",

@@ -40,6 +40,19 @@ local auth = os.getenv("BENCH_AUTH")
 if auth and auth ~= "" then wrk.headers["Authorization"] = auth end
 local cookie = os.getenv("BENCH_COOKIE")
 if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
+-- BENCH_TOKENS (comma-separated API keys): each request as the next user in turn.
+local tokens = {}
+for token in string.gmatch(os.getenv("BENCH_TOKENS") or "", "[^,]+") do
+  table.insert(tokens, token)
+end
+local turn = 0
+if #tokens > 0 then
+  request = function()
+    turn = turn + 1
+    wrk.headers["Authorization"] = "Token " .. tokens[turn % #tokens + 1]
+    return wrk.format()
+  end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %d %d %.1f %.1f %d\\n", summary.requests, summary.duration,
@@ -96,7 +109,9 @@ def free_port() -> int:
 class Site:
     """One run of `manage.py runseedbox` from `code`, on a throwaway var dir and database."""
 
-    def __init__(self, code: Path, postgres: str | None, web: str = ""):
+    def __init__(
+        self, code: Path, postgres: str | None, web: str = "", extra_env: dict | None = None
+    ):
         self.code = code
         self.var = Path(tempfile.mkdtemp(prefix="seedbox-load-bench-"))
         self.port = free_port()
@@ -127,6 +142,7 @@ class Site:
             self._admin_sql(postgres, f'CREATE DATABASE "{self.database}"')
             self._postgres = postgres
             env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{self.database}"))
+        env.update(extra_env or {})
         self.env = env
         self.process: subprocess.Popen | None = None
 
@@ -195,20 +211,35 @@ def get_json(url: str, headers: dict) -> dict:
         return json.load(r)
 
 
-def wrk(url: str, *, connections: int, duration: int, auth: str = "", cookie: str = "") -> dict:
-    script = HERE / ".load_bench.lua"
+def wrk(
+    url: str,
+    *,
+    connections: int,
+    duration: int,
+    auth: str = "",
+    cookie: str = "",
+    tokens: tuple[str, ...] = (),
+) -> dict:
+    """wrk's figures for `url`: req/s, p50 and p95 (ms), errors (status >= 400 and socket
+    errors) and requests. With `tokens`, each request authenticates as the next one in turn."""
+    script = Path(tempfile.mkdtemp(prefix="seedbox-wrk-")) / "bench.lua"
     script.write_text(WRK_SCRIPT)
     threads = min(2, connections)
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
             "-s", str(script), url]  # fmt: skip
-    env = {**os.environ, "BENCH_AUTH": auth, "BENCH_COOKIE": cookie}
+    env = {
+        **os.environ,
+        "BENCH_AUTH": auth,
+        "BENCH_COOKIE": cookie,
+        "BENCH_TOKENS": ",".join(tokens),
+    }
     for attempt in (1, 2):  # wrk now and then exits 1 on a busy machine: once more, then fail
         done = subprocess.run(argv, env=env, capture_output=True, text=True)
         if done.returncode == 0 or attempt == 2:
             break
     if done.returncode:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    script.unlink()
+    shutil.rmtree(script.parent, ignore_errors=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
     requests, micros, p50, p95, errors = line.split()[1:]
     return {

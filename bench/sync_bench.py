@@ -13,7 +13,9 @@ is created when missing and emptied first.
 """
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -22,6 +24,7 @@ import xmlrpc.client
 from common import median_ms, percentile_ms, running_rtorrent, timed, tiny_torrent, wait_loaded
 
 _scratch = tempfile.mkdtemp(prefix="seedbox-sync-bench-")
+atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 os.environ.setdefault("SEEDBOX_VAR_DIR", _scratch)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch}/bench.sqlite3")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")  # never reached by what runs here
@@ -141,6 +144,53 @@ def list_latency(user: User, pages: int, requests: int) -> tuple[list[float], in
     return times, queries
 
 
+def measure(torrents: int, users: int, repeat: int, requests: int) -> dict:
+    """The whole bench on this process's database; its figures (seconds, counts) in a dict."""
+    from django.conf import settings
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    with running_rtorrent(address="127.0.0.249", port=51949) as daemon:
+        client = RTorrentClient(daemon.config.url, timeout=120)
+        started = time.perf_counter()
+        made = load_torrents(client, torrents)
+        loaded = wait_loaded(client, torrents, timeout=120)
+        load_s = time.perf_counter() - started
+        assert loaded == torrents, f"only {loaded} of {torrents} loaded"
+        node, _ = Node.objects.update_or_create(
+            name="bench",
+            defaults={"rpc_url": daemon.config.url, "data_root": str(daemon.config.data_dir)},
+        )
+        Node.objects.filter(pk=node.pk).update(is_up=None, version="", last_seen_at=None)
+        user, admin = write_rows(node, made, users)
+        vacuum()
+
+        raw = timed(lambda: client.torrents(SYNC_FIELDS), repeat)
+        all_changed, steady = [], []
+        for _ in range(repeat):
+            Torrent.objects.filter(node=node).update(status=TorrentStatus.QUEUED)
+            vacuum()
+            all_changed.append(measured_sync(node))
+            steady.append(measured_sync(node))
+        assert Torrent.objects.filter(node=node, status=TorrentStatus.STOPPED).count() == len(made)
+        user_pages = max(1, Ownership.objects.filter(user=user).count() // 50)
+        user_times, user_queries = list_latency(user, user_pages, requests)
+        admin_times, admin_queries = list_latency(admin, len(made) // 50, requests)
+    return {
+        "vendor": connection.vendor,
+        "load_s": load_s,
+        "raw_ms": median_ms(raw),
+        "changed_ms": median_ms([t for t, _, _ in all_changed]),
+        "changed_queries": sorted({q for _, q, _ in all_changed}),
+        "rows_written": all_changed[0][2],
+        "steady_ms": median_ms([t for t, _, _ in steady]),
+        "steady_queries": sorted({q for _, q, _ in steady}),
+        "user": (median_ms(user_times), percentile_ms(user_times, 95), user_queries),
+        "admin": (median_ms(admin_times), percentile_ms(admin_times, 95), admin_queries),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--torrents", type=int, default=10_000)
@@ -148,65 +198,28 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-
-    from django.conf import settings
-
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
-    vendor = connection.vendor
-    with running_rtorrent(address="127.0.0.249", port=51949) as daemon:
-        client = RTorrentClient(daemon.config.url, timeout=120)
-        started = time.perf_counter()
-        made = load_torrents(client, args.torrents)
-        loaded = wait_loaded(client, args.torrents, timeout=120)
-        load_s = time.perf_counter() - started
-        assert loaded == args.torrents, f"only {loaded} of {args.torrents} loaded"
-        node, _ = Node.objects.update_or_create(
-            name="bench",
-            defaults={"rpc_url": daemon.config.url, "data_root": str(daemon.config.data_dir)},
-        )
-        Node.objects.filter(pk=node.pk).update(is_up=None, version="", last_seen_at=None)
-        user, admin = write_rows(node, made, args.users)
-        vacuum()
-
-        raw = timed(lambda: client.torrents(SYNC_FIELDS), args.repeat)
-        all_changed, steady = [], []
-        for _ in range(args.repeat):
-            Torrent.objects.filter(node=node).update(status=TorrentStatus.QUEUED)
-            vacuum()
-            all_changed.append(measured_sync(node))
-            steady.append(measured_sync(node))
-        assert Torrent.objects.filter(node=node, status=TorrentStatus.STOPPED).count() == len(made)
-        user_pages = max(1, Ownership.objects.filter(user=user).count() // 50)
-        user_times, user_queries = list_latency(user, user_pages, args.requests)
-        admin_times, admin_queries = list_latency(admin, len(made) // 50, args.requests)
-
-    raw_ms = median_ms(raw)
-    changed_ms = median_ms([t for t, _, _ in all_changed])
-    steady_ms = median_ms([t for t, _, _ in steady])
+    r = measure(args.torrents, args.users, args.repeat, args.requests)
+    raw_ms, changed_ms, steady_ms = r["raw_ms"], r["changed_ms"], r["steady_ms"]
     print(
-        f"database {vendor}; {args.torrents:,} stopped torrents in rTorrent "
-        f"(loaded in {load_s:.1f} s), {args.users} users, medians of {args.repeat}"
+        f"database {r['vendor']}; {args.torrents:,} stopped torrents in rTorrent "
+        f"(loaded in {r['load_s']:.1f} s), {args.users} users, medians of {args.repeat}"
     )
     print(f"raw multicall ({len(SYNC_FIELDS)} fields):        {raw_ms:8.1f} ms")
     print(
         f"sync, every row changed:           {changed_ms:8.1f} ms  "
-        f"ratio {changed_ms / raw_ms:4.2f}x  queries {sorted({q for _, q, _ in all_changed})}"
-        f"  rows written {all_changed[0][2]:,}"
+        f"ratio {changed_ms / raw_ms:4.2f}x  queries {r['changed_queries']}"
+        f"  rows written {r['rows_written']:,}"
     )
     print(
         f"sync, nothing changed:             {steady_ms:8.1f} ms  "
-        f"ratio {steady_ms / raw_ms:4.2f}x  queries {sorted({q for _, q, _ in steady})}"
+        f"ratio {steady_ms / raw_ms:4.2f}x  queries {r['steady_queries']}"
     )
-    print(
-        f"GET /api/torrents (50 rows), user:  p50 {median_ms(user_times):6.1f} ms  "
-        f"p95 {percentile_ms(user_times, 95):6.1f} ms  queries {user_queries}"
-    )
-    print(
-        f"GET /api/torrents (50 rows), admin: p50 {median_ms(admin_times):6.1f} ms  "
-        f"p95 {percentile_ms(admin_times, 95):6.1f} ms  queries {admin_queries}"
-    )
+    for who in ("user", "admin"):
+        p50, p95, queries = r[who]
+        print(
+            f"GET /api/torrents (50 rows), {who}: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+            f"queries {queries}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,5 +16,7 @@ fi
 
 # Two processes (pytest-xdist), a test file each at a time: most tests wait on rTorrent, ffmpeg or
 # chromium rather than compute. Each worker has its own test database (pytest-django) and its own
-# Redis database (seedbox/tests/xdist_redis.py). SEEDBOX_TEST_PROCESSES=0 runs in this process.
-.venv/bin/python -m pytest -n "${SEEDBOX_TEST_PROCESSES:-2}" --dist loadfile "$@"
+# Redis database (the plugin seedbox/tests/xdist_redis.py, given here so that the workers load it
+# before the settings). SEEDBOX_TEST_PROCESSES=0 runs the suite in this process.
+.venv/bin/python -m pytest -p seedbox.tests.xdist_redis -n "${SEEDBOX_TEST_PROCESSES:-2}" \
+  --dist loadfile "$@"

@@ -7,13 +7,9 @@ The database must be a server the workers reach (Postgres): an SQLite test datab
 test process's memory."""
 
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -25,6 +21,7 @@ from notifications.services.webhooks import webhook_create
 from notifications.tests.webhook_receiver import webhook_receiver
 from seedbox.queue import enqueue
 from seedbox.testing import wait_until
+from seedbox.tests.faults.support import Worker, database_url
 from torrents.tests.intake_support import clear_broker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -32,36 +29,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 CLAIM_SECONDS = 3
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Worker:
-    """A Celery worker process of its own session (killed with its group), its output kept."""
-
-    def __init__(self, env: dict[str, str]):
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115  (read after the worker is gone)
-        celery = Path(sys.executable).parent / "celery"  # .venv/bin/celery
-        self.process = subprocess.Popen(
-            [str(celery), "-A", "seedbox", "worker", "-P", "solo", "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-3000:]
+def _solo_worker(env: dict[str, str]) -> Worker:
+    celery = Path(sys.executable).parent / "celery"  # .venv/bin/celery
+    argv = [str(celery), "-A", "seedbox", "worker", "-P", "solo", "--loglevel", "INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    return Worker(env, argv)
 
 
 def test_a_worker_killed_mid_delivery_delivers_once_after_a_restart(user, tmp_path, settings):
@@ -69,7 +41,7 @@ def test_a_worker_killed_mid_delivery_delivers_once_after_a_restart(user, tmp_pa
         pytest.skip("the workers need the test database on a server: set DATABASE_URL=postgres")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": django_settings.REDIS_URL,
         "SEEDBOX_VAR_DIR": str(tmp_path / "var"),
         "SEEDBOX_ALLOW_PRIVATE_URLS": "true",  # the receiver is on loopback
@@ -83,7 +55,7 @@ def test_a_worker_killed_mid_delivery_delivers_once_after_a_restart(user, tmp_pa
     with webhook_receiver(stall_first=True) as receiver:
         hook, _ = webhook_create(user=user, url=f"{receiver.url}/hook")
         try:
-            workers.append(Worker(env))
+            workers.append(_solo_worker(env))
             # The first worker dispatches the event, then POSTs its delivery: the receiver holds it.
             event_record(
                 "test",
@@ -103,7 +75,7 @@ def test_a_worker_killed_mid_delivery_delivers_once_after_a_restart(user, tmp_pa
             wait_until(lambda: receiver.abandoned, timeout=10, what="the POST to be cut off")
             assert receiver.completed == []
 
-            workers.append(Worker(env))
+            workers.append(_solo_worker(env))
 
             def sent_after_a_sweep() -> bool:
                 enqueue("notifications.tasks.sweep_deliveries")

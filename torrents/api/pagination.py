@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from torrents.paging import CountedPaginator
+from torrents.search.ranked import RankedPage
 
 MAX_PAGE_SIZE = 10_000
 
@@ -70,3 +71,34 @@ def paginate_rows(
             pagination.invalid_page_message.format(page_number=number, message=exc)
         ) from None
     return build(pagination.page.object_list)
+
+
+def paginate_ranked(
+    pagination: TorrentPagination,
+    request,
+    *,
+    read: Callable[[int, int], RankedPage],
+    build: Callable[[list[int]], list],
+) -> tuple[list, RankedPage]:
+    """A page of a ranked search: `read(offset, limit)` gives the page's ids and the count in
+    one query (torrents/search/ranked.py), so the page is read before the paginator checks
+    its number (a number past the end is the same 404 as the list's); `build` makes the
+    rows of those ids, in their order."""
+    pagination.request = request
+    size = pagination.get_page_size(request)
+    number = request.query_params.get(pagination.page_query_param) or 1
+    if number in pagination.last_page_strings:
+        number = CountedPaginator([], size, count=lambda: read(0, 1).count).num_pages
+    try:
+        offset = max(int(number) - 1, 0) * size
+    except (TypeError, ValueError):
+        offset = 0  # not a number: the paginator says so below
+    found = read(offset, size)
+    paginator = CountedPaginator([], size, count=lambda: found.count)
+    try:
+        pagination.page = paginator.page(number)
+    except InvalidPage as exc:
+        raise NotFound(
+            pagination.invalid_page_message.format(page_number=number, message=exc)
+        ) from None
+    return build(found.ids), found

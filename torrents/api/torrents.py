@@ -25,12 +25,18 @@ from seedbox.openapi import detail
 from torrents.api.adding import TorrentFetchSerializer
 from torrents.api.list_cursor import CursorError, cursor_make, cursor_now, cursor_read
 from torrents.api.list_rows import COMPACT_FIELDS, FIELD_SETS, list_rows
-from torrents.api.pagination import MAX_PAGE_SIZE, TorrentPagination, paginate_rows
+from torrents.api.pagination import (
+    MAX_PAGE_SIZE,
+    TorrentPagination,
+    paginate_ranked,
+    paginate_rows,
+)
 from torrents.api.serializers import TorrentDetailSerializer, TorrentListSerializer
 from torrents.label_selectors import labelled_count, torrents_labelled
 from torrents.list_selectors import torrents_on_tracker, torrents_with_status
 from torrents.models import Torrent, TorrentStatus
 from torrents.search import MATCHED_FILES, search_matched_files, torrents_search
+from torrents.search.ranked import RANKED_MAX, ranked_page
 from torrents.selectors import (
     torrent_for_user,
     torrent_ids_gone_since,
@@ -58,7 +64,8 @@ class TorrentFilter(django_filters.FilterSet):
         max_length=200,
         help_text="Search names, media titles, file paths and your labels. On Postgres: "
         'full-text, `"exact phrase"`, `-without`, `or`, the last word a prefix; the best '
-        "matches first unless `ordering` is given; each row then names its `matched_files`.",
+        f"matches first unless `ordering` is given (then of the newest {RANKED_MAX:,} matches "
+        "at most: see `count_capped`); each row then names its `matched_files`.",
     )
     user = django_filters.NumberFilter(method="filter_user")
     label = django_filters.CharFilter(
@@ -217,6 +224,13 @@ class TorrentRowSerializer(serializers.Serializer):
 @extend_schema_serializer(many=False)  # one object, not a page of them
 class TorrentListPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(required=False, help_text="Not with changed_since.")
+    count_capped = serializers.BooleanField(
+        required=False,
+        help_text=f"With `q`: true when more than {RANKED_MAX:,} torrents matched and no "
+        f"`ordering` was given: then only the newest {RANKED_MAX:,} matches were ranked and "
+        f"can be paged, and `count` says {RANKED_MAX:,} (at least that many match). Narrow "
+        "the search (more words, a status, a label) to reach older ones.",
+    )
     next = serializers.URLField(allow_null=True, required=False)
     previous = serializers.URLField(allow_null=True, required=False)
     cursor = serializers.CharField(help_text="Send it as changed_since next time.")
@@ -306,7 +320,7 @@ class TorrentListCreateView(generics.ListAPIView):
             queryset = self.filter_queryset(self.get_queryset())
         q = params.get("q", "").strip()
         if q and "ordering" not in params and "q" in filtered:
-            queryset = queryset.order_by("-search_rank", "-created_at", "-id")
+            return self._ranked(request, queryset, fields=fields, cursor=cursor, q=q)
         count = None
         if not filtered:
             count = lambda: torrents_count_visible_to(request.user)  # noqa: E731
@@ -319,16 +333,37 @@ class TorrentListCreateView(generics.ListAPIView):
             build=lambda page: _rows(page, fields, user=request.user, q=q),
             count=count,
         )
-        paginator = self.paginator
-        return Response(
-            {
-                "count": paginator.page.paginator.count,
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "cursor": cursor,
-                "results": rows,
-            }
+        body = self._page(rows, cursor=cursor)
+        if q:
+            body["count_capped"] = False  # sorted by `ordering`: every match, counted
+        return Response(body)
+
+    def _ranked(self, request: Request, queryset, *, fields, cursor: str, q: str) -> Response:
+        """A search, the best matches first: the page's ids and the count in one query of
+        the newest RANKED_MAX matches at most (torrents/search/ranked.py), then those rows."""
+
+        def build(ids):
+            page = self.get_queryset().filter(pk__in=ids)
+            rows = {row["id"]: row for row in _rows(page, fields, user=request.user, q=q)}
+            return [rows[pk] for pk in ids if pk in rows]
+
+        rows, found = paginate_ranked(
+            self.paginator,
+            request,
+            read=lambda offset, limit: ranked_page(queryset, offset=offset, limit=limit),
+            build=build,
         )
+        return Response({**self._page(rows, cursor=cursor), "count_capped": found.capped})
+
+    def _page(self, rows, *, cursor: str) -> dict:
+        paginator = self.paginator
+        return {
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "cursor": cursor,
+            "results": rows,
+        }
 
     def _field_set(self) -> tuple[str, ...]:
         name = self.request.query_params.get("fields", "full")

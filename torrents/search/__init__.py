@@ -3,7 +3,9 @@
 Everything goes through the functions here, which pick an engine by the database's vendor:
 Postgres full-text search (torrents/search/postgres.py) or a plain contains match elsewhere
 (torrents/search/contains.py, SQLite). Another engine is one more module with the same three
-functions (`matching_ids`, `rank`, `matched_files`).
+functions (`matching_ids`, `rank`, `matched_files`; Postgres' `matches` and
+`labelled_matching` let `torrents_search` match on the caller's rows themselves). The API's
+ranked page and its count, of the newest RANKED_MAX matches at most: torrents/search/ranked.py.
 
 Choices (see bench/README.md for the numbers):
 - One document per torrent, a generated column (`GENERATED ALWAYS AS (...) STORED`, GIN
@@ -64,9 +66,18 @@ def search_rank(q: str, *, user):
 
 def torrents_search(queryset: QuerySet, q: str, *, user) -> QuerySet:
     """`queryset` (what `user` may see) narrowed to what `q` matches, each with `search_rank`
-    (order by it, descending, for the best matches first)."""
-    return queryset.filter(pk__in=search_matching_ids(q, user=user)).annotate(
-        search_rank=search_rank(q, user=user)
+    (order by it, descending, for the best matches first). On Postgres the match is a
+    condition on `queryset`'s own rows and the user's labelled matches are read once."""
+    if not _postgres():
+        return queryset.filter(pk__in=search_matching_ids(q, user=user)).annotate(
+            search_rank=search_rank(q, user=user)
+        )
+    search = search_text(q)
+    if not search.has_words or not user.is_authenticated:
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+    labelled = postgres.labelled_matching(search, user)
+    return queryset.filter(postgres.matches(search, labelled=labelled)).annotate(
+        search_rank=postgres.rank(search, user=user, labelled=labelled)
     )
 
 

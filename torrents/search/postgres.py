@@ -10,7 +10,7 @@ ts_rank with the weights (A 1.0, C 0.2), plus LABEL_BONUS (a label counts as wei
 when one of the user's labels matched: a name match before a label match before a file-path
 match."""
 
-from django.db.models import Case, F, QuerySet, Value, When, Window
+from django.db.models import Case, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from torrents.models import Label, OwnershipLabel, Torrent, TorrentFile
@@ -58,13 +58,35 @@ def matching_ids(search: SearchText, *, user) -> QuerySet:
     return documents.order_by().values("pk").union(labelled)
 
 
-def rank(search: SearchText, *, user):
-    """The rank of each torrent of a matching queryset (higher first); the user's labelled
-    matches are read once, not once per row."""
-    ranked = Rank(StoredVector(), WebQuery(search))
+def labelled_matching(search: SearchText, user) -> list[int]:
+    """The ids of the torrents whose label of the user's matches (with the torrent's name and
+    terms), read once for a search: none unless a word of their labels is in the query."""
     if not labels_in_query(search, user):
+        return []
+    found = _labels_matching(search, user).values_list("ownership__torrent_id", flat=True)
+    return sorted(set(found))
+
+
+def matches(search: SearchText, *, labelled: list[int]) -> Q:
+    """The match as a condition on the caller's (visible) queryset itself, not an `id IN` of
+    the same table: the planner then reads each candidate row once, and a page's sort keeps
+    only its 50 best (the self-join sorted every match's whole row, on disk, for a common
+    word). `labelled`: `labelled_matching`'s ids, a list, so that the planner ORs the GIN
+    index with the primary key's (an `IN (subquery)` there made it read the whole table)."""
+    match = Q(Matches(StoredVector(), WebQuery(search)))
+    return match | Q(pk__in=labelled) if labelled else match
+
+
+def rank(search: SearchText, *, user, labelled: list[int] | None = None):
+    """The rank of each torrent of a matching queryset (higher first); the user's labelled
+    matches are read once, not once per row (`labelled`: `labelled_matching`'s, if read)."""
+    ranked = Rank(StoredVector(), WebQuery(search))
+    if labelled is None:
+        if not labels_in_query(search, user):
+            return ranked
+        labelled = _labels_matching(search, user).values("ownership__torrent_id")
+    elif not labelled:
         return ranked
-    labelled = _labels_matching(search, user).values("ownership__torrent_id")
     return ranked + Case(When(pk__in=labelled, then=Value(LABEL_BONUS)), default=Value(0.0))
 
 

@@ -6,7 +6,6 @@ The small disk is real: a 50 MB tmpfs mounted as the node's data root."""
 
 import hashlib
 import os
-import subprocess
 import time
 
 import bencodepy
@@ -15,6 +14,7 @@ from django.test import Client
 
 from accounts.models import User
 from conftest import free_port, loopback_address
+from seedbox.tests.tmpfs import tmpfs
 from torrents.models import Node, Ownership, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentClient
 from torrents.rtorrent.daemon import DaemonConfig, ManagedRTorrent
@@ -41,11 +41,8 @@ def metainfo(name: str, size: int) -> tuple[bytes, str]:
 
 @pytest.fixture
 def small_disk(tmp_path):
-    path = tmp_path / "small-disk"
-    path.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=50m", "tmpfs", str(path)], check=True)
-    yield path
-    subprocess.run(["umount", "-l", str(path)], check=False)
+    with tmpfs(tmp_path / "small-disk", 50) as path:
+        yield path
 
 
 @pytest.fixture

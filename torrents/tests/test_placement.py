@@ -2,11 +2,9 @@
 the roomiest that can hold it, drained nodes skipped, a pinned user kept to their nodes, and a
 torrent nobody can hold refused with the disk's reason."""
 
-import subprocess
-from pathlib import Path
-
 import pytest
 
+from seedbox.tests.tmpfs import tmpfs
 from torrents.models import Node, Torrent
 from torrents.services.placement import node_for_new_torrent, nodes_drain
 from torrents.tests.factories import make_torrent
@@ -15,27 +13,15 @@ from torrents.tests.intake_support import post, upload
 MiB = 1 << 20
 
 
-def _mount(path: Path, size_mib: int) -> None:
-    path.mkdir(parents=True)
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size_mib}m", "tmpfs", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-
-
 @pytest.fixture
 def disks(tmp_path):
     """{name: data root} on tmpfs of 8, 24 and 40 MiB."""
-    roots = {"small": (tmp_path / "small", 8), "mid": (tmp_path / "mid", 24)}
-    roots["big"] = (tmp_path / "big", 40)
-    for path, size in roots.values():
-        _mount(path, size)
-    yield {name: path for name, (path, _) in roots.items()}
-    for path, _ in roots.values():
-        subprocess.run(["umount", "-l", str(path)], check=False)
+    with (
+        tmpfs(tmp_path / "small", 8) as small,
+        tmpfs(tmp_path / "mid", 24) as mid,
+        tmpfs(tmp_path / "big", 40) as big,
+    ):
+        yield {"small": small, "mid": mid, "big": big}
 
 
 @pytest.fixture

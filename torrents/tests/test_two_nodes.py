@@ -9,13 +9,13 @@ over (a node on another host) copies and deletes nothing, and switches the same 
 import io
 import shutil
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from seedbox.testing import Announcer, announce_seeder
+from seedbox.tests.tmpfs import tmpfs
 from torrents.models import Node, Torrent, TorrentHistory, TorrentStatus
 from torrents.rtorrent import RTorrentClient
 from torrents.services.move import MoveError, torrent_move
@@ -29,30 +29,11 @@ MiB = 1 << 20
 PIECE = 16 * 1024
 
 
-def _mount(path: Path, size_mib: int) -> None:
-    path.mkdir(parents=True)
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size_mib}m", "tmpfs", str(path)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-
-
 @pytest.fixture
 def disks(tmp_path):
     """Two data roots: 48 MiB and 32 MiB of tmpfs."""
-    roots = {"a": (tmp_path / "disk-a", 48), "b": (tmp_path / "disk-b", 32)}
-    mounted = []
-    try:
-        for path, size in roots.values():
-            _mount(path, size)
-            mounted.append(path)
-        yield {name: path for name, (path, _) in roots.items()}
-    finally:
-        for path in mounted:
-            subprocess.run(["umount", "-l", str(path)], check=False)
+    with tmpfs(tmp_path / "disk-a", 48) as a, tmpfs(tmp_path / "disk-b", 32) as b:
+        yield {"a": a, "b": b}
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 API), leaves nothing behind, and the next request works. The full disk is real: a 10 MB tmpfs
 as the upload temp dir, filled up by another file."""
 
-import subprocess
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from seedbox.tests.tmpfs import tmpfs
 from torrents.tests.factories import make_torrent
 from torrents.tests.intake_support import GiB, post, upload
 from torrents.tests.pages_support import client_for
@@ -17,14 +16,11 @@ MB = 1024 * 1024
 @pytest.fixture
 def full_temp_dir(settings, tmp_path):
     """A 10 MB upload temp dir with 9 MB taken: an upload of a few MB cannot fit."""
-    path = tmp_path / "incoming"
-    path.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(path)], check=True)
-    settings.FILE_UPLOAD_TEMP_DIR = path
-    filler = path / "filler.bin"
-    filler.write_bytes(b"\0" * 9 * MB)
-    yield path
-    subprocess.run(["umount", "-l", str(path)], check=False)
+    with tmpfs(tmp_path / "incoming", 10) as path:
+        settings.FILE_UPLOAD_TEMP_DIR = path
+        filler = path / "filler.bin"
+        filler.write_bytes(b"\0" * 9 * MB)
+        yield path
 
 
 def _data(size: int, name: str = "movie.mkv") -> SimpleUploadedFile:

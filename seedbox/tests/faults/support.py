@@ -31,13 +31,13 @@ def children(pid: int) -> list[int]:
 
 
 class Worker:
-    """The Celery worker exactly as `runseedbox` starts it (prefork, 2 pool processes), in a
-    session of its own, its output kept for failure messages."""
+    """A Celery worker in a session of its own (killed with its group), its output kept for
+    failure messages: by default exactly as `runseedbox` starts it (prefork, 2 pool processes)."""
 
-    def __init__(self, env: dict[str, str]):
+    def __init__(self, env: dict[str, str], argv: list[str] | None = None):
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (read after the worker is gone)
         self.process = subprocess.Popen(
-            worker_argv(sys.executable),
+            argv or worker_argv(sys.executable),
             cwd=settings.BASE_DIR,
             env=env,
             stdout=self.log,
