@@ -124,7 +124,7 @@ def _launch(encode: Encode, job: ffmpeg.HlsJob) -> None:
 
 def _restartable(encode: Encode) -> bool:
     if encode.status == EncodeStatus.DONE:
-        return not (encode_directory(encode) / ffmpeg.PLAYLIST).exists()
+        return not (encode_directory(encode) / ffmpeg.SEGMENT_LIST).exists()
     if encode.status == EncodeStatus.FAILED:
         ended = encode.finished_at or encode.created_at
         return timezone.now() - ended > dt.timedelta(seconds=RETRY_FAILED_AFTER)
@@ -177,11 +177,8 @@ def _first_segment(encode: Encode) -> str | None:
     directory = encode_directory(encode)
     deadline = time.monotonic() + settings.SEEDBOX_HLS_WAIT
     while True:
-        try:
-            text = (directory / ffmpeg.PLAYLIST).read_text()
-        except OSError:
-            text = ""
-        if "#EXTINF" in text:
+        text = ffmpeg.hls_playlist(directory)
+        if text is not None:
             return text
         if ffmpeg.exit_status(directory) is not None or time.monotonic() > deadline:
             return None
