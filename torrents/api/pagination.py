@@ -63,14 +63,18 @@ def paginate_rows(
     run), so that rows can be read as values rather than model instances."""
     pagination.request = request
     paginator = CountedPaginator(queryset, pagination.get_page_size(request), count=count)
-    number = pagination.get_page_number(request, paginator)
+    _page_or_404(pagination, paginator, pagination.get_page_number(request, paginator))
+    return build(pagination.page.object_list)
+
+
+def _page_or_404(pagination: TorrentPagination, paginator, number) -> None:
+    """Set the pagination's page `number`, or the list's 404 for a number past the end."""
     try:
         pagination.page = paginator.page(number)
     except InvalidPage as exc:
         raise NotFound(
             pagination.invalid_page_message.format(page_number=number, message=exc)
         ) from None
-    return build(pagination.page.object_list)
 
 
 def paginate_ranked(
@@ -94,11 +98,5 @@ def paginate_ranked(
     except (TypeError, ValueError):
         offset = 0  # not a number: the paginator says so below
     found = read(offset, size)
-    paginator = CountedPaginator([], size, count=lambda: found.count)
-    try:
-        pagination.page = paginator.page(number)
-    except InvalidPage as exc:
-        raise NotFound(
-            pagination.invalid_page_message.format(page_number=number, message=exc)
-        ) from None
+    _page_or_404(pagination, CountedPaginator([], size, count=lambda: found.count), number)
     return build(found.ids), found

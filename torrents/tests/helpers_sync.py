@@ -4,6 +4,7 @@ real rTorrent with `d.directory.set=torrent_directory(t)`. Test set-up only: the
 in is the intake service."""
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,11 @@ def seed_announced(
     node_sync(node=node)
     announce_seeder(seeder, seed.info_hash)
     return seed
+
+
+def rtorrent_crash(daemon) -> None:
+    """SIGKILL a managed rTorrent: it saves nothing more, as in a crash; then let go of the
+    site's lock on its session dir (start it again on the same dir to see what it kept)."""
+    daemon.process.send_signal(signal.SIGKILL)
+    daemon.process.wait()
+    daemon.stop()

@@ -4,7 +4,7 @@ progress, downloads, zip, players, trackers, peers, history; actions and delete.
 import re
 
 import pytest
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from torrents.models import Torrent, TorrentHistory, TorrentStatus
 from torrents.services.sync import node_sync
@@ -144,7 +144,7 @@ def test_pause_resume_recheck_from_the_page(album, owner):
 
 
 def test_the_files_card_fetches_itself_again_when_the_summary_sees_the_status_change(
-    album, owner
+    album, owner, admin
 ):
     """A page opened while the torrent was checking gets its download links once it seeds:
     the summary's poll names the status it shows, and a different one triggers the Files card."""
@@ -156,6 +156,10 @@ def test_the_files_card_fetches_itself_again_when_the_summary_sees_the_status_ch
     assert "HX-Trigger" not in client.get(url + "summary/?shown=seeding").headers
     changed = client.get(url + "summary/?shown=checking")
     assert changed["HX-Trigger"] == "torrent-status-changed"
+    assert client_for(admin).get(url + "files/").status_code == 200
+    anonymous = Client().get(url + "files/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
     card = client.get(url + "files/").content.decode()
     assert card.startswith('<section class="card" aria-labelledby="files-title" id="files"')
     assert card.count('data-testid="download-file"') == len(ALBUM)

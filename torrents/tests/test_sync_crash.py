@@ -7,8 +7,6 @@ Before the sync saved the session of the torrents it credited, rTorrent came bac
 counters of the load (0 here): the next downloader's traffic, counted from there, stayed below
 the baseline and was never credited, and the row showed rTorrent's rolled-back counter."""
 
-import signal
-
 import pytest
 
 from seedbox.testing import Announcer, announce_seeder
@@ -16,7 +14,7 @@ from torrents.models import Torrent, TorrentHistory
 from torrents.rtorrent import RTorrentClient
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
-from torrents.tests.helpers_sync import seed_announced, wait_until
+from torrents.tests.helpers_sync import rtorrent_crash, seed_announced, wait_until
 
 SIZE = 2 * 1024 * 1024 + 321
 PIECE = 16 * 1024
@@ -44,13 +42,6 @@ def _download(rtorrent_factory, seed, seeder) -> int:
     return received
 
 
-def _kill(daemon) -> None:
-    """SIGKILL: no chance to save anything, as in a crash."""
-    daemon.process.send_signal(signal.SIGKILL)
-    daemon.process.wait()
-    daemon.stop()  # only lets go of the site's lock on the session dir
-
-
 @pytest.mark.slow
 def test_a_crash_loses_no_credit_already_synced_and_row_and_history_agree(
     node, rtorrent, rtorrent_factory, tracker, owner, tmp_path
@@ -67,7 +58,7 @@ def test_a_crash_loses_no_credit_already_synced_and_row_and_history_agree(
     credited = TorrentHistory.objects.get(user=owner, info_hash=seed.info_hash).uploaded_bytes
     assert credited >= first - PIECE
 
-    _kill(rtorrent)
+    rtorrent_crash(rtorrent)
     rtorrent.start()
     seeder = node_client(node)
     wait_until(lambda: seeder.has(seed.info_hash), what="the session reload")

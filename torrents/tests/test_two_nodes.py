@@ -8,7 +8,6 @@ over (a node on another host) copies and deletes nothing, and switches the same 
 
 import io
 import shutil
-import signal
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from torrents.services.nodes import node_client
 from torrents.services.placement import node_for_new_torrent
 from torrents.services.sync import node_sync
 from torrents.storage import torrent_directory
-from torrents.tests.helpers_sync import add_torrent, wait_until
+from torrents.tests.helpers_sync import add_torrent, rtorrent_crash, wait_until
 
 MiB = 1 << 20
 PIECE = 16 * 1024
@@ -93,12 +92,6 @@ def _uploaded(owner, torrent: Torrent) -> int:
     return TorrentHistory.objects.get(user=owner, info_hash=torrent.info_hash).uploaded_bytes
 
 
-def _kill(daemon) -> None:
-    daemon.process.send_signal(signal.SIGKILL)
-    daemon.process.wait()
-    daemon.stop()  # lets go of the site's lock on the session dir
-
-
 @pytest.mark.slow
 def test_two_nodes_spread_fail_apart_catch_up_and_move(
     two, rtorrent_factory, tracker, owner, tmp_path
@@ -118,7 +111,7 @@ def test_two_nodes_spread_fail_apart_catch_up_and_move(
     assert abs(credited - received) <= PIECE, (credited, received)
 
     # 2. a killed: b keeps syncing (its rows follow it), a is down, only a's torrents stale.
-    _kill(daemon_a)
+    rtorrent_crash(daemon_a)
     node_client(b).stop(mid.info_hash)
     assert node_sync(node=b).ok
     assert not node_sync(node=a).ok

@@ -3,8 +3,6 @@ faults"): nothing accepted is lost, and everything catches up once it is started
 same session dir. Real rTorrent, real broker; the kills are timed by a wrapper around the real
 client (as in torrents/tests/test_push_races.py), so the moment is exact, not a race."""
 
-import signal
-
 from torrents.models import IN_RTORRENT, Torrent, TorrentStatus
 from torrents.rtorrent import RTorrentUnavailable
 from torrents.services import push as push_module
@@ -13,17 +11,11 @@ from torrents.services.nodes import node_client
 from torrents.services.push import torrent_push, torrents_reconcile
 from torrents.services.sync import node_sync
 from torrents.tests.factories import make_torrent
+from torrents.tests.helpers_sync import rtorrent_crash
 from torrents.tests.intake_support import _broker_messages, post, upload, wait_until
 
 BURST = 12
 KILLED_AT = 4  # the push whose load is the last rTorrent answers
-
-
-def _kill(daemon) -> None:
-    """SIGKILL: rTorrent saves nothing more, as in a crash."""
-    daemon.process.send_signal(signal.SIGKILL)
-    daemon.process.wait()
-    daemon.stop()  # lets go of the site's lock on the session dir only
 
 
 class _KillsAfter:
@@ -66,7 +58,7 @@ def test_a_burst_of_pushes_and_a_sync_killed_lose_nothing(
                 push_module,
                 "node_client",
                 lambda node, **kw: _KillsAfter(
-                    real_client(node, **kw), "load", lambda: _kill(rtorrent)
+                    real_client(node, **kw), "load", lambda: rtorrent_crash(rtorrent)
                 ),
             )
         try:
@@ -86,7 +78,7 @@ def test_a_burst_of_pushes_and_a_sync_killed_lose_nothing(
         sync_module,
         "node_client",
         lambda node, **kw: _KillsAfter(
-            real_sync_client(node, **kw), "torrents", lambda: _kill(rtorrent)
+            real_sync_client(node, **kw), "torrents", lambda: rtorrent_crash(rtorrent)
         ),
     )
     report = node_sync(node=node)  # its saves of sessions after the commit fail: logged
