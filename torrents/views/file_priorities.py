@@ -69,10 +69,14 @@ def _priorities_asked(request: HttpRequest, torrent: Torrent) -> dict[int, str]:
 def torrent_files_card(request: HttpRequest, pk: int) -> HttpResponse:
     """The Files card alone, fetched again by the page when the summary's poll sees the status
     change (a download finishing makes its links appear without a reload)."""
-    torrent = torrent_for_user(request.user, pk)
+    return _files_card(request, torrent_for_user(request.user, pk))
+
+
+def _files_card(request: HttpRequest, torrent: Torrent, **notice) -> HttpResponse:
+    """The Files card alone (templates/torrents/_files.html), with its files read live."""
     files = list(torrent.files.order_by("index"))
     context = files_context(request, torrent, files, torrent_live(torrent))
-    return render(request, "torrents/_files.html", {"torrent": torrent, **context})
+    return render(request, "torrents/_files.html", {"torrent": torrent, **notice, **context})
 
 
 @login_required
@@ -93,10 +97,4 @@ def torrent_file_priorities(request: HttpRequest, pk: int) -> HttpResponse:
         getattr(messages, level)(request, notice)
         return redirect(reverse("torrent-page", args=[torrent.pk]) + "#files")
     torrent.refresh_from_db()
-    files = list(torrent.files.order_by("index"))
-    context = files_context(request, torrent, files, torrent_live(torrent))
-    return render(
-        request,
-        "torrents/_files.html",
-        {"torrent": torrent, "files_notice": notice, "files_notice_level": level, **context},
-    )
+    return _files_card(request, torrent, files_notice=notice, files_notice_level=level)
