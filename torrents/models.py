@@ -112,15 +112,38 @@ IN_RTORRENT = (
 )
 
 
-# A write of any of these stamps `Torrent.facets_at` (see TorrentQuerySet.update): every write
-# that stamps `updated_at`, and those that change what the list counts by even if they forget to.
+# A write of any of these stamps `Torrent.updated_at` when it does not itself (see
+# TorrentQuerySet.update and Torrent.save): the list shows them, and what it keeps (its rendered
+# table, the live poll's "changed since") follows `updated_at`.
+ROW_STAMPED = frozenset(
+    {
+        "name",
+        "status",
+        "status_message",
+        "size_bytes",
+        "completed_bytes",
+        "down_rate",
+        "up_rate",
+        "uploaded_bytes",
+        "peers",
+        "seeders",
+        "stale",
+        "rtorrent_message",
+        "stalled_since",
+    }
+)
+# A write of any of these stamps `Torrent.facets_at`: every write that stamps `updated_at`, and
+# those that change what the list counts by even if they forget to.
 FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since"})
 
 
 class TorrentQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        """As QuerySet.update, and a write that may move the list's counts stamps `facets_at`
-        (as auto_now does on save): only the sync, in raw SQL, leaves it on rate-only changes."""
+        """As QuerySet.update, and a write of what the list shows stamps `updated_at`, one
+        that may move its counts `facets_at` (as auto_now does on save): only the sync, in raw
+        SQL, leaves `facets_at` alone on rate-only changes."""
+        if ROW_STAMPED.intersection(kwargs) and "updated_at" not in kwargs:
+            kwargs["updated_at"] = timezone.now()
         if FACET_STAMPED.intersection(kwargs) and "facets_at" not in kwargs:
             kwargs["facets_at"] = kwargs.get("updated_at", timezone.now())
         return super().update(**kwargs)
@@ -256,7 +279,10 @@ class Torrent(models.Model):
         return self.name
 
     def save(self, *args, update_fields=None, **kwargs):
-        """A save that writes a field the counts depend on writes `facets_at` too."""
+        """A save of some fields that the list shows writes `updated_at` too, and one of a
+        field the counts depend on `facets_at` (both auto_now)."""
+        if update_fields is not None and ROW_STAMPED.intersection(update_fields):
+            update_fields = {*update_fields, "updated_at"}
         if update_fields is not None and FACET_STAMPED.intersection(update_fields):
             update_fields = {*update_fields, "facets_at"}
         super().save(*args, update_fields=update_fields, **kwargs)

@@ -6,6 +6,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,10 +15,11 @@ from torrents.api.list_cursor import cursor_make
 from torrents.api.list_rows import COMPACT_FIELDS, list_rows
 from torrents.api.serializers import TorrentListSerializer
 from torrents.label_selectors import MANY_ROWS
-from torrents.models import Ownership, Torrent, TorrentGone, TorrentStatus
+from torrents.models import ROW_STAMPED, Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.services.control import torrent_remove
 from torrents.tests.intake_support import alice, api, bob, boss  # noqa: F401 (fixtures)
 from torrents.tests.pages_support import client_for, facet_counts, make_rows
+from torrents.views.list_query import ROW_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -232,11 +234,69 @@ def test_the_page_renders_a_changed_row_anew_though_its_rows_are_cached(alice): 
     Torrent.objects.filter(pk=torrent.pk).update(size_bytes=1000, completed_bytes=100)
     client = client_for(alice)
     assert "10%" in client.get("/").content.decode()
-    # Even a write that forgets to stamp updated_at shows: the key is every shown column.
+    # Even a write that forgets to stamp updated_at shows: the model stamps it, and a row's
+    # key is every shown column.
     Torrent.objects.filter(pk=torrent.pk).update(completed_bytes=420)
     html = client.get("/").content.decode()
     row = html.split(f'id="t-{torrent.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "42%" in row
+    torrent.refresh_from_db()
+    torrent.completed_bytes = 840
+    torrent.save(update_fields=["completed_bytes"])
+    html = client.get("/").content.decode()
+    assert "84%" in html.split(f'id="t-{torrent.pk}"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_every_column_a_row_shows_is_stamped_when_written():
+    """The kept table and the live poll follow `updated_at`: a shown column that a write
+    could change without stamping it would stay stale there."""
+    computed_or_stamps = {"id", "created_at", "updated_at"}
+    assert set(ROW_FIELDS) - computed_or_stamps <= ROW_STAMPED
+
+
+def test_a_kept_table_reads_no_row_and_any_write_renders_it_anew(alice, bob):  # noqa: F811
+    rows = make_rows([alice], 3)
+    client = client_for(alice)
+    client.get("/")  # the session's activity recorded, the counts taken
+    caches["rows"].clear()
+    rendered = queries(client, "/")
+    kept = queries(client, "/")
+    # Nothing written: the table (its rows, their labels and posters) is not read again.
+    assert any("LIMIT" in sql and "torrents_torrent" in sql for sql in rendered)
+    assert not any("LIMIT" in sql and "torrents_torrent" in sql for sql in kept)
+    assert len(kept) <= len(rendered) - 3
+    # Each kind of write shows at once: a torrent's column, a new ownership, a removal.
+    Torrent.objects.filter(pk=rows[0].pk).update(name="Renamed just now")
+    assert "Renamed just now" in client.get("/").content.decode()
+    shared = make_rows([bob], 1)[0]
+    Ownership.objects.create(torrent=shared, user=alice, created_at=timezone.now())
+    assert f'id="t-{shared.pk}"' in client.get("/").content.decode()
+    torrent_remove(torrent=rows[1], by=alice, purge=False)
+    assert f'id="t-{rows[1].pk}"' not in client.get("/").content.decode()
+
+
+def test_a_kept_table_is_rendered_anew_when_it_expires(alice, monkeypatch):  # noqa: F811
+    """What moves without a write (a torrent turning stalled as time passes) shows once the
+    kept table expires."""
+    from torrents.views import list as list_view
+
+    torrent = make_rows([alice], 1, status=TorrentStatus.DOWNLOADING)[0]
+    client = client_for(alice)
+    assert "stalled" not in row_of(client.get("/").content.decode(), torrent)
+    # Still since long ago, written behind the ORM's back (as time passing would make it).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE torrents_torrent SET stalled_since = %s WHERE id = %s",
+            [timezone.now() - dt.timedelta(days=1), torrent.pk],
+        )
+    assert "stalled" not in row_of(client.get("/").content.decode(), torrent)  # kept
+    monkeypatch.setattr(list_view, "REGION_SECONDS", 0)
+    caches["rows"].clear()
+    assert "stalled" in row_of(client.get("/").content.decode(), torrent)
+
+
+def row_of(html: str, torrent: Torrent) -> str:
+    return html.split(f'id="t-{torrent.pk}"', 1)[1].split("</tr>", 1)[0]
 
 
 def test_the_status_counts_follow_every_change(alice, bob):  # noqa: F811

@@ -9,14 +9,20 @@ survives both kinds of swap. Typing in the search box asks the page itself throu
 answers its body only (`_list_body.html`), the URL kept in step with hx-push-url.
 """
 
+import dataclasses
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from torrents.label_selectors import LabelCount, labels_of
@@ -44,6 +50,8 @@ from torrents.views.list_query import (
 # stamps `updated_at` when it starts, and commits a little later.
 SINCE_MARGIN = dt.timedelta(seconds=5)
 POLL_SECONDS = 2
+# How long a rendered table is kept when nothing it shows was written (see _region).
+REGION_SECONDS = 10
 
 
 def _query(request: HttpRequest) -> ListQuery:
@@ -112,22 +120,67 @@ def _counts_context(
     }
 
 
-def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> dict:
+@dataclass(frozen=True)
+class Region:
+    """The page's table rendered (rows, summary, pager), with what the rest of the page says
+    about it."""
+
+    html: SafeString
+    count: int  # rows matching the query
+    shown: int  # rows on this page
+    page: int  # the page shown: one past the end shows the last
+    digest: str  # which rows, in order (the poll sends it back)
+    since: str  # when it was rendered: the poll asks for what changed after
+
+
+def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, *, oob: bool):
+    """The table as `request.user` sees it under `query`, kept rendered per web process for
+    REGION_SECONDS under a key that holds `list_version`, so any write to what it shows (a
+    torrent, its ownerships or labels: each stamps the version) renders it anew at once; what
+    moves without a write (a torrent turning stalled as time passes, a poster the metadata
+    task found, an owner's new address in staff's column) shows when the entry expires, as
+    it would on the next full render."""
+    user = request.user
+    key_parts = (user.pk, user.is_staff, version, oob, dataclasses.astuple(query))
+    digest = hashlib.blake2s(repr(key_parts).encode(), digest_size=16).hexdigest()
+    key = f"list-region:{digest}"
+    region = caches["rows"].get(key)
+    if region is None:
+        now = timezone.now()
+        page = page_of(query, user, {**facets["status"], **facets["stalled"]})
+        rows = rows_prepare(_with_owners(request, list(page.object_list)), user, q=query.q)
+        query.page = page.number
+        context = {
+            "query": query,
+            "page": page,
+            "rows": rows,
+            "staff_columns": user.is_staff,
+            "rows_key": rows_digest(rows, staff=user.is_staff),
+            "headers": query.headers(),
+            "oob": oob,
+        }
+        region = Region(
+            html=render_to_string("torrents/_list_region.html", context),
+            count=page.paginator.count,
+            shown=len(rows),
+            page=page.number,
+            digest=ids_digest([row.id for row in rows]),
+            since=now.isoformat(),
+        )
+        caches["rows"].set(key, region, REGION_SECONDS)
+    return region
+
+
+def _list_context(request: HttpRequest, query: ListQuery, *, oob: bool = False) -> dict:
     version, facets_version = list_versions(request.user)
     counts = _counts_context(request, query, version, facets_version)
-    facets = counts["facets"]
-    page = page_of(query, request.user, {**facets["status"], **facets["stalled"]})
-    query.page = page.number  # a page past the end shows (and then polls) the last one
-    rows = rows_prepare(_with_owners(request, list(page.object_list)), request.user, q=query.q)
-    staff = request.user.is_staff
+    region = _region(request, query, counts["facets"], version, oob=oob)
+    query.page = region.page  # a page past the end shows (and then polls) the last one
     return {
         **counts,
         "query": query,
-        "page": page,
-        "rows": rows,
-        "staff_columns": staff,
-        "rows_key": rows_digest(rows, staff=staff),
-        "has_any": bool(query.filtering or page.paginator.count),
+        "region": region,
+        "has_any": bool(query.filtering or region.count),
         "sort_choices": [
             ("", BEST_MATCH_LABEL),
             *(
@@ -136,16 +189,15 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
                 for prefix, arrow in (("-", "↓"), ("", "↑"))
             ),
         ],
-        "headers": query.headers(),
-        "poll": _poll_context(query, rows, now, version),
+        "poll": _poll_context(query, region.digest, region.since, version),
     }
 
 
-def _poll_context(query: ListQuery, rows: list, now: dt.datetime, version: str) -> dict:
+def _poll_context(query: ListQuery, digest: str, since: str, version: str) -> dict:
     return {
         "params": query.params(),
-        "since": now.isoformat(),
-        "digest": ids_digest([row.id for row in rows]),
+        "since": since,
+        "digest": digest,
         "version": version,
         "seconds": POLL_SECONDS,
     }
@@ -157,7 +209,7 @@ def home(request: HttpRequest) -> HttpResponse:
     search, the list's body only)."""
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    context = _list_context(request, _query(request), timezone.now())
+    context = _list_context(request, _query(request))
     body_only = (
         request.headers.get("HX-Request") == "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
@@ -180,7 +232,7 @@ def rows(request: HttpRequest) -> HttpResponse:
     start = (query.page - 1) * PAGE_SIZE
     rows = list(query.ordered(request.user)[start : start + PAGE_SIZE])
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
-        context = _list_context(request, query, now)
+        context = _list_context(request, query, oob=True)
         return render(request, "torrents/rows.html", {**context, "whole": True})
     version = list_version(request.user)
     context = {
@@ -191,7 +243,9 @@ def rows(request: HttpRequest) -> HttpResponse:
             request.user,
             q=query.q,
         ),
-        "poll": _poll_context(query, rows, now, version),
+        "poll": _poll_context(
+            query, ids_digest([row.id for row in rows]), now.isoformat(), version
+        ),
     }
     if version != request.GET.get("c"):
         context.update(_counts_context(request, query, version), counts_moved=True)
