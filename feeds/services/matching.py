@@ -90,7 +90,8 @@ def _patterns(rule: FeedRule, title: str) -> str:
         except TimeoutError:
             return "the pattern took too long on this title (simplify the regular expression)"
         return ""
-    words = _words(title)
+    # Whole words: excluding "cam" must not exclude "Camelot".
+    words = set(_words(title).split())
     missing = [w for w in _words(rule.include).split() if w not in words]
     if missing:
         return f"does not contain {' '.join(missing)!r}"

@@ -101,6 +101,21 @@ def test_a_rule_takes_the_matching_items_and_records_why_not_for_the_others(
     )
 
 
+def test_words_are_whole_words_not_parts_of_one(owner, server, offline_node):
+    items = [
+        {"title": "Camelot.S01E01.1080p", "guid": "w1", "link": magnet(21, "w1")},
+        {"title": "Showtime.Special.1080p", "guid": "w2", "link": magnet(22, "w2")},
+        {"title": "Show.S01E02.1080p.CAM", "guid": "w3", "link": magnet(23, "w3")},
+    ]
+    feed = _feed(owner, server, body=rss(items), rules=[{"include": "1080p", "exclude": "cam"}])
+    feed_poll(feed_id=feed.pk)
+    assert _states(feed) == {"w1": "taken", "w2": "taken", "w3": "skipped"}
+    feed_update(feed=feed, rules=[{"include": "show"}])
+    server.routes["/rss"] = (rss([{**items[1], "guid": "w4", "link": magnet(24, "w4")}]), RSS)
+    feed_poll(feed_id=feed.pk)
+    assert FeedItem.objects.get(guid="w4").reason == "does not contain 'show'"
+
+
 def test_the_smart_filter_takes_one_release_per_episode(owner, server, offline_node):
     feed = _feed(owner, server, rules=[{"include": "show name", "smart_filter": True}])
 
