@@ -46,12 +46,15 @@ def feed_fetch(feed: Feed, *, conditional: bool = True, timeout: float | None = 
     )
 
 
+def interval_minutes(feed: Feed) -> int:
+    """The feed's interval, at least the site's floor (an admin may have raised it since)."""
+    return max(feed.interval, settings.SEEDBOX_FEED_MIN_INTERVAL)
+
+
 def backoff_minutes(feed: Feed, failures: int) -> int:
     """The wait after `failures` failed polls in a row: the interval, doubled per failure."""
-    return min(
-        feed.interval * 2 ** min(failures, 16),
-        max(settings.SEEDBOX_FEED_MAX_BACKOFF, feed.interval),
-    )
+    interval = interval_minutes(feed)
+    return min(interval * 2 ** min(failures, 16), max(settings.SEEDBOX_FEED_MAX_BACKOFF, interval))
 
 
 def items_record(*, feed: Feed, entries: list[FeedEntry]) -> int:
@@ -126,7 +129,7 @@ def feed_poll(*, feed_id: int) -> PollResult | None:
         "last_error": "",
         "failures": 0,
         "last_new": new,
-        "next_poll_at": now + timedelta(minutes=feed.interval),
+        "next_poll_at": now + timedelta(minutes=interval_minutes(feed)),
     }
     if parsed is not None:
         changes.update(

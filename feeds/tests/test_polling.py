@@ -273,6 +273,21 @@ def test_a_huge_or_slow_feed_is_cut_off_and_backs_off(owner, server, settings, p
     assert "next try in 120 minutes" in feed.last_error
 
 
+def test_a_floor_raised_by_an_admin_applies_to_existing_feeds(
+    owner, server, offline_node, settings
+):
+    feed = _feed(owner, server, rules=[{"include": "show"}])
+    settings.SEEDBOX_FEED_MIN_INTERVAL = 120  # raised after the feed was added at 30
+    before = timezone.now()
+    feed_poll(feed_id=feed.pk)
+    feed.refresh_from_db()
+    assert feed.next_poll_at >= before + timedelta(minutes=120)
+    server.routes.pop("/rss")
+    feed_poll(feed_id=feed.pk)
+    feed.refresh_from_db()
+    assert "next try in 240 minutes" in feed.last_error
+
+
 def test_a_body_that_is_no_feed_says_so(owner, server):
     feed = _feed(owner, server, body=b"<html><body>log in first</body></html>", kind="text/html")
     assert "not an RSS or Atom feed" in feed_poll(feed_id=feed.pk).error
