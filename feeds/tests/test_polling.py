@@ -334,6 +334,17 @@ def test_beat_claims_each_due_feed_once(owner, server):
     assert feeds_due_claim() == []
 
 
+def test_a_disabled_feed_is_not_polled_until_enabled_again(owner, server, offline_node):
+    feed = _feed(owner, server, rules=[{"include": "show"}])
+    feed_update(feed=feed, enabled=False)
+    assert feed_poll(feed_id=feed.pk) is None
+    assert feeds_due_claim() == []
+    assert server.requests == []
+    feed_update(feed=Feed.objects.get(pk=feed.pk), enabled=True)
+    assert feeds_due_claim() == [feed.pk]
+    assert feed_poll(feed_id=feed.pk).taken == 5
+
+
 def test_a_feed_without_rules_records_nothing_until_it_has_one(owner, server, offline_node):
     feed = _feed(owner, server)
     assert feed_poll(feed_id=feed.pk).new == 0
