@@ -98,3 +98,21 @@ def test_the_admin_shows_feeds_without_cookie_or_passkey(admin_client, feed):
     for text in (listing, change):
         assert "PK1" not in text
         assert "ADMINCOOKIE" not in text
+
+
+def test_a_key_in_the_feeds_path_is_hidden_too(logged_in, server, user, admin_client):
+    key = "Zk4p9QwErT7yUiOp3LkJ"
+    server.routes[f"/rss/{key}/feed.xml"] = (rss(ITEMS), RSS)
+    answer = logged_in.post("/feeds/", {"url": f"{server.url}/rss/{key}/feed.xml", "interval": 30})
+    assert answer.status_code == 302
+    feed = Feed.objects.get(user=user)
+    shown = [
+        logged_in.get("/feeds/").content.decode(),
+        logged_in.get(f"/feeds/{feed.pk}/").content.decode(),
+        logged_in.get(f"/api/feeds/{feed.pk}").content.decode(),
+        admin_client.get("/admin/feeds/feed/").content.decode(),
+        admin_client.get(f"/admin/feeds/feed/{feed.pk}/change/").content.decode(),
+    ]
+    for text in shown:
+        assert key not in text
+    assert "/rss/…/feed.xml" in shown[0]
