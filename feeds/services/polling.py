@@ -106,8 +106,13 @@ def _failed(feed: Feed, now, message: str, status: int | None) -> PollResult:
 
 
 def feed_poll(*, feed_id: int) -> PollResult | None:
-    """Poll one feed now (None when it is gone or disabled). Safe to run twice at once."""
-    feed = Feed.objects.filter(pk=feed_id, enabled=True).select_related("user").first()
+    """Poll one feed now (None when it is gone, disabled, or its owner's account is: a user who
+    cannot log in adds nothing). Safe to run twice at once."""
+    feed = (
+        Feed.objects.filter(pk=feed_id, enabled=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
     if feed is None:
         return None
     now = timezone.now()
@@ -145,12 +150,14 @@ def feed_poll(*, feed_id: int) -> PollResult | None:
 
 
 def feeds_due_claim(*, limit: int = 1000) -> list[int]:
-    """The enabled feeds due now, each claimed for SEEDBOX_FEED_CLAIM_SECONDS by a conditional
-    UPDATE of its due time (two beats never both queue it; a poll that dies leaves it due again
-    after the claim). The poll sets the real next time."""
+    """The enabled feeds of active users due now, each claimed for SEEDBOX_FEED_CLAIM_SECONDS by
+    a conditional UPDATE of its due time (two beats never both queue it; a poll that dies leaves
+    it due again after the claim). The poll sets the real next time."""
     now = timezone.now()
     until = now + timedelta(seconds=settings.SEEDBOX_FEED_CLAIM_SECONDS)
-    due = Feed.objects.filter(enabled=True, next_poll_at__lte=now).order_by("next_poll_at")
+    due = Feed.objects.filter(enabled=True, user__is_active=True, next_poll_at__lte=now).order_by(
+        "next_poll_at"
+    )
     claimed = []
     for pk, when in due.values_list("pk", "next_poll_at")[:limit]:
         if Feed.objects.filter(pk=pk, next_poll_at=when).update(next_poll_at=until):

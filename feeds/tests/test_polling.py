@@ -345,6 +345,16 @@ def test_a_disabled_feed_is_not_polled_until_enabled_again(owner, server, offlin
     assert feed_poll(feed_id=feed.pk).taken == 5
 
 
+def test_the_feeds_of_a_deactivated_user_are_not_polled(owner, server, offline_node):
+    feed = _feed(owner, server, rules=[{"include": "show"}])
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    assert feeds_due_claim() == []
+    assert feed_poll(feed_id=feed.pk) is None
+    assert server.requests == []
+    assert Torrent.objects.count() == 0
+
+
 def test_a_feed_without_rules_records_nothing_until_it_has_one(owner, server, offline_node):
     feed = _feed(owner, server)
     assert feed_poll(feed_id=feed.pk).new == 0
