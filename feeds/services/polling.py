@@ -65,12 +65,13 @@ def items_record(*, feed: Feed, entries: list[FeedEntry]) -> int:
     guids = [e.guid for e in entries]
     known = set(FeedItem.objects.filter(feed=feed, guid__in=guids).values_list("guid", flat=True))
     rules = list(feed.rules.all())
+    slow: set[int] = set()  # rules whose pattern ran out of time in this poll
     rows = []
     for entry in reversed(entries):
         if entry.guid in known:
             continue
         known.add(entry.guid)
-        rule, verdict = feed_rules_match(rules, entry)
+        rule, verdict = feed_rules_match(rules, entry, slow=slow)
         rows.append(
             FeedItem(
                 feed=feed,

@@ -47,8 +47,9 @@ def feed_preview(*, feed: Feed, rule: dict) -> list[PreviewItem]:
         )
     }
     items = []
+    slow: set[int] = set()  # a pattern that ran out of time is not tried on the next items
     for entry in reversed(entries):  # oldest first, as a poll takes them
-        verdict = rule_match(checked, entry)
+        verdict = rule_match(checked, entry, slow=slow)
         matched, reason = verdict.matched, verdict.reason
         key = verdict.episode and (
             verdict.episode.show,
