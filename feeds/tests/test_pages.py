@@ -4,7 +4,8 @@ script) and saved, the history and the last result shown; another user's feed is
 import pytest
 
 from accounts.testing import PASSWORD
-from feeds.models import Feed
+from feeds.models import Feed, FeedItem
+from feeds.services.feeds import feed_update
 from feeds.services.polling import feed_poll
 from feeds.tests.feed_server import RSS, magnet, rss
 
@@ -116,3 +117,19 @@ def test_a_key_in_the_feeds_path_is_hidden_too(logged_in, server, user, admin_cl
     for text in shown:
         assert key not in text
     assert "/rss/…/feed.xml" in shown[0]
+
+
+def test_the_admin_shows_an_items_fetch_without_its_link(admin_client, feed, server, offline_node):
+    link = server.url + "/download.php?id=7&passkey=ITEMPASSKEY"
+    items = [{"title": "Admin.Show.S01E01", "guid": "ad1", "link": link}]
+    server.routes["/rss"] = (rss(items), RSS)
+    feed_update(feed=feed, rules=[{"include": "admin"}])
+    feed_poll(feed_id=feed.pk)
+    item = FeedItem.objects.get(feed=feed)
+    assert item.fetch.url == link
+    pages = [
+        admin_client.get("/admin/feeds/feeditem/").content.decode(),
+        admin_client.get(f"/admin/feeds/feeditem/{item.pk}/change/").content.decode(),
+    ]
+    assert "ITEMPASSKEY" not in pages[0] + pages[1]
+    assert "fetching" in pages[1]
