@@ -1,7 +1,8 @@
 """Feed items go through the same intake as every other way in, and its refusals land in the
 feed's history with the reason: a tracker rule refusing a magnet, the quota refusing a `.torrent`
 the add-by-URL worker fetched, a private torrent another user holds; moderation holds what an
-untrusted user's feed adds."""
+untrusted user's feed adds; and a release the smart filter chose but whose `.torrent` could not
+be fetched leaves its episode to the next release."""
 
 import pytest
 import torf
@@ -10,6 +11,7 @@ from accounts.testing import make_user
 from feeds.models import FeedItem
 from feeds.services.feeds import feed_create
 from feeds.services.polling import feed_poll
+from feeds.services.preview import feed_preview
 from feeds.tests.feed_server import RSS, magnet, rss
 from torrents.metainfo import parse_metainfo
 from torrents.models import Torrent, TorrentFetch, TorrentStatus, TrackerRule
@@ -114,3 +116,36 @@ def test_moderation_holds_what_an_untrusted_users_feed_adds(server, offline_node
 
     item = FeedItem.objects.select_related("torrent").get(feed=feed)
     assert item.torrent.status == TorrentStatus.PENDING_APPROVAL
+
+
+def test_an_episode_whose_torrent_could_not_be_fetched_is_left_to_its_next_release(
+    owner, server, offline_node
+):
+    first = {
+        "title": "Gone.Show.S01E01.1080p",
+        "guid": "g1",
+        "link": server.url + "/t/gone.torrent",
+    }
+    server.routes["/rss"] = (rss([first]), RSS)
+    feed = feed_create(
+        user=owner, url=server.url + "/rss", interval=30,
+        rules=[{"include": "gone show", "smart_filter": True}],
+    )  # fmt: skip
+    committed(lambda: feed_poll(feed_id=feed.pk))
+    fetched, _ = fetch_and_push_queued()
+    assert fetched == ["failed"]  # the server answers 404
+
+    second = {"title": "Gone.Show.S01E01.720p", "guid": "g2", "link": magnet(8, "g2")}
+    third = {"title": "Gone.Show.S01E01.480p", "guid": "g3", "link": magnet(9, "g3")}
+    server.routes["/rss"] = (rss([third, second, first]), RSS)
+    preview = feed_preview(feed=feed, rule={"include": "gone show", "smart_filter": True})
+    assert [(i.title, i.matched) for i in preview] == [
+        (third["title"], False), (second["title"], True), (first["title"], True),
+    ]  # fmt: skip
+    assert feed_poll(feed_id=feed.pk).taken == 1
+
+    states = dict(FeedItem.objects.filter(feed=feed).values_list("guid", "state"))
+    assert (states["g2"], states["g3"]) == ("taken", "skipped")
+    assert FeedItem.objects.get(guid="g3").reason == (
+        "S01E01 was taken already (smart episode filter)"
+    )
