@@ -344,10 +344,13 @@ def test_a_torrent_link_becomes_a_fetch_through_the_add_by_url_path(
     )
 
 
-def test_beat_claims_each_due_feed_once(owner, server):
+def test_beat_claims_each_due_feed_once(owner, server, settings):
+    settings.SEEDBOX_FEED_CLAIM_SECONDS = 0.3
     feed = _feed(owner, server)
     assert feeds_due_claim() == [feed.pk]
     assert feeds_due_claim() == []  # claimed: not due again until the claim runs out
+    time.sleep(0.4)  # the poll it queued never ran (a worker died): due again
+    assert feeds_due_claim() == [feed.pk]
     Feed.objects.filter(pk=feed.pk).update(enabled=False, next_poll_at=timezone.now())
     assert feeds_due_claim() == []
 
