@@ -1,5 +1,6 @@
 """Feeds in the admin: to see what a user's feeds do and stop one. The cookie is not shown, nor
-the URL's query (a passkey); changes go through the services (enabled only)."""
+the URL's query (a passkey), nor an item's link (a download link holds the passkey too); changes
+go through the services (enabled only)."""
 
 from django.contrib import admin
 
@@ -48,9 +49,18 @@ class FeedItemAdmin(admin.ModelAdmin):
         "info_hash",
         "seen_at",
         "torrent",
-        "fetch",
+        "fetch_shown",
     ]
     readonly_fields = fields
+
+    @admin.display(description="Fetch of the .torrent")
+    def fetch_shown(self, item: FeedItem) -> str:
+        """The fetch's state and error, not its URL (a tracker's download link holds the same
+        passkey as the feed's URL)."""
+        if item.fetch is None:
+            return "-"
+        error = f": {item.fetch.error}" if item.fetch.error else ""
+        return f"{item.fetch.get_state_display()}{error}"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -3,8 +3,9 @@
 Patterns are plain words by default (every `include` word in the title, no `exclude` word;
 case-insensitive, dots, dashes and underscores count as spaces). With `regex`, they are regular
 expressions searched in the title by the `regex` library, whose `timeout` bounds each match
-(SEEDBOX_FEED_REGEX_TIMEOUT): a catastrophic pattern costs a user's rule that time per item,
-never a worker. Season and episode come from guessit (only asked when a rule needs them).
+(SEEDBOX_FEED_REGEX_TIMEOUT): a catastrophic pattern costs that time once per poll or preview
+(the rule is not tried again in it), never a worker. Season and episode come from guessit (only
+asked when a rule needs them).
 """
 
 import functools
@@ -79,18 +80,28 @@ def _search(pattern: str, title: str) -> bool:
     )
 
 
-def _patterns(rule: FeedRule, title: str) -> str:
-    """ "" when the title passes the include and exclude patterns, else why not."""
+def _patterns(rule: FeedRule, title: str, slow: set[int] | None) -> str:
+    """ "" when the title passes the include and exclude patterns, else why not. A rule whose
+    pattern ran out of time once in this poll or preview (`slow`) is not tried again in it, so
+    that one costs the time limit once, not once per item."""
     if rule.regex:
+        if slow is not None and id(rule) in slow:
+            return (
+                "the pattern took too long on an earlier item of this poll (simplify the regular "
+                "expression)"
+            )
         try:
             if rule.include and not _search(rule.include, title):
                 return f"does not match /{rule.include}/"
             if rule.exclude and _search(rule.exclude, title):
                 return f"matches the exclusion /{rule.exclude}/"
         except TimeoutError:
+            if slow is not None:
+                slow.add(id(rule))
             return "the pattern took too long on this title (simplify the regular expression)"
         return ""
-    words = _words(title)
+    # Whole words: excluding "cam" must not exclude "Camelot".
+    words = set(_words(title).split())
     missing = [w for w in _words(rule.include).split() if w not in words]
     if missing:
         return f"does not contain {' '.join(missing)!r}"
@@ -112,11 +123,12 @@ def _size(rule: FeedRule, size: int | None) -> str:
     return ""
 
 
-def rule_match(rule: FeedRule, entry: FeedEntry) -> Verdict:
-    """The rule's verdict on one item; the episode is given when the smart filter is on."""
+def rule_match(rule: FeedRule, entry: FeedEntry, *, slow: set[int] | None = None) -> Verdict:
+    """The rule's verdict on one item; the episode is given when the smart filter is on. `slow`:
+    the rules whose pattern ran out of time earlier in this poll (filled in here)."""
     if not entry.link:
         return Verdict(False, "no .torrent or magnet link in the item")
-    why = _patterns(rule, entry.title) or _size(rule, entry.size)
+    why = _patterns(rule, entry.title, slow) or _size(rule, entry.size)
     if why:
         return Verdict(False, why)
     episode = None
@@ -152,11 +164,13 @@ def after_parse(text: str) -> tuple[int | None, int | None]:
     return int(match.group(1)), int(match.group(2) or 0)
 
 
-def feed_rules_match(rules: list[FeedRule], entry: FeedEntry) -> tuple[FeedRule | None, Verdict]:
+def feed_rules_match(
+    rules: list[FeedRule], entry: FeedEntry, *, slow: set[int] | None = None
+) -> tuple[FeedRule | None, Verdict]:
     """The first rule that matches, with its verdict; else (None, why the first rule did not)."""
     first: Verdict | None = None
     for rule in rules:
-        verdict = rule_match(rule, entry)
+        verdict = rule_match(rule, entry, slow=slow)
         if verdict.matched:
             return rule, verdict
         first = first or verdict

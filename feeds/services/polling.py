@@ -46,12 +46,15 @@ def feed_fetch(feed: Feed, *, conditional: bool = True, timeout: float | None = 
     )
 
 
+def interval_minutes(feed: Feed) -> int:
+    """The feed's interval, at least the site's floor (an admin may have raised it since)."""
+    return max(feed.interval, settings.SEEDBOX_FEED_MIN_INTERVAL)
+
+
 def backoff_minutes(feed: Feed, failures: int) -> int:
     """The wait after `failures` failed polls in a row: the interval, doubled per failure."""
-    return min(
-        feed.interval * 2 ** min(failures, 16),
-        max(settings.SEEDBOX_FEED_MAX_BACKOFF, feed.interval),
-    )
+    interval = interval_minutes(feed)
+    return min(interval * 2 ** min(failures, 16), max(settings.SEEDBOX_FEED_MAX_BACKOFF, interval))
 
 
 def items_record(*, feed: Feed, entries: list[FeedEntry]) -> int:
@@ -62,12 +65,13 @@ def items_record(*, feed: Feed, entries: list[FeedEntry]) -> int:
     guids = [e.guid for e in entries]
     known = set(FeedItem.objects.filter(feed=feed, guid__in=guids).values_list("guid", flat=True))
     rules = list(feed.rules.all())
+    slow: set[int] = set()  # rules whose pattern ran out of time in this poll
     rows = []
     for entry in reversed(entries):
         if entry.guid in known:
             continue
         known.add(entry.guid)
-        rule, verdict = feed_rules_match(rules, entry)
+        rule, verdict = feed_rules_match(rules, entry, slow=slow)
         rows.append(
             FeedItem(
                 feed=feed,
@@ -103,8 +107,13 @@ def _failed(feed: Feed, now, message: str, status: int | None) -> PollResult:
 
 
 def feed_poll(*, feed_id: int) -> PollResult | None:
-    """Poll one feed now (None when it is gone or disabled). Safe to run twice at once."""
-    feed = Feed.objects.filter(pk=feed_id, enabled=True).select_related("user").first()
+    """Poll one feed now (None when it is gone, disabled, or its owner's account is: a user who
+    cannot log in adds nothing). Safe to run twice at once."""
+    feed = (
+        Feed.objects.filter(pk=feed_id, enabled=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
     if feed is None:
         return None
     now = timezone.now()
@@ -126,7 +135,7 @@ def feed_poll(*, feed_id: int) -> PollResult | None:
         "last_error": "",
         "failures": 0,
         "last_new": new,
-        "next_poll_at": now + timedelta(minutes=feed.interval),
+        "next_poll_at": now + timedelta(minutes=interval_minutes(feed)),
     }
     if parsed is not None:
         changes.update(
@@ -142,12 +151,14 @@ def feed_poll(*, feed_id: int) -> PollResult | None:
 
 
 def feeds_due_claim(*, limit: int = 1000) -> list[int]:
-    """The enabled feeds due now, each claimed for SEEDBOX_FEED_CLAIM_SECONDS by a conditional
-    UPDATE of its due time (two beats never both queue it; a poll that dies leaves it due again
-    after the claim). The poll sets the real next time."""
+    """The enabled feeds of active users due now, each claimed for SEEDBOX_FEED_CLAIM_SECONDS by
+    a conditional UPDATE of its due time (two beats never both queue it; a poll that dies leaves
+    it due again after the claim). The poll sets the real next time."""
     now = timezone.now()
     until = now + timedelta(seconds=settings.SEEDBOX_FEED_CLAIM_SECONDS)
-    due = Feed.objects.filter(enabled=True, next_poll_at__lte=now).order_by("next_poll_at")
+    due = Feed.objects.filter(enabled=True, user__is_active=True, next_poll_at__lte=now).order_by(
+        "next_poll_at"
+    )
     claimed = []
     for pk, when in due.values_list("pk", "next_poll_at")[:limit]:
         if Feed.objects.filter(pk=pk, next_poll_at=when).update(next_poll_at=until):

@@ -12,6 +12,7 @@ from feeds.services.matching import rule_match
 from feeds.services.parsing import FeedParseError, feed_parse
 from feeds.services.polling import feed_fetch
 from seedbox.fetch import FetchError
+from torrents.models import TorrentFetch
 
 PREVIEW_ITEMS = 200
 
@@ -42,20 +43,21 @@ def feed_preview(*, feed: Feed, rule: dict) -> list[PreviewItem]:
     )
     taken = {
         (show, season, episode)
-        for show, season, episode in FeedEpisode.objects.filter(feed=feed).values_list(
-            "show", "season", "episode"
-        )
+        for show, season, episode in FeedEpisode.objects.filter(feed=feed)
+        .exclude(item__fetch__state=TorrentFetch.State.FAILED)
+        .values_list("show", "season", "episode")
     }
     items = []
+    slow: set[int] = set()  # a pattern that ran out of time is not tried on the next items
     for entry in reversed(entries):  # oldest first, as a poll takes them
-        verdict = rule_match(checked, entry)
+        verdict = rule_match(checked, entry, slow=slow)
         matched, reason = verdict.matched, verdict.reason
         key = verdict.episode and (
             verdict.episode.show,
             verdict.episode.season,
             verdict.episode.episode,
         )
-        if matched and key:
+        if matched and key and entry.guid not in seen:  # a poll takes only unseen items
             if key in taken:
                 matched, reason = (
                     False,

@@ -6,7 +6,8 @@ private torrents). Labels through the label service.
 Taken once: the poll that takes an item first claims it with one conditional UPDATE (pending, and
 unclaimed or its claim expired), and the intake, the smart filter's episode row and the item's
 new state are one transaction. Two polls never both add it; a worker that dies after the claim
-leaves the item pending, and a poll after SEEDBOX_FEED_CLAIM_SECONDS takes it.
+leaves the item pending, and a poll after SEEDBOX_FEED_CLAIM_SECONDS takes it. An episode whose
+release's .torrent could not be fetched is left to its next release.
 """
 
 from datetime import timedelta
@@ -17,7 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feeds.models import Feed, FeedEpisode, FeedItem
-from feeds.services.matching import episode_of
+from feeds.services.matching import Episode, episode_of
+from torrents.models import TorrentFetch
 from torrents.services.fetch_requests import torrent_fetch_request
 from torrents.services.intake import ITEM_ERRORS, torrent_add_magnet, torrent_url_check
 from torrents.services.labels import LabelError, torrents_label_add
@@ -40,6 +42,30 @@ def _finish(item_id: int, state: str, reason: str, **fields) -> None:
     )
 
 
+def _episode_claim(item: FeedItem, episode: Episode) -> None:
+    """The smart filter's "this episode is taken", for `item`; raise _EpisodeTaken when another
+    release has it. A release whose .torrent could not be fetched leaves its episode to the next
+    one (a conditional UPDATE, so two polls never both take it over)."""
+    key = {
+        "feed_id": item.feed_id,
+        "show": episode.show[:300],
+        "season": episode.season,
+        "episode": episode.episode,
+    }
+    try:
+        with transaction.atomic():
+            FeedEpisode.objects.create(item=item, **key)
+        return
+    except IntegrityError:
+        pass
+    held = FeedEpisode.objects.filter(**key).select_related("item__fetch").first()
+    fetch = held.item.fetch if held else None
+    if fetch is None or fetch.state != TorrentFetch.State.FAILED:
+        raise _EpisodeTaken
+    if not FeedEpisode.objects.filter(pk=held.pk, item_id=held.item_id).update(item=item):
+        raise _EpisodeTaken  # another poll took it over a moment ago
+
+
 def item_take(*, item_id: int) -> str:
     """Claim and add one pending item; its new state ("claimed elsewhere" when another poll has
     it). Safe to call twice."""
@@ -56,17 +82,7 @@ def item_take(*, item_id: int) -> str:
     try:
         with transaction.atomic(), rollback_scope():
             if episode is not None:
-                try:
-                    with transaction.atomic():
-                        FeedEpisode.objects.create(
-                            feed_id=item.feed_id,
-                            show=episode.show[:300],
-                            season=episode.season,
-                            episode=episode.episode,
-                            item=item,
-                        )
-                except IntegrityError:
-                    raise _EpisodeTaken from None
+                _episode_claim(item, episode)
             labels = [rule.label] if rule.label else []
             if item.link.startswith("magnet:"):
                 torrent = torrent_add_magnet(user=user, uri=item.link, paused=rule.paused)

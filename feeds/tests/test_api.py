@@ -145,3 +145,24 @@ def test_the_per_user_limit(user, api_client_for, feed_url, settings):
     again = client.post("/api/feeds", {"url": feed_url}, format="json")
     assert again.status_code == 400
     assert "at most 1 feeds" in again.data["detail"]
+
+
+def test_the_openapi_schema_has_every_feed_operation_and_no_secret(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operations = {
+        path: sorted(schema["paths"][path])
+        for path in schema["paths"]
+        if path.startswith("/api/feeds")
+    }
+    assert operations == {
+        "/api/feeds": ["get", "post"],
+        "/api/feeds/{id}": ["delete", "get", "patch"],
+        "/api/feeds/{id}/history": ["get"],
+        "/api/feeds/{id}/preview": ["post"],
+    }
+    parts = schema["components"]["schemas"]
+    written = set(parts["FeedWrite"]["properties"])
+    assert {"url", "interval", "cookie", "enabled", "rules"} <= written
+    assert {"include", "exclude", "label", "paused"} <= set(parts["RuleWrite"]["properties"])
+    assert "cookie" not in parts["Feed"]["properties"]
+    assert "link" not in parts["HistoryItem"]["properties"]

@@ -1,11 +1,19 @@
 """What feeds added to the safe fetcher (seedbox/fetch.py), on real loopback servers: a caller's
-headers (a feed's cookie) go to the first host only, not to where a redirect leads, and a 304 is
-an answer only to a conditional request."""
+headers (a feed's cookie) go to the first host only, not to where a redirect leads, a 304 is
+an answer only to a conditional request, and a feed's redirect is checked again."""
+
+import ipaddress
+
+import pytest
 
 from conftest import loopback_address
+from feeds.services.feeds import feed_create
+from feeds.services.polling import feed_poll
 from feeds.tests.feed_server import RSS, feed_server
+from seedbox import addresses
 from seedbox.fetch import fetch
 from seedbox.tests.fetch_servers import http_server
+from seedbox.tests.test_fetch import PUBLIC
 
 
 def test_a_cookie_does_not_follow_a_redirect_to_another_host(settings):
@@ -30,3 +38,25 @@ def test_a_conditional_request_gets_its_304(settings):
         assert fetched.last_modified.endswith("GMT")
         again = fetch(f"{server.url}/rss", max_bytes=1000, headers={"If-None-Match": fetched.etag})
         assert (again.status, again.body) == (304, b"")
+
+
+@pytest.mark.django_db
+def test_a_feed_redirected_to_a_private_address_fails_and_says_so(settings, monkeypatch, owner):
+    """The feed's own address is public (a loopback address the test classifies as public); its
+    redirect to a private one is checked again and refused, and the feed's page says why."""
+    settings.SEEDBOX_ALLOW_PRIVATE_URLS = False
+    real = addresses.is_public
+    public = ipaddress.IPv4Address(PUBLIC)
+    monkeypatch.setattr(addresses, "is_public", lambda a: a == public or real(a))
+    with feed_server() as inside, http_server(PUBLIC) as outside:
+        inside.routes["/rss"] = (b"<rss/>", RSS)
+        feed = feed_create(
+            user=owner, url=f"{outside.url}/redirect?to={inside.url}/rss", interval=30,
+            rules=[{"include": "x"}],
+        )  # fmt: skip
+        result = feed_poll(feed_id=feed.pk)
+    assert "this address is not fetched" in result.error
+    assert inside.requests == []
+    feed.refresh_from_db()
+    assert feed.failures == 1
+    assert "not fetched" in feed.last_error

@@ -4,7 +4,8 @@ script) and saved, the history and the last result shown; another user's feed is
 import pytest
 
 from accounts.testing import PASSWORD
-from feeds.models import Feed
+from feeds.models import Feed, FeedItem
+from feeds.services.feeds import feed_update
 from feeds.services.polling import feed_poll
 from feeds.tests.feed_server import RSS, magnet, rss
 
@@ -98,3 +99,37 @@ def test_the_admin_shows_feeds_without_cookie_or_passkey(admin_client, feed):
     for text in (listing, change):
         assert "PK1" not in text
         assert "ADMINCOOKIE" not in text
+
+
+def test_a_key_in_the_feeds_path_is_hidden_too(logged_in, server, user, admin_client):
+    key = "Zk4p9QwErT7yUiOp3LkJ"
+    server.routes[f"/rss/{key}/feed.xml"] = (rss(ITEMS), RSS)
+    answer = logged_in.post("/feeds/", {"url": f"{server.url}/rss/{key}/feed.xml", "interval": 30})
+    assert answer.status_code == 302
+    feed = Feed.objects.get(user=user)
+    shown = [
+        logged_in.get("/feeds/").content.decode(),
+        logged_in.get(f"/feeds/{feed.pk}/").content.decode(),
+        logged_in.get(f"/api/feeds/{feed.pk}").content.decode(),
+        admin_client.get("/admin/feeds/feed/").content.decode(),
+        admin_client.get(f"/admin/feeds/feed/{feed.pk}/change/").content.decode(),
+    ]
+    for text in shown:
+        assert key not in text
+    assert "/rss/…/feed.xml" in shown[0]
+
+
+def test_the_admin_shows_an_items_fetch_without_its_link(admin_client, feed, server, offline_node):
+    link = server.url + "/download.php?id=7&passkey=ITEMPASSKEY"
+    items = [{"title": "Admin.Show.S01E01", "guid": "ad1", "link": link}]
+    server.routes["/rss"] = (rss(items), RSS)
+    feed_update(feed=feed, rules=[{"include": "admin"}])
+    feed_poll(feed_id=feed.pk)
+    item = FeedItem.objects.get(feed=feed)
+    assert item.fetch.url == link
+    pages = [
+        admin_client.get("/admin/feeds/feeditem/").content.decode(),
+        admin_client.get(f"/admin/feeds/feeditem/{item.pk}/change/").content.decode(),
+    ]
+    assert "ITEMPASSKEY" not in pages[0] + pages[1]
+    assert "fetching" in pages[1]

@@ -11,3 +11,6 @@ SEEDBOX_ALLOW_PRIVATE_TRACKERS = True
 
 # The feeds browser test serves its feed from the test process on 127.0.0.1.
 SEEDBOX_ALLOW_PRIVATE_URLS = True
+# Beat looks for feeds due every 2 s (not 60), so the feeds test sees them polled on their own.
+SEEDBOX_FEED_POLL_INTERVAL = 2.0
+CELERY_BEAT_SCHEDULE["feeds-poll"]["schedule"] = SEEDBOX_FEED_POLL_INTERVAL  # noqa: F405

@@ -1,7 +1,8 @@
 """Feeds in a real browser against the whole stack: a user adds a feed (served from a loopback
 HTTP server in the test process), previews a rule on its page (htmx swaps the verdicts in),
-saves it, asks for a check, and the stack's worker polls the feed: the history shows the items
-taken and the ones left, with why; all under the CSP and usable at 375 px."""
+saves it, and the stack's beat and worker poll the feed on their own: the history shows the
+items taken and the ones left, with why; a new item that appears later becomes a torrent with no
+one asking; all under the CSP and usable at 375 px."""
 
 import re
 
@@ -43,6 +44,23 @@ ITEMS = [
     },
 ]
 
+NEW = {
+    "title": "Browser.Show.S01E03.1080p.WEB",
+    "guid": "b3",
+    "link": _magnet(0xB3, "b3"),
+    "size": 8 << 20,
+}
+DUE = """
+from django.utils import timezone
+from feeds.models import Feed
+Feed.objects.filter(user__email={email!r}).update(next_poll_at=timezone.now())
+"""
+OWNED = """
+from torrents.models import Ownership
+for o in Ownership.objects.filter(user__email={email!r}).order_by("torrent__info_hash"):
+    print(o.torrent.info_hash + ":" + ",".join(label.name for label in o.labels.all()))
+"""
+
 
 def test_add_a_feed_preview_a_rule_and_see_the_history(stack, new_page):
     email = make_user(stack, "feeds.browser@example.com", trusted=True)
@@ -75,22 +93,35 @@ def test_add_a_feed_preview_a_rule_and_see_the_history(stack, new_page):
         expect(page.locator("#rule-0").get_by_label("Must contain")).to_have_value(
             "browser show 1080p"
         )
-        page.locator("#feed-check").click()
-        expect(page.locator(".messages")).to_contain_text("The feed is checked in a moment")
 
-        def history_filled() -> bool:
-            page.reload()
-            return page.locator("#feed-history tr[data-state='taken']").count() == 2
+        # No "Check now": the saved rule makes the feed due, and the stack's beat and worker
+        # poll it on their own.
+        def taken(count: int):
+            def check() -> bool:
+                page.reload()
+                return page.locator("#feed-history tr[data-state='taken']").count() == count
 
-        wait_for(history_filled, timeout=60, what="the worker's poll of the feed", stack=stack)
+            return check
+
+        wait_for(taken(2), timeout=60, what="beat's poll of the feed", stack=stack)
         history = page.locator("#feed-history")
         expect(history.locator("tr[data-state='skipped']")).to_have_count(1)
         expect(history).to_contain_text("added as torrent #")
-        # The check, or beat finding the feed due once its rule was saved: either poll reads it
-        # (a second one finds nothing new).
         expect(page.locator("#feed-facts")).to_contain_text(
             re.compile(r"HTTP (200: 3 items, [03] new|304: 3 items, 0 new)")
         )
         screenshot(page, "feed-history")
+
+        # A new episode appears in the feed; once the feed's interval has passed (moved here
+        # instead of waited for), beat polls it again and the new item becomes a torrent.
+        server.routes["/shows.rss"] = (rss([NEW, *ITEMS], title="Browser shows"), RSS)
+        stack.python(DUE.format(email=email))
+        wait_for(taken(3), timeout=60, what="beat's poll of the new item", stack=stack)
+        expect(history.locator("tr[data-state='taken']").first).to_contain_text(NEW["title"])
+        owned = stack.python(OWNED.format(email=email)).split()
+        assert owned == [f"{0xB1:040x}:tv", f"{0xB2:040x}:tv", f"{0xB3:040x}:tv"], owned
+
+        page.locator("#feed-check").click()
+        expect(page.locator(".messages")).to_contain_text("The feed is checked in a moment")
         assert server.requests, "the stack's worker fetched the feed"
         assert_no_violation(page, console, "feeds pages")
