@@ -105,6 +105,8 @@ def torrent_title_update(*, torrent: Torrent) -> MediaTitle:
     if not poster_exists(title.poster):
         title.poster = main.poster if main is not None and poster_exists(main.poster) else ""
     title.save()
+    # The list's row shows the title and poster: the row changed (its kept table, the poll).
+    Torrent.objects.filter(pk=torrent.pk).update(updated_at=timezone.now())
     if title.title:
         terms = f"{title.title} {title.year}" if title.year else title.title
         torrent_search_terms_set(torrent_id=torrent.pk, terms=terms)

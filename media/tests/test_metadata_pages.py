@@ -5,6 +5,7 @@ read in one query for the page whatever its number of rows."""
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -55,7 +56,19 @@ def test_the_list_shows_the_title_and_a_small_poster(film, owner):
     assert "Big Buck Bunny (2008)" in row
 
 
+def test_a_title_found_after_the_list_was_shown_shows_at_once(data_node, owner, samples, media_dir):  # noqa: F811
+    torrent = completed_torrent(
+        data_node, [owner], name=FILM, files={f"{FILM}.mp4": samples["mp4"]}
+    )
+    client = client_for(owner)
+    assert "Big Buck Bunny (2008)" not in client.get("/").content.decode()  # its table kept
+    torrent_metadata_read(torrent_id=torrent.pk)
+    assert "Big Buck Bunny (2008)" in client.get("/").content.decode()
+
+
 def _list_queries(client) -> int:
+    """The queries of a list page rendered anew (nothing kept from the last)."""
+    caches["rows"].clear()
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
     return len(captured)
@@ -80,6 +93,7 @@ def test_the_list_reads_titles_in_one_query_for_the_page(owner, monkeypatch):
     MediaTitle.objects.bulk_create(
         MediaTitle(torrent=t, title=f"Film {i}", year=1990) for i, t in enumerate(rows[5:])
     )
+    caches["rows"].clear()  # written behind the services' back: nothing stamped
     html = client.get("/").content.decode()
     assert html.count('data-testid="media-row"') == 30
     many = _list_queries(client)
