@@ -17,6 +17,7 @@ from torrents.api.serializers import TorrentListSerializer
 from torrents.label_selectors import MANY_ROWS
 from torrents.models import ROW_STAMPED, Ownership, Torrent, TorrentGone, TorrentStatus
 from torrents.services.control import torrent_remove
+from torrents.services.labels import label_create, label_update
 from torrents.tests.intake_support import alice, api, bob, boss  # noqa: F401 (fixtures)
 from torrents.tests.pages_support import client_for, facet_counts, make_rows
 from torrents.views.list_query import ROW_FIELDS
@@ -293,6 +294,21 @@ def test_a_kept_table_is_rendered_anew_when_it_expires(alice, monkeypatch):  # n
     monkeypatch.setattr(list_view, "REGION_SECONDS", 0)
     caches["rows"].clear()
     assert "stalled" in row_of(client.get("/").content.decode(), torrent)
+
+
+def test_the_sidebar_is_rendered_once_per_state_and_shows_a_renamed_label_at_once(alice):  # noqa: F811
+    make_rows([alice], 2)
+    unused = label_create(user=alice, name="later", colour="#1f77b4")
+    client = client_for(alice)
+    sidebar = "torrents/_label_filters.html"
+    assert sidebar in [t.name for t in client.get("/").templates]
+    assert sidebar not in [t.name for t in client.get("/").templates]  # kept
+    # A label on no torrent stamps no row: the sidebar's key holds the labels themselves.
+    label_update(label=unused, name="renamed", colour="#d62728")
+    html = client.get("/").content.decode()
+    assert '<span class="chip-name">renamed</span>' in html
+    assert 'data-colour="#d62728"' in html
+    assert '<span class="chip-name">later</span>' not in html
 
 
 def row_of(html: str, torrent: Torrent) -> str:

@@ -113,11 +113,25 @@ def _counts_context(
     request: HttpRequest, query: ListQuery, version: str, facets_version: str | None = None
 ) -> dict:
     facets = torrent_facets(request.user, query.filters(), version=facets_version)
+    sidebar = _sidebar_context(request, query, facets)
     return {
         "facets": facets,
-        "sidebar": _sidebar_context(request, query, facets),
+        "sidebar": sidebar,
+        "sidebar_key": _sidebar_key(query, sidebar),
         "totals": torrent_totals(request.user, version=version),
     }
+
+
+def _sidebar_key(query: ListQuery, sidebar: dict) -> str:
+    """Everything the sidebar shows (the query, each choice's count and link, the labels'
+    names and colours): its rendered HTML is kept under this, as a row's is."""
+    labels = [
+        (item.label.pk, item.label.name, item.label.colour, item.count)
+        for item in sidebar["label_counts"]
+    ]
+    rest = {name: value for name, value in sidebar.items() if name != "label_counts"}
+    shown = repr((dataclasses.astuple(query), rest, labels))
+    return hashlib.blake2s(shown.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
