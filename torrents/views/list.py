@@ -31,11 +31,11 @@ from torrents.models import TorrentStatus
 from torrents.stalled import STALLED
 from torrents.views.list_query import (
     BEST_MATCH_LABEL,
-    PAGE_SIZE,
     SORT_LABELS,
     ListQuery,
     ids_digest,
     page_of,
+    page_rows,
     rows_digest,
     rows_prepare,
 )
@@ -62,6 +62,8 @@ def _with_owners(request: HttpRequest, rows: list) -> list:
 def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> dict:
     statuses = {**facets["status"], **facets["stalled"]}
     trackers = facets["tracker"]
+    # Searching: a dimension whose matches passed RANKED_MAX counts the newest of them only.
+    capped = facets.get("capped", {})
     if query.tracker and query.tracker not in trackers:
         trackers = {**trackers, query.tracker: 0}
     return {
@@ -70,6 +72,9 @@ def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> di
             "link": query.params(status=None, page=None),
             "current": not query.status,
         },
+        "status_capped": capped.get("status", False),
+        "tracker_capped": capped.get("tracker", False),
+        "label_capped": capped.get("label", False),
         "status_choices": [
             {
                 "value": value,
@@ -125,6 +130,8 @@ def _list_context(request: HttpRequest, query: ListQuery, now: dt.datetime) -> d
         "query": query,
         "page": page,
         "rows": rows,
+        # "10,000+": more matched than a search ranks and counts (torrents/search/ranked.py).
+        "count_shown": f"{page.paginator.count:,}{'+' if page.capped else ''}",
         "staff_columns": staff,
         "rows_key": rows_digest(rows, staff=staff),
         "has_any": bool(query.filtering or page.paginator.count),
@@ -177,8 +184,7 @@ def rows(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     query = _query(request)
     since = parse_datetime(request.GET.get("since", "")) or None
-    start = (query.page - 1) * PAGE_SIZE
-    rows = list(query.ordered(request.user)[start : start + PAGE_SIZE])
+    rows = page_rows(query, request.user)
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
         context = _list_context(request, query, now)
         return render(request, "torrents/rows.html", {**context, "whole": True})
