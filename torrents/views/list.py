@@ -20,13 +20,8 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
 from torrents.label_selectors import LabelCount, labels_of
-from torrents.list_selectors import (
-    list_version,
-    list_versions,
-    torrent_facets,
-    torrent_owner_emails,
-    torrent_totals,
-)
+from torrents.list_selectors import torrent_facets, torrent_owner_emails, torrent_totals
+from torrents.list_versions import list_version, list_versions
 from torrents.models import TorrentStatus
 from torrents.stalled import STALLED
 from torrents.views.list_query import (
