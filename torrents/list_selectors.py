@@ -46,7 +46,7 @@ from torrents.models import (
     TorrentStatus,
 )
 from torrents.search import search_filter, torrents_search
-from torrents.search.ranked import capped_counts, capped_joined_counts
+from torrents.search.ranked import Joined, capped_counts, capped_groups
 from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.storage import node_free_bytes
@@ -267,41 +267,53 @@ FACETS: dict[str, Callable[[object, ListFilters], dict[str, int]]] = {
 
 def _searched_facets(user, filters: ListFilters) -> dict:
     """The facets of a search, each dimension over the newest RANKED_MAX matches under its
-    other filters, in one query each; "capped": {dimension: more matched}; "found":
-    {dimension: (how many candidates, capped)}, for the list's own count."""
-    facets: dict = {"capped": {}, "found": {}}
-
-    def counted(name: str, found) -> dict:
-        facets["capped"][name] = found.capped
-        facets["found"][name] = (found.count, found.capped)
-        return found.counts
-
-    stalled = ExpressionWrapper(stalled_q(), output_field=BooleanField())
-    in_status = torrents_filtered(user, filters.without("status")).annotate(is_stalled=stalled)
-    by_status = counted("status", capped_counts(in_status, "status", "is_stalled"))
-    statuses: dict[str, int] = {}
-    for (status, _), n in by_status.items():
-        statuses[status] = statuses.get(status, 0) + n
-    facets["status"] = statuses
-    facets["stalled"] = {STALLED: sum(n for (_, is_stalled), n in by_status.items() if is_stalled)}
-
-    hosts = _ownership_scope(user, filters.without("tracker")).exclude(tracker_host="")
-    in_tracker = torrents_filtered(user, filters.without("tracker"))
-    found = capped_joined_counts(in_tracker, hosts, torrent="torrent_id", key="tracker_host")
-    busiest = sorted(counted("tracker", found).items(), key=lambda item: (-item[1], item[0]))
-    facets["tracker"] = dict(busiest[:TRACKER_FACET_LIMIT])
-
+    other filters; the dimensions counted under the same filters (all of them, with no filter
+    but the search) in one query, which reads those matches once. "capped": {dimension: more
+    matched}; "found": {dimension: (how many candidates, capped)}, for the list's own count."""
     labels = list(labels_of(user))
-    facets["label"], facets["capped"]["label"] = {}, False
-    if labels:
-        links = OwnershipLabel.objects.filter(label__user=user)
-        in_label = torrents_filtered(user, filters.without("label"))
-        found = capped_joined_counts(
-            in_label, links, torrent="ownership__torrent_id", key="label_id"
-        )
-        counts = counted("label", found)
-        facets["label"] = {label.name: counts.get(label.pk, 0) for label in labels}
-    return facets
+    groups = {
+        "status": ("status", "is_stalled"),
+        "tracker": Joined(
+            _ownership_scope(user, filters.without("tracker")).exclude(tracker_host=""),
+            torrent="torrent_id",
+            key="tracker_host",
+        ),
+        "label": Joined(
+            OwnershipLabel.objects.filter(label__user=user),
+            torrent="ownership__torrent_id",
+            key="label_id",
+        ),
+    }
+    if not labels:
+        del groups["label"]
+    by_filters: dict[ListFilters, dict] = {}
+    for name, group in groups.items():
+        under = filters.without(name)
+        if not user.is_staff:  # no removed torrent is a user's: the same rows either way
+            under = dataclasses.replace(under, include_removed=True)
+        by_filters.setdefault(under, {})[name] = group
+    found = {}
+    for under, some in by_filters.items():
+        searched = torrents_filtered(user, under)
+        if "status" in some:
+            stalled = ExpressionWrapper(stalled_q(), output_field=BooleanField())
+            searched = searched.annotate(is_stalled=stalled)
+        found.update(capped_groups(searched, some))
+
+    statuses: dict[str, int] = {}
+    for (status, _), n in found["status"].counts.items():
+        statuses[status] = statuses.get(status, 0) + n
+    stalled_n = sum(n for (_, is_stalled), n in found["status"].counts.items() if is_stalled)
+    busiest = sorted(found["tracker"].counts.items(), key=lambda item: (-item[1], item[0]))
+    label_n = found["label"].counts if labels else {}
+    return {
+        "status": statuses,
+        "stalled": {STALLED: stalled_n},
+        "tracker": dict(busiest[:TRACKER_FACET_LIMIT]),
+        "label": {label.name: label_n.get(label.pk, 0) for label in labels},
+        "capped": {name: found[name].capped if name in found else False for name in FACETS},
+        "found": {name: (one.count, one.capped) for name, one in found.items()},
+    }
 
 
 def torrents_found(user, filters: ListFilters, facets: dict) -> tuple[int, bool]:

@@ -106,53 +106,85 @@ def ranked_page(
     )
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Rows naming a torrent by `torrent` (ownerships, label links), to count the candidates
+    by their `key` (a candidate counted once per key, whatever the rows)."""
+
+    rows: QuerySet
+    torrent: str
+    key: str
+
+
 def capped_counts(searched: QuerySet, *columns: str) -> CappedCounts:
     """How many of the newest RANKED_MAX rows of `searched` have each value of `columns`
     ({(value, ...): n}; none given: `count` alone), in one query."""
-    found = _candidates(searched, columns)
+    return capped_groups(searched, {"": columns})[""]
+
+
+def capped_groups(
+    searched: QuerySet, groups: dict[str, tuple[str, ...] | Joined]
+) -> dict[str, CappedCounts]:
+    """Several counts of the newest RANKED_MAX rows of `searched`, in one query that reads them
+    once: per group, by columns of theirs ({(value, ...): n}) or by a `Joined` key ({key: n})."""
+    found = _candidates(searched, [c for g in groups.values() if isinstance(g, tuple) for c in g])
     if found is None:
-        return CappedCounts(counts={}, count=0, capped=False)
+        return {name: CappedCounts(counts={}, count=0, capped=False) for name in groups}
     window, params = found
-    keys = ", ".join(f'c."{column}"' for column in columns)
-    select = f"{keys}, " if columns else ""
-    grouped = f" GROUP BY {keys}" if columns else ""
-    sql = (
-        f'SELECT {select}COUNT(*), MAX(c."total") FROM ({window}) c '
-        f'WHERE c."candidate" <= %s{grouped}'
+    # Each group has key columns of its own (NULL in the others' rows): a status and a label
+    # id are not of one SQL type. A first part that reads no row gives each column its type
+    # (Postgres types a UNION's columns pairwise, and NULL and NULL make text).
+    widths = [1 if isinstance(group, Joined) else len(group) for group in groups.values()]
+    keys_of, joins, join_params = [], [], []
+    for number, group in enumerate(groups.values()):
+        if not isinstance(group, Joined):
+            keys_of.append([f'c."{column}"' for column in group])
+            continue
+        pairs = group.rows.order_by().values(
+            joined_torrent=F(group.torrent), joined_key=F(group.key)
+        )
+        try:
+            pairs_sql, pairs_params = pairs.query.get_compiler(using=pairs.db).as_sql()
+        except EmptyResultSet:  # no row can be joined: every candidate under NULL
+            pairs_sql, pairs_params = 'SELECT NULL AS "joined_torrent", NULL AS "joined_key"', ()
+        keys_of.append([f'j{number}."joined_key"'])
+        joins.append(f' LEFT JOIN ({pairs_sql}) j{number} ON j{number}."joined_torrent" = c."id"')
+        join_params.append(tuple(pairs_params))
+    every_key = [key for keys in keys_of for key in keys]
+    parts = [f"SELECT -1, {', '.join([*every_key, '0', '0'])} FROM c{''.join(joins)} WHERE 1 = 0"]
+    part_params = [value for values in join_params for value in values]
+    start, joined = 0, iter(zip(joins, join_params, strict=True))
+    for number, (group, keys) in enumerate(zip(groups.values(), keys_of, strict=True)):
+        source, counted = "c", "COUNT(*)"
+        if isinstance(group, Joined):
+            join, values = next(joined)
+            source, counted = f"c{join}", 'COUNT(DISTINCT c."id")'
+            part_params.extend(values)
+        width = len(keys)
+        slots = ["NULL"] * start + keys + ["NULL"] * (len(every_key) - start - width)
+        grouped = f" GROUP BY {', '.join(keys)}" if keys else ""
+        columns = ", ".join([str(number), *slots, counted, 'MAX(c."total")'])
+        parts.append(f"SELECT {columns} FROM {source}{grouped}")
+        start += width
+    sql = f'WITH c AS (SELECT * FROM ({window}) w WHERE w."candidate" <= %s) ' + " UNION ALL ".join(
+        parts
     )
-    rows = _fetch(searched.db, sql, (*params, RANKED_MAX))
-    counts = {tuple(row[: len(columns)]): row[-2] for row in rows if row[-2]}
-    return _counted(counts, rows, sum(counts.values()))
-
-
-def capped_joined_counts(
-    searched: QuerySet, joined: QuerySet, *, torrent: str, key: str
-) -> CappedCounts:
-    """How many of the newest RANKED_MAX rows of `searched` each `key` of `joined` (rows
-    naming a torrent by `torrent`: ownerships, label links) is on, a torrent counted once per
-    key ({key: n}), in one query."""
-    found = _candidates(searched, ())
-    if found is None:
-        return CappedCounts(counts={}, count=0, capped=False)
-    window, params = found
-    pairs = joined.order_by().values(joined_torrent=F(torrent), joined_key=F(key))
-    try:
-        pairs_sql, pairs_params = pairs.query.get_compiler(using=pairs.db).as_sql()
-    except EmptyResultSet:
-        return CappedCounts(counts={}, count=capped_counts(searched).count, capped=False)
-    sql = (
-        'SELECT j."joined_key", COUNT(DISTINCT c."id"), MAX(c."total") '
-        f'FROM ({window}) c LEFT JOIN ({pairs_sql}) j ON j."joined_torrent" = c."id" '
-        'WHERE c."candidate" <= %s GROUP BY j."joined_key"'
-    )
-    rows = _fetch(searched.db, sql, (*params, *pairs_params, RANKED_MAX))
-    counts = {row[0]: row[1] for row in rows if row[0] is not None}
-    # A candidate joined to no row is in the NULL group: every one is in some group, and
-    # each group's row has how many candidates were read.
-    total = max((row[2] for row in rows), default=0)
-    return CappedCounts(counts=counts, count=min(total, RANKED_MAX), capped=total > RANKED_MAX)
-
-
-def _counted(counts: dict, rows: list[tuple], count: int) -> CappedCounts:
-    total = max((row[-1] or 0 for row in rows), default=0)
-    return CappedCounts(counts=counts, count=count, capped=total > RANKED_MAX)
+    rows = _fetch(searched.db, sql, (*params, RANKED_MAX, *part_params))
+    result, start = {}, 1
+    for number, (name, group) in enumerate(groups.items()):
+        width = widths[number]
+        mine = [row for row in rows if row[0] == number]
+        if isinstance(group, Joined):
+            counts = {row[start]: row[-2] for row in mine if row[start] is not None}
+            count = None
+        else:
+            counts = {tuple(row[start : start + width]): row[-2] for row in mine if row[-2]}
+            count = sum(counts.values())
+        total = max((row[-1] or 0 for row in mine), default=0)
+        result[name] = CappedCounts(
+            counts=counts,
+            count=min(total, RANKED_MAX) if count is None else count,
+            capped=total > RANKED_MAX,
+        )
+        start += width
+    return result
