@@ -64,6 +64,8 @@ SORTS = {
     "ratio": ("ratio_value", "id"),
     "peers": ("peers", "id"),
 }
+# The sort keys that can be NULL (a torrent of size 0, nothing completed): last either way.
+NULLABLE = {"progress_value", "ratio_value"}
 SORT_LABELS = {
     "name": "Name",
     "status": "Status",
@@ -184,9 +186,12 @@ class ListQuery:
         descending = self.sort.startswith("-")
         order = []
         for name in SORTS[key]:
+            # NULLS LAST only where there can be one: on any other column it no longer matches
+            # the index's order (Postgres sorts every row to find a page).
+            last = True if name in NULLABLE else None
             expression = F(name)
             order.append(
-                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+                expression.desc(nulls_last=last) if descending else expression.asc(nulls_last=last)
             )
         return _shown(filtered).order_by(*order)
 
