@@ -13,6 +13,11 @@ it). Measured in the same run:
    for an admin, p50/p95 over a mix of rare and common words, two-word queries, prefixes,
    `-word` and quoted phrases; the ranked query alone; and in the same run the baselines: the
    old `name icontains` query (50 rows and a count) and the list without a search.
+3. The list page's search box (`GET /?q=`, the whole page: its 50 rows, count, facets and
+   matched files), its filter counts made anew for each request (dropped from the per-process
+   cache, as for a search not seen before; the rendered rows and the totals bar stay kept), for
+   the same user and admin; `--page-only` measures that alone (with the API's answer and the
+   page without a search beside it), e.g. against another tree's code with `--reuse --keep`.
 """
 
 import argparse
@@ -23,14 +28,17 @@ import time
 
 import psycopg2
 
-DB = "seedbox_searchbench"
+# SEARCHBENCH_DB: another name, for two runs side by side on one server.
+DB = os.environ.get("SEARCHBENCH_DB", "seedbox_searchbench")
 os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
 
 import sync_bench  # noqa: E402 (creates the database, sets Django up)
 from common import median_ms, percentile_ms, running_rtorrent, timed  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from django.test import Client  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 from search_data import Names, copy_rows, vocabulary  # noqa: E402
 
@@ -171,17 +179,80 @@ def queries(own_names: list[str], words: list[str], rng: random.Random) -> list[
 COMMON = ["1080p bluray", "sample", "s01e03", "hevc or x265"]
 
 
-def api_times(user: User, texts: list[str], requests: int, **params) -> list[float]:
+def api_times(
+    user: User, texts: list[str], requests: int, cpu: list | None = None, **params
+) -> list[float]:
     client = APIClient()
     client.force_authenticate(user)
     times = []
     for i in range(requests):
         q = texts[i % len(texts)]
+        spent = cpu_ns() if cpu is not None else 0
         started = time.perf_counter()
         response = client.get("/api/torrents", {"q": q, **params} if q else params)
         times.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append((cpu_ns() - spent) / 1e9)
         assert response.status_code == 200, response.content[:300]
     return times
+
+
+def _backend_pid() -> int:
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def cpu_ns() -> int:
+    """CPU time so far of this process and of its Postgres backend (the same machine): on a
+    shared machine, what a request costs rather than how long it waited for a core. The
+    connection is kept across requests (CONN_MAX_AGE) so that its backend stays the same."""
+    with open(f"/proc/{_backend_pid()}/schedstat") as stat:
+        backend = int(stat.read().split()[0])
+    return time.process_time_ns() + backend
+
+
+def _facets_forget() -> None:
+    """Drop the list's filter counts from the per-process cache (kept: rendered rows, totals)."""
+    cache = caches["rows"]
+    for key in [key for key in cache._cache if ":list-facets:" in key]:
+        cache.delete(key.split(":", 2)[2])  # the key less make_key's ":<version>:" prefix
+
+
+def page_times(
+    user: User, texts: list[str], requests: int, *, anew: bool = True, cpu: list | None = None
+) -> list[float]:
+    """The list page searched (`/?q=`), its filter counts made anew each time (`anew`); each
+    request's CPU time appended to `cpu` (see `cpu_ns`)."""
+    client = Client()
+    client.force_login(user)
+    client.get("/")  # a session's first request records its activity
+    for q in texts:  # the rows rendered once, as a page seen before keeps them
+        client.get("/", {"q": q} if q else {})
+    times = []
+    for i in range(requests):
+        q = texts[i % len(texts)]
+        if anew:
+            _facets_forget()
+        spent = cpu_ns() if cpu is not None else 0
+        started = time.perf_counter()
+        response = client.get("/", {"q": q} if q else {})
+        times.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append((cpu_ns() - spent) / 1e9)
+        assert response.status_code == 200, response.content[:300]
+    return times
+
+
+def split_lines(label: str, texts: list[str], times: list[float], base: list[float]) -> None:
+    """`times` without the common-token queries, and those alone."""
+    by_query = zip((texts[i % len(texts)] for i in range(len(times))), times, strict=True)
+    split = {True: [], False: []}
+    for q, t in by_query:
+        split[q in COMMON].append(t)
+    line(f"  {label}, without the 4 common-token queries", split[False], base)
+    line(f"  {label}, the 4 common-token queries alone", split[True], base)
 
 
 def query_times(user: User, texts: list[str], requests: int, *, old: bool) -> list[float]:
@@ -203,6 +274,8 @@ def query_times(user: User, texts: list[str], requests: int, *, old: bool) -> li
 
 
 def line(label: str, times: list[float], base: list[float] | None = None) -> None:
+    if not times:  # a split with no request in it (a few --requests)
+        return
     ratio = f"  p95 {percentile_ms(times, 95) / percentile_ms(base, 95):5.1f}x base" if base else ""
     p50, p95 = median_ms(times), percentile_ms(times, 95)
     print(f"  {label:44} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{ratio}")
@@ -220,9 +293,15 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="search the rows a --keep run left (no sync, no rows)"
     )
+    parser.add_argument(
+        "--page-only",
+        action="store_true",
+        help="only the list page's search and the API's, for the user and the admin",
+    )
     args = parser.parse_args()
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
+    connection.settings_dict["CONN_MAX_AGE"] = None  # one backend for the run (see cpu_ns)
     call_command("migrate", verbosity=0)
     try:
         if args.reuse:
@@ -243,6 +322,23 @@ def main() -> None:
         print(f"{len(texts)} queries, {n} requests each way")
         for who, person in (("user (2,000 torrents)", user), ("admin (everyone's)", admin)):
             print(who)
+            if args.page_only:
+                cpu = {"base": [], "api": [], "page": []}
+                base = page_times(person, [""], n, anew=False, cpu=cpu["base"])
+                line("GET / (the list page, no search, counts kept): baseline", base)
+                searched = api_times(person, texts, n, cpu=cpu["api"])
+                line("GET /api/torrents?q= (ranked, count, files)", searched, base)
+                split_lines("the same", texts, searched, base)
+                page = page_times(person, texts, n, cpu=cpu["page"])
+                line("GET /?q= (page, counts made anew)", page, base)
+                split_lines("the page", texts, page, base)
+                print("  CPU time of each request (this process and its Postgres backend):")
+                line("GET / (no search): baseline, CPU", cpu["base"])
+                line("GET /api/torrents?q=, CPU", cpu["api"], cpu["base"])
+                split_lines("the same, CPU", texts, cpu["api"], cpu["base"])
+                line("GET /?q= (page, counts made anew), CPU", cpu["page"], cpu["base"])
+                split_lines("the page, CPU", texts, cpu["page"], cpu["base"])
+                continue
             base = api_times(person, [""], n)
             line("GET /api/torrents (no search): baseline", base)
             old = query_times(person, [t.strip('"-') for t in texts], n, old=True)
@@ -251,12 +347,10 @@ def main() -> None:
             line("ranked query alone, 50 ids + count", ranked, base)
             searched = api_times(person, texts, n)
             line("GET /api/torrents?q= (ranked, count, files)", searched, base)
-            by_query = zip((texts[i % len(texts)] for i in range(n)), searched, strict=True)
-            split = {True: [], False: []}
-            for q, t in by_query:
-                split[q in COMMON].append(t)
-            line("  the same, without the 4 common-token queries", split[False], base)
-            line("  the same, the 4 common-token queries alone", split[True], base)
+            split_lines("the same", texts, searched, base)
+            page = page_times(person, texts, n)
+            line("GET /?q= (page, counts made anew)", page, base)
+            split_lines("the page", texts, page, base)
     finally:
         if not args.keep:
             connections.close_all()

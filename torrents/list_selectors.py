@@ -5,18 +5,30 @@ on top of `torrents_visible_to`, so a count never holds a row the list would not
 Counting is one grouped query per dimension, each under every other active filter (a facet
 does not count under its own filter, so that the sidebar shows where each choice leads). A new
 dimension (labels, a derived status) is one function in `FACETS` and one clause in
-`torrents_filtered`.
+`torrents_filtered`. Searching, each dimension counts the newest RANKED_MAX matches under its
+other filters (the candidates the search ranks: torrents/search/ranked.py), in the query that
+finds them, and says when there were more (`capped`: its counts are then floors).
 """
 
 import dataclasses
-import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import CharField, Count, Exists, Func, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from torrents.label_selectors import (
     MANY_ROWS,
@@ -25,16 +37,16 @@ from torrents.label_selectors import (
     labels_with_counts,
     torrents_labelled,
 )
+from torrents.list_versions import facets_version, list_version
 from torrents.models import (
-    Label,
     Node,
     Ownership,
     OwnershipLabel,
     Torrent,
-    TorrentGone,
     TorrentStatus,
 )
-from torrents.search import search_matching_ids
+from torrents.search import search_filter, torrents_search
+from torrents.search.ranked import Joined, capped_counts, capped_groups
 from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.storage import node_free_bytes
@@ -100,8 +112,11 @@ class _NotIndexed(Func):
     output_field = CharField()
 
 
-def torrents_filtered(user, filters: ListFilters, *, newest_first: bool = False) -> QuerySet:
-    """The torrents `user` may see that match `filters`, unordered. `newest_first`: the caller
+def torrents_filtered(
+    user, filters: ListFilters, *, newest_first: bool = False, ranked: bool = False
+) -> QuerySet:
+    """The torrents `user` may see that match `filters`, unordered; `ranked`: searching, each
+    with the search's `search_rank` (torrents/search). `newest_first`: the caller
     reads them in the `torrent_newest_first` index order; on SQLite, which has no statistics
     unless someone runs ANALYZE, the status filter is then checked row by row along that index
     rather than read from the status index and every match sorted (24 ms against 7 for a
@@ -115,7 +130,8 @@ def torrents_filtered(user, filters: ListFilters, *, newest_first: bool = False)
     else:
         queryset = _status_filter(queryset, filters)
     if filters.q:
-        queryset = queryset.filter(pk__in=search_matching_ids(filters.q, user=user))
+        search = torrents_search if ranked else search_filter
+        queryset = search(queryset, filters.q, user=user)
     if filters.label:
         queryset = torrents_labelled(queryset, user=user, name=filters.label)
     return torrents_on_tracker(queryset, user, tracker=filters.tracker, owner=filters.owner)
@@ -145,8 +161,8 @@ def torrents_on_tracker(queryset: QuerySet, user, *, tracker: str, owner: str) -
 def _owned_matching(user, filters: ListFilters) -> QuerySet[Ownership]:
     """A user's (not staff's) ownerships of the torrents their list shows under `filters`: one
     each per torrent they see, so their counts come from these rows, every filter checked on
-    the ownership (tracker host, label) or its torrent (status, name), rather than from their
-    torrents with an ownership check per torrent."""
+    the ownership (tracker host, label) or its torrent (status), rather than from their
+    torrents with an ownership check per torrent. Not searching (`_searched_facets` then)."""
     owned = Ownership.objects.filter(user=user)
     if STALLED in filters.statuses:
         stored = [status for status in filters.statuses if status != STALLED]
@@ -157,10 +173,6 @@ def _owned_matching(user, filters: ListFilters) -> QuerySet[Ownership]:
     # removed when its last one goes), so "all but removed" is every ownership.
     if filters.tracker:
         owned = owned.filter(tracker_host=filters.tracker)
-    if filters.q:
-        # The matching torrents first (from the search's indexes), then their ownerships by
-        # the (user, torrent) index, rather than a match checked for each ownership.
-        owned = owned.filter(torrent_id__in=search_matching_ids(filters.q, user=user))
     if filters.label:
         # The label's ownerships from the unique (label, ownership) index.
         label_id = label_id_named(user, filters.label)
@@ -195,8 +207,6 @@ def _status_counts(user, filters: ListFilters) -> dict[str, int]:
     owned = _ownership_scope(user, filters)
     if filters.tracker:
         owned = owned.filter(tracker_host=filters.tracker)
-    if filters.q:
-        owned = owned.filter(torrent_id__in=search_matching_ids(filters.q, user=user))
     n = Count("torrent", distinct=True)
     n_stalled = Count("torrent", distinct=True, filter=stalled_q(prefix="torrent__"))
     rows = owned.order_by().values("torrent__status").annotate(n=n, stalled=n_stalled)
@@ -226,8 +236,6 @@ def _tracker_counts(user, filters: ListFilters) -> dict[str, int]:
         # Else no join: a removed torrent has no ownership left (control.torrent_remove marks
         # it removed when its last one goes), so "all but removed" is every ownership.
         scope = _status_filter(scope, filters, prefix="torrent__")
-    if filters.q:
-        scope = scope.filter(torrent_id__in=search_matching_ids(filters.q, user=user))
     if filters.beyond_ownership:
         scope = scope.filter(torrent__in=torrents_filtered(user, filters).values("pk"))
     scope = scope.exclude(tracker_host="").order_by().values("tracker_host")
@@ -242,7 +250,7 @@ def _label_counts(user, filters: ListFilters) -> dict[str, int]:
     theirs, those on none at 0)."""
     if user.is_authenticated and not user.is_staff:
         links = OwnershipLabel.objects.filter(label__user=user)
-        if filters.statuses or filters.tracker or filters.q:  # else every link of theirs
+        if filters.statuses or filters.tracker:  # else every link of theirs
             links = links.filter(ownership__in=_owned_matching(user, filters))
         counts = dict(links.order_by().values_list("label_id").annotate(n=Count("id")))
         return {label.name: counts.get(label.pk, 0) for label in labels_of(user)}
@@ -257,82 +265,89 @@ FACETS: dict[str, Callable[[object, ListFilters], dict[str, int]]] = {
 }
 
 
+def _searched_facets(user, filters: ListFilters) -> dict:
+    """The facets of a search, each dimension over the newest RANKED_MAX matches under its
+    other filters; the dimensions counted under the same filters (all of them, with no filter
+    but the search) in one query, which reads those matches once. "capped": {dimension: more
+    matched}; "found": {dimension: (how many candidates, capped)}, for the list's own count."""
+    labels = list(labels_of(user))
+    groups = {
+        "status": ("status", "is_stalled"),
+        "tracker": Joined(
+            _ownership_scope(user, filters.without("tracker")).exclude(tracker_host=""),
+            torrent="torrent_id",
+            key="tracker_host",
+        ),
+        "label": Joined(
+            OwnershipLabel.objects.filter(label__user=user),
+            torrent="ownership__torrent_id",
+            key="label_id",
+        ),
+    }
+    if not labels:
+        del groups["label"]
+    by_filters: dict[ListFilters, dict] = {}
+    for name, group in groups.items():
+        under = filters.without(name)
+        if not user.is_staff:  # no removed torrent is a user's: the same rows either way
+            under = dataclasses.replace(under, include_removed=True)
+        by_filters.setdefault(under, {})[name] = group
+    found = {}
+    for under, some in by_filters.items():
+        searched = torrents_filtered(user, under)
+        if "status" in some:
+            stalled = ExpressionWrapper(stalled_q(), output_field=BooleanField())
+            searched = searched.annotate(is_stalled=stalled)
+        found.update(capped_groups(searched, some))
+
+    statuses: dict[str, int] = {}
+    for (status, _), n in found["status"].counts.items():
+        statuses[status] = statuses.get(status, 0) + n
+    stalled_n = sum(n for (_, is_stalled), n in found["status"].counts.items() if is_stalled)
+    busiest = sorted(found["tracker"].counts.items(), key=lambda item: (-item[1], item[0]))
+    label_n = found["label"].counts if labels else {}
+    return {
+        "status": statuses,
+        "stalled": {STALLED: stalled_n},
+        "tracker": dict(busiest[:TRACKER_FACET_LIMIT]),
+        "label": {label.name: label_n.get(label.pk, 0) for label in labels},
+        "capped": {name: found[name].capped if name in found else False for name in FACETS},
+        "found": {name: (one.count, one.capped) for name, one in found.items()},
+    }
+
+
+def torrents_found(user, filters: ListFilters, facets: dict) -> tuple[int, bool]:
+    """(how many torrents the list of `filters` holds, whether more matched) when searching:
+    of the newest RANKED_MAX matches, as its ranked page counts them; from the facets when a
+    dimension was counted under exactly these filters (its own filter not set)."""
+    for name, (count, capped) in facets.get("found", {}).items():
+        if filters.without(name) == filters:
+            return count, capped
+    found = capped_counts(torrents_filtered(user, filters))
+    return found.count, found.capped
+
+
 def torrent_facets(
     user, filters: ListFilters, *, version: str | None = None
 ) -> dict[str, dict[str, int]]:
     """{dimension: {value: how many}}, each dimension counted under the other filters, and
-    "stalled": {STALLED: how many} (under the same filters as the statuses). Kept per web
+    "stalled": {STALLED: how many} (under the same filters as the statuses); "capped":
+    {dimension: True when searching found more than RANKED_MAX under its filters}. Kept per web
     process until something they depend on moves (`facets_version`, which a caller that has
     it already passes)."""
     digest = hashlib.blake2s(repr(filters).encode(), digest_size=12).hexdigest()
     key = f"list-facets:{user.pk}:{version or facets_version(user)}:{digest}"
     facets = caches["rows"].get(key)
-    if facets is None:
+    if facets is None and filters.q:
+        facets = _searched_facets(user, filters)
+        caches["rows"].set(key, facets)
+    elif facets is None:
         facets = {name: count(user, filters.without(name)) for name, count in FACETS.items()}
         stalled = facets["status"].pop(STALLED, None)
         facets["stalled"] = {} if stalled is None else {STALLED: stalled}
+        facets["capped"] = {}  # every match counted
         caches["rows"].set(key, facets)
     return facets
-
-
-def _max(model, column: str, *, where: str = "") -> str:
-    """A scalar subquery of the latest `column` of `model` that an index answers alone."""
-    table = model._meta.db_table
-    return f"(SELECT MAX({column}) FROM {table}{f' WHERE {where}' if where else ''})"
-
-
-@functools.cache
-def _stamps_sql(*, staff: bool) -> str:
-    """What every version below is made of, as one SELECT of scalar subqueries (each the same
-    index lookup the ORM's aggregate would be, for one round trip and no query building on
-    every request): the latest `updated_at` and `facets_at` of any torrent; the latest
-    ownership gained and lost (a user's own; for staff anyone's, who see and filter by every
-    owner); how many labels the viewer has, and the latest."""
-    gained = _max(Ownership, "id") if staff else _max(Ownership, "created_at", where="user_id = %s")
-    lost = _max(TorrentGone, "at", where="" if staff else "user_id = %s")
-    labels = f"(SELECT COUNT(*) FROM {Label._meta.db_table} WHERE user_id = %s)"
-    latest_label = _max(Label, "id", where="user_id = %s")
-    return (
-        f"SELECT {_max(Torrent, 'updated_at')}, {_max(Torrent, 'facets_at')}, "
-        f"{gained}, {lost}, {labels}, {latest_label}"
-    )
-
-
-def _stamps(user) -> tuple[list, list]:
-    """(what the rows and totals depend on, what the counts depend on), in one query."""
-    if not user.is_authenticated:
-        rows = Torrent.objects.aggregate(at=Max("updated_at"))["at"]
-        counts = Torrent.objects.aggregate(at=Max("facets_at"))["at"]
-        return [rows], [counts]
-    params = [user.pk] * (2 if user.is_staff else 4)
-    with connection.cursor() as cursor:
-        cursor.execute(_stamps_sql(staff=user.is_staff), params)
-        updated, facets, gained, lost, labels, latest_label = cursor.fetchone()
-    return [updated, gained, lost], [facets, gained, lost, labels, latest_label]
-
-
-def _digest(stamps: list) -> str:
-    return hashlib.blake2s(repr(stamps).encode(), digest_size=12).hexdigest()
-
-
-def list_version(user) -> str:
-    """What every total and row of `user`'s list depends on, in a few index lookups: the latest
-    `updated_at` of any torrent (every write stamps it, the sync's too) and ownership stamps."""
-    return list_versions(user)[0]
-
-
-def facets_version(user) -> str:
-    """What the counts depend on: as `list_version`, but from `facets_at`, which the sync's
-    rate-only writes (most of its writes) leave alone, so the counts outlive ordinary syncs.
-    Putting or taking a label stamps its torrents (services.labels); the user's labels made
-    or deleted (listed at 0) are counted here."""
-    return list_versions(user)[1]
-
-
-def list_versions(user) -> tuple[str, str]:
-    """(`list_version`, `facets_version`), from one query."""
-    rows, counts = _stamps(user)
-    return _digest(rows), _digest(counts)
 
 
 def torrent_totals(user, *, version: str | None = None) -> dict:
@@ -382,10 +397,15 @@ def torrent_owner_emails(
     return owners
 
 
-def torrents_matching(user, filters: ListFilters, *, limit: int) -> tuple[list[Torrent], int]:
+def torrents_matching(user, filters: ListFilters, *, limit: int) -> tuple[list[Torrent], int, bool]:
     """(up to `limit` torrents matching `filters` that `user` may see, how many match in
-    all): what "select all matching" acts on, ready for the control services."""
+    all, whether more than that matched): what "select all matching" acts on, ready for the
+    control services. Searching, counted as the list counts it (RANKED_MAX at most)."""
     queryset = torrents_filtered(user, filters)
-    count = queryset.count()
+    if filters.q:
+        found = capped_counts(queryset)
+        count, capped = found.count, found.capped
+    else:
+        count, capped = queryset.count(), False
     torrents = list(queryset.select_related("node").defer("metainfo").order_by("name")[:limit])
-    return torrents, count
+    return torrents, count, capped

@@ -139,7 +139,9 @@
       var label = document.getElementById("selected-count");
       var summary = document.getElementById("list-summary");
       if (label && summary) {
-        label.textContent = "All " + summary.getAttribute("data-count") + " matching selected";
+        // data-shown: "10,000+" when a search matched more than it counts.
+        var shown = summary.getAttribute("data-shown") || summary.getAttribute("data-count");
+        label.textContent = "All " + shown + " matching selected";
       }
     }
   });

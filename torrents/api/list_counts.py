@@ -14,8 +14,10 @@ from torrents.list_selectors import (
     torrent_facets,
     torrent_totals,
     torrents_filtered,
+    torrents_found,
 )
 from torrents.models import TorrentStatus
+from torrents.search.ranked import RANKED_MAX
 from torrents.stalled import STALLED
 from torrents.tracker_host import HOST_MAX_LENGTH
 
@@ -59,7 +61,21 @@ _Counts = inline_serializer(
             child=serializers.IntegerField(),
             help_text="Per label of yours, under every filter but label.",
         ),
-        "total": serializers.IntegerField(help_text="What GET /api/torrents counts with these."),
+        "total": serializers.IntegerField(
+            help_text="What GET /api/torrents counts with these (with `q`: as its ranked "
+            f"list counts, {RANKED_MAX:,} at most: see `count_capped`)."
+        ),
+        "count_capped": serializers.BooleanField(
+            help_text=f"With `q`: true when more than {RANKED_MAX:,} torrents match these "
+            f"filters; `total` then says {RANKED_MAX:,}, as GET /api/torrents?q= says it "
+            "with its own `count_capped` (false without `q`)."
+        ),
+        "capped": serializers.DictField(
+            child=serializers.BooleanField(),
+            help_text="With `q`: per dimension (status, tracker, label), true when more than "
+            f"{RANKED_MAX:,} torrents matched under its other filters: its counts are then "
+            f"of the newest {RANKED_MAX:,} of them only (each a floor). Empty without `q`.",
+        ),
     },
 )
 _Node = inline_serializer(
@@ -112,11 +128,18 @@ class TorrentCountsView(APIView):
     def get(self, request: Request) -> Response:
         filters = _filters(request)
         facets = torrent_facets(request.user, filters)
+        body = {name: facets[name] for name in ("status", "stalled", "tracker", "label")}
+        body["capped"] = facets.get("capped", {})
         statuses = facets["status"]
+        if filters.q:  # the ranked list's count, of the newest RANKED_MAX matches at most
+            total, capped = torrents_found(request.user, filters, facets)
+            return Response({**body, "total": total, "count_capped": capped})
         if STALLED in filters.statuses:  # stalled ones are downloading: counted, not summed
-            return Response({**facets, "total": torrents_filtered(request.user, filters).count()})
+            total = torrents_filtered(request.user, filters).count()
+            return Response({**body, "total": total, "count_capped": False})
         wanted = filters.statuses or tuple(statuses)
-        return Response({**facets, "total": sum(statuses.get(s, 0) for s in wanted)})
+        total = sum(statuses.get(s, 0) for s in wanted)
+        return Response({**body, "total": total, "count_capped": False})
 
 
 class TorrentTotalsView(APIView):

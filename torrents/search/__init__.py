@@ -2,10 +2,10 @@
 
 Everything goes through the functions here, which pick an engine by the database's vendor:
 Postgres full-text search (torrents/search/postgres.py) or a plain contains match elsewhere
-(torrents/search/contains.py, SQLite). Another engine is one more module with the same three
-functions (`matching_ids`, `rank`, `matched_files`; Postgres' `matches` and
-`labelled_matching` let `torrents_search` match on the caller's rows themselves). The API's
-ranked page and its count, of the newest RANKED_MAX matches at most: torrents/search/ranked.py.
+(torrents/search/contains.py, SQLite). Another engine is one more module with the same
+functions (a match on the caller's rows, `rank`, `matched_files`: Postgres' `matches` and
+`labelled_matching`, SQLite's `matching_ids`). The API's and the page's ranked page and their
+counts, facets included, of the newest RANKED_MAX matches at most: torrents/search/ranked.py.
 
 Choices (see bench/README.md for the numbers):
 - One document per torrent, a generated column (`GENERATED ALWAYS AS (...) STORED`, GIN
@@ -31,7 +31,6 @@ Choices (see bench/README.md for the numbers):
 from django.db import connection
 from django.db.models import FloatField, QuerySet, Value
 
-from torrents.models import Torrent
 from torrents.search import contains, postgres
 from torrents.search.query import search_text
 
@@ -43,18 +42,6 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def search_matching_ids(q: str, *, user) -> QuerySet:
-    """The ids of the torrents `q` matches (anyone's, to narrow a visible queryset with)."""
-    if _postgres():
-        search = search_text(q)
-        if not search.has_words or not user.is_authenticated:
-            return Torrent.objects.none().values("pk")
-        return postgres.matching_ids(search, user=user)
-    if not user.is_authenticated:
-        return Torrent.objects.none().values("pk")
-    return contains.matching_ids(q, user=user)
-
-
 def search_rank(q: str, *, user):
     """An expression: how well each torrent matches `q` (higher first; 0 for all on SQLite)."""
     if not user.is_authenticated:
@@ -64,21 +51,34 @@ def search_rank(q: str, *, user):
     return contains.rank(q, user=user)
 
 
+def search_filter(queryset: QuerySet, q: str, *, user) -> QuerySet:
+    """`queryset` (what `user` may see) narrowed to what `q` matches, unranked (what the
+    list's counts read). On Postgres the match is a condition on `queryset`'s own rows."""
+    return _searched(queryset, q, user=user, ranked=False)
+
+
 def torrents_search(queryset: QuerySet, q: str, *, user) -> QuerySet:
     """`queryset` (what `user` may see) narrowed to what `q` matches, each with `search_rank`
     (order by it, descending, for the best matches first). On Postgres the match is a
     condition on `queryset`'s own rows and the user's labelled matches are read once."""
+    return _searched(queryset, q, user=user, ranked=True)
+
+
+def _searched(queryset: QuerySet, q: str, *, user, ranked: bool) -> QuerySet:
     if not _postgres():
-        return queryset.filter(pk__in=search_matching_ids(q, user=user)).annotate(
-            search_rank=search_rank(q, user=user)
-        )
+        if not user.is_authenticated:
+            return queryset.none()
+        found = queryset.filter(pk__in=contains.matching_ids(q, user=user))
+        return found.annotate(search_rank=contains.rank(q, user=user)) if ranked else found
     search = search_text(q)
     if not search.has_words or not user.is_authenticated:
-        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+        nothing = Value(0.0, output_field=FloatField())
+        return queryset.none().annotate(search_rank=nothing) if ranked else queryset.none()
     labelled = postgres.labelled_matching(search, user)
-    return queryset.filter(postgres.matches(search, labelled=labelled)).annotate(
-        search_rank=postgres.rank(search, user=user, labelled=labelled)
-    )
+    found = queryset.filter(postgres.matches(search, labelled=labelled))
+    if not ranked:
+        return found
+    return found.annotate(search_rank=postgres.rank(search, user=user, labelled=labelled))
 
 
 def search_matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:

@@ -13,7 +13,7 @@ match."""
 from django.db.models import Case, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 
-from torrents.models import Label, OwnershipLabel, Torrent, TorrentFile
+from torrents.models import Label, OwnershipLabel, TorrentFile
 from torrents.search.expressions import Matches, Rank, StoredVector, TextVector, WebQuery
 from torrents.search.query import SearchText, query_words
 
@@ -42,20 +42,6 @@ def _labels_matching(search: SearchText, user) -> QuerySet[OwnershipLabel]:
     )
     # From the user's labels (their index), not from all their ownerships.
     return OwnershipLabel.objects.filter(label__user=user).filter(Matches(words, WebQuery(search)))
-
-
-def matching_ids(search: SearchText, *, user) -> QuerySet:
-    """The ids of the torrents matching (for a user, of their own; for staff, anyone's: the
-    caller narrows to what `user` sees), from the documents' index and the user's labels."""
-    documents = Torrent.objects.filter(Matches(StoredVector(), WebQuery(search)))
-    if not user.is_staff:
-        # A user's own torrents only: for a common word the planner then checks their few
-        # thousand documents rather than reading every match of the library's index.
-        documents = documents.filter(ownerships__user=user)
-    if not labels_in_query(search, user):
-        return documents.order_by().values("pk")
-    labelled = _labels_matching(search, user).order_by().values("ownership__torrent_id")
-    return documents.order_by().values("pk").union(labelled)
 
 
 def labelled_matching(search: SearchText, user) -> list[int]:

@@ -1,4 +1,4 @@
-"""The list's counts are kept per `facets_version` (torrents/list_selectors.py): they outlive the
+"""The list's counts are kept per `facets_version` (torrents/list_versions.py): they outlive the
 sync's rate-only writes, and every change that could move a count moves the version. Each way a
 count could go stale has a test here (status by the sync, by a service, by a write that forgot
 `updated_at`; removal; a co-owner; labels put, taken, made; a name), checked against the page's
@@ -7,7 +7,7 @@ sidebar and the counts API."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from torrents.list_selectors import facets_version, list_version
+from torrents.list_versions import facets_version, list_version
 from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.services.control import torrent_remove
 from torrents.services.labels import label_create, torrent_labels_set, torrents_label_remove

@@ -95,11 +95,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not one and request.POST.get("match") == "all":
         # The list's filters, read as the page reads them, through the same selectors.
         query = ListQuery.from_request(request.POST, staff=request.user.is_staff)
-        torrents, matching = torrents_matching(request.user, query.filters(), limit=MAX_SELECTED)
+        torrents, matching, capped = torrents_matching(
+            request.user, query.filters(), limit=MAX_SELECTED
+        )
         if matching > MAX_SELECTED:
             messages.error(
                 request,
-                f"{matching:,} torrents match: at most {MAX_SELECTED:,} at once. "
+                f"{matching:,}{'+' if capped else ''} torrents match: at most "
+                f"{MAX_SELECTED:,} at once. "
                 "Narrow the filter, or act on them in parts.",
             )
             return back_to(request)

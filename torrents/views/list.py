@@ -26,22 +26,17 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from torrents.label_selectors import LabelCount, labels_of
-from torrents.list_selectors import (
-    list_version,
-    list_versions,
-    torrent_facets,
-    torrent_owner_emails,
-    torrent_totals,
-)
+from torrents.list_selectors import torrent_facets, torrent_owner_emails, torrent_totals
+from torrents.list_versions import list_version, list_versions
 from torrents.models import TorrentStatus
 from torrents.stalled import STALLED
 from torrents.views.list_query import (
     BEST_MATCH_LABEL,
-    PAGE_SIZE,
     SORT_LABELS,
     ListQuery,
     ids_digest,
     page_of,
+    page_rows,
     rows_digest,
     rows_prepare,
 )
@@ -70,6 +65,8 @@ def _with_owners(request: HttpRequest, rows: list) -> list:
 def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> dict:
     statuses = {**facets["status"], **facets["stalled"]}
     trackers = facets["tracker"]
+    # Searching: a dimension whose matches passed RANKED_MAX counts the newest of them only.
+    capped = facets.get("capped", {})
     if query.tracker and query.tracker not in trackers:
         trackers = {**trackers, query.tracker: 0}
     return {
@@ -78,6 +75,9 @@ def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> di
             "link": query.params(status=None, page=None),
             "current": not query.status,
         },
+        "status_capped": capped.get("status", False),
+        "tracker_capped": capped.get("tracker", False),
+        "label_capped": capped.get("label", False),
         "status_choices": [
             {
                 "value": value,
@@ -141,6 +141,7 @@ class Region:
 
     html: SafeString
     count: int  # rows matching the query
+    count_shown: str  # as the page says it: "10,000+" when a search counted only the newest
     shown: int  # rows on this page
     page: int  # the page shown: one past the end shows the last
     digest: str  # which rows, in order (the poll sends it back)
@@ -164,9 +165,12 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
         page = page_of(query, user, {**facets["status"], **facets["stalled"]})
         rows = rows_prepare(_with_owners(request, list(page.object_list)), user, q=query.q)
         query.page = page.number
+        # "10,000+": more matched than a search ranks and counts (torrents/search/ranked.py).
+        count_shown = f"{page.paginator.count:,}{'+' if page.capped else ''}"
         context = {
             "query": query,
             "page": page,
+            "count_shown": count_shown,
             "rows": rows,
             "staff_columns": user.is_staff,
             "rows_key": rows_digest(rows, staff=user.is_staff),
@@ -176,6 +180,7 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
         region = Region(
             html=render_to_string("torrents/_list_region.html", context),
             count=page.paginator.count,
+            count_shown=count_shown,
             shown=len(rows),
             page=page.number,
             digest=ids_digest([row.id for row in rows]),
@@ -243,8 +248,7 @@ def rows(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     query = _query(request)
     since = parse_datetime(request.GET.get("since", "")) or None
-    start = (query.page - 1) * PAGE_SIZE
-    rows = list(query.ordered(request.user)[start : start + PAGE_SIZE])
+    rows = page_rows(query, request.user)
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
         context = _list_context(request, query, oob=True)
         return render(request, "torrents/rows.html", {**context, "whole": True})

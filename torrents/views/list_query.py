@@ -2,7 +2,9 @@
 page) turned into one page of rows, read through the list's selectors. Shared by the page and
 its live fragment.
 
-`?status=stalled` is a derived status (torrents/stalled.py), not a stored one."""
+`?status=stalled` is a derived status (torrents/stalled.py), not a stored one. A search's rows
+are the API's: the newest RANKED_MAX matches at most, ranked (or in the sort asked for) by
+torrents/search/ranked.py, their count capped the same way ("10,000+")."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -18,8 +20,9 @@ from torrents.list_selectors import ListFilters, torrents_filtered
 from torrents.models import Torrent, TorrentStatus
 from torrents.page_panels import row_extras_for
 from torrents.paging import CountedPaginator
-from torrents.search import search_matched_files, search_rank
-from torrents.selectors import messages_shown
+from torrents.search import search_matched_files
+from torrents.search.ranked import BEST_FIRST, ranked_page
+from torrents.selectors import messages_shown, torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.tracker_host import HOST_MAX_LENGTH
 
@@ -61,6 +64,8 @@ SORTS = {
     "ratio": ("ratio_value", "id"),
     "peers": ("peers", "id"),
 }
+# The sort keys that can be NULL (a torrent of size 0, nothing completed): last either way.
+NULLABLE = {"progress_value", "ratio_value"}
 SORT_LABELS = {
     "name": "Name",
     "status": "Status",
@@ -174,31 +179,36 @@ class ListQuery:
             label=self.label,
         )
 
-    def filtered(self, user) -> QuerySet[Torrent]:
-        return torrents_filtered(user, self.filters())
-
     def ordered(self, user) -> QuerySet[Torrent]:
+        """The list in its order, not searching (a search's page: `searched_page`)."""
         key = self.sort.lstrip("-")
         filtered = torrents_filtered(user, self.filters(), newest_first=key == "added")
         descending = self.sort.startswith("-")
         order = []
-        if self.ranked:
-            filtered = filtered.annotate(search_rank=search_rank(self.q, user=user))
-            order.append(F("search_rank").desc())
         for name in SORTS[key]:
+            # NULLS LAST only where there can be one: on any other column it no longer matches
+            # the index's order (Postgres sorts every row to find a page).
+            last = True if name in NULLABLE else None
             expression = F(name)
             order.append(
-                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+                expression.desc(nulls_last=last) if descending else expression.asc(nulls_last=last)
             )
-        return (
-            filtered.annotate(
-                progress_value=_PROGRESS,
-                ratio_value=_RATIO,
-                is_stalled=ExpressionWrapper(stalled_q(), output_field=BooleanField()),
-            )
-            .only(*ROW_FIELDS)
-            .order_by(*order)
-        )
+        return _shown(filtered).order_by(*order)
+
+    def search_order(self) -> tuple[tuple[str, bool], ...]:
+        """How a search's candidates are paged: by rank, or by the sort asked for."""
+        if self.ranked:
+            return BEST_FIRST
+        return tuple((name, self.sort.startswith("-")) for name in SORTS[self.sort.lstrip("-")])
+
+
+def _shown(queryset: QuerySet[Torrent]) -> QuerySet[Torrent]:
+    """The columns a row shows, with its progress, ratio and whether it is stalled."""
+    return queryset.annotate(
+        progress_value=_PROGRESS,
+        ratio_value=_RATIO,
+        is_stalled=ExpressionWrapper(stalled_q(), output_field=BooleanField()),
+    ).only(*ROW_FIELDS)
 
 
 FILTER_NAMES = ("status", "q", "tracker", "owner", "label")
@@ -225,10 +235,44 @@ def matching_count(query: ListQuery, status_counts: dict[str, int]) -> int:
 
 def page_of(query: ListQuery, user, status_counts: dict[str, int]) -> Page:
     """One page of rows (one SELECT; the count comes from the status facet); a page past the
-    end shows the last one."""
+    end shows the last one. `page.capped`: searching, more than RANKED_MAX matched (the count
+    is then RANKED_MAX: `searched_page`)."""
+    if query.q:
+        return searched_page(query, user)
     count = matching_count(query, status_counts)
     paginator = CountedPaginator(query.ordered(user), PAGE_SIZE, count=lambda: count)
-    return paginator.get_page(query.page)
+    page = paginator.get_page(query.page)
+    page.capped = False
+    return page
+
+
+def searched_page(query: ListQuery, user) -> Page:
+    """A search's page as the API's (torrents/search/ranked.py): its ids and the count in one
+    query of the newest RANKED_MAX matches at most, then those rows; past the end, the last."""
+    searched = torrents_filtered(user, query.filters(), ranked=True).annotate(
+        progress_value=_PROGRESS, ratio_value=_RATIO
+    )
+    order = query.search_order()
+    found = ranked_page(searched, offset=(query.page - 1) * PAGE_SIZE, limit=PAGE_SIZE, order=order)
+    paginator = CountedPaginator([], PAGE_SIZE, count=lambda: found.count)
+    number = min(query.page, paginator.num_pages)
+    ids = found.ids
+    if number != query.page:
+        ids = ranked_page(
+            searched, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, order=order
+        ).ids
+    rows = {row.pk: row for row in _shown(torrents_visible_to(user).filter(pk__in=ids))}
+    page = Page([rows[pk] for pk in ids if pk in rows], number, paginator)
+    page.capped = found.capped
+    return page
+
+
+def page_rows(query: ListQuery, user) -> list[Torrent]:
+    """The rows of the query's page, in its order (what the poll compares with the browser's)."""
+    if query.q:
+        return list(searched_page(query, user).object_list)
+    start = (query.page - 1) * PAGE_SIZE
+    return list(query.ordered(user)[start : start + PAGE_SIZE])
 
 
 def rows_prepare(rows: list[Torrent], user, *, q: str = "") -> list[Torrent]:

@@ -1,0 +1,179 @@
+"""The list page's search box goes through the API's ranked search (torrents/search/ranked.py):
+the same rows in the same order, the count capped the same way and said so ("2+" here, "10,000+"
+at the real cap), its filter counts of the same capped candidates, `/api/torrents/counts?q=`
+agreeing with both, and another user's torrents never found by name or by a file's path. The
+cap is made 2 here (it is 10,000) so that three rows show it."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from seedbox.testing import api_client as api
+from torrents.models import TorrentStatus
+from torrents.search import ranked
+from torrents.services.labels import torrent_labels_set
+from torrents.tests.intake_support import alice, bob, boss  # noqa: F401 (fixtures)
+from torrents.tests.pages_support import client_for
+from torrents.tests.search_support import api_names, page_names, with_files
+
+pytestmark = pytest.mark.django_db
+POSTGRES = connection.vendor == "postgresql"
+
+
+def page(user, q: str, **params) -> str:
+    response = client_for(user).get("/", {"q": q, **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def summary_count(html: str) -> str:
+    """The count the page says ("3", "2+"), from "1-2 of 2+ torrents named like ..."."""
+    match = re.search(r"\d+\u2013\d+ of ([\d,]+\+?) torrents?", html)
+    return match.group(1) if match else "0"
+
+
+def facet_shown(html: str, facet: str) -> dict[str, str]:
+    """{value: the count as shown, "+" included} of one facet of the sidebar ("" for All)."""
+    pattern = rf'data-facet="{facet}" data-value="([^"]*)">.*?<span class="count">([\d,]+\+?)<'
+    return dict(re.findall(pattern, html))
+
+
+def label_shown(html: str) -> dict[str, str]:
+    found = re.findall(
+        r'<span class="chip-name">([^<]+)</span> <span class="chip-count">(\d+\+?)</span>', html
+    )
+    return dict(found)
+
+
+def counts(user, q: str, **params) -> dict:
+    response = api(user).get("/api/torrents/counts", {"q": q, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def listed(user, q: str, **params) -> dict:
+    response = api(user).get("/api/torrents", {"q": q, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def capped(monkeypatch):
+    monkeypatch.setattr(ranked, "RANKED_MAX", 2)
+
+
+@pytest.fixture
+def library(alice, bob):  # noqa: F811
+    """Alice: three "sintel" matches (the oldest the best: a name match) and one other; bob:
+    a name match and a file match of his own."""
+    with_files([alice], "Sintel 2010", status=TorrentStatus.SEEDING)
+    with_files([alice], "Blender A", ["films/sintel.mkv"], status=TorrentStatus.PAUSED)
+    with_files([alice], "Blender B", ["films/sintel.mkv"])
+    with_files([alice], "Unrelated")
+    with_files([bob], "Sintel.bob.secret")
+    with_files([bob], "Bob backup", ["private/sintel.diary.txt"])
+
+
+def test_the_page_says_a_capped_count_and_agrees_with_the_api(alice, library, capped):  # noqa: F811
+    html = page(alice, "sintel")
+    assert summary_count(html) == "2+"
+    assert 'data-capped="true"' in html
+    # The newest two of alice's three matches, ranked: the page's rows are the API's.
+    assert page_names(alice, "sintel") == api_names(alice, "sintel") == ["Blender B", "Blender A"]
+    body = listed(alice, "sintel")
+    counted = counts(alice, "sintel")
+    assert (body["count"], body["count_capped"]) == (2, True)
+    assert (counted["total"], counted["count_capped"]) == (2, True)
+    # The status counts are of those two candidates, each shown as a floor.
+    assert facet_shown(html, "status") == {"": "2+", "downloading": "1+", "paused": "1+"}
+    assert counted["status"] == {"downloading": 1, "paused": 1}
+    assert counted["capped"] == {"status": True, "tracker": True, "label": False}  # no labels
+    # What the bulk bar's "All … matching selected" says (list_keys.js reads it).
+    assert 'data-shown="2+"' in html
+
+
+def test_below_the_cap_every_count_is_exact_and_the_same_everywhere(alice, boss, library):  # noqa: F811
+    for user, expected in ((alice, 3), (boss, 5)):
+        html = page(user, "sintel")
+        body, counted = listed(user, "sintel"), counts(user, "sintel")
+        assert summary_count(html) == str(expected), user
+        assert body["count"] == counted["total"] == expected, user
+        assert body["count_capped"] is counted["count_capped"] is False
+        assert "+" not in "".join(facet_shown(html, "status").values())
+        assert 'data-capped="true"' not in html
+        assert page_names(user, "sintel") == api_names(user, "sintel"), user
+    # Under a status filter: the page, the list and the counts' total still agree.
+    html = page(alice, "sintel", status="paused")
+    assert summary_count(html) == "1"
+    assert listed(alice, "sintel", status="paused")["count"] == 1
+    assert counts(alice, "sintel", status="paused")["total"] == 1
+
+
+def test_capped_counts_agree_under_other_filters_and_for_an_admin(alice, boss, library, capped):  # noqa: F811
+    # A status narrows before the cap: one paused match, counted exactly.
+    html = page(alice, "sintel", status="paused")
+    assert (summary_count(html), page_names(alice, "sintel", status="paused")) == (
+        "1",
+        ["Blender A"],
+    )
+    counted = counts(alice, "sintel", status="paused")
+    assert (counted["total"], counted["count_capped"]) == (1, False)
+    assert counted["capped"]["status"] is True  # its own dimension is counted without it
+    # An admin searches everyone's: capped too, the page and the API the same newest two.
+    admin_html = page(boss, "sintel")
+    assert summary_count(admin_html) == "2+"
+    assert page_names(boss, "sintel") == api_names(boss, "sintel")
+    assert (counts(boss, "sintel")["total"], listed(boss, "sintel")["count_capped"]) == (2, True)
+
+
+def test_another_users_torrents_are_never_found_on_the_page(alice, bob, library, capped):  # noqa: F811
+    # Bob's name match and his file's path are his: not in alice's rows, counts or cap.
+    html = page(alice, "secret")
+    assert "Sintel.bob.secret" not in html
+    assert summary_count(html) == "0"
+    html = page(alice, "diary")
+    assert "Bob backup" not in html
+    assert "sintel.diary" not in html
+    assert counts(alice, "diary")["total"] == 0
+    assert facet_shown(html, "status") == {"": "0"}
+    # Bob sees his own two and never alice's: the cap is of what he may see.
+    assert sorted(page_names(bob, "sintel")) == ["Bob backup", "Sintel.bob.secret"]
+    assert (counts(bob, "sintel")["total"], counts(bob, "sintel")["count_capped"]) == (2, False)
+    assert "Blender" not in page(bob, "sintel")
+
+
+def test_a_sort_asked_for_pages_the_same_candidates(alice, library, capped):  # noqa: F811
+    assert page_names(alice, "sintel", sort="name") == ["Blender A", "Blender B"]
+    assert page_names(alice, "sintel", sort="-added") == ["Blender B", "Blender A"]
+    assert summary_count(page(alice, "sintel", sort="name")) == "2+"
+    # Past the last page: the last one, as without a search.
+    many = page(alice, "sintel", page=9)
+    assert summary_count(many) == "2+"
+    assert "Blender B" in many
+
+
+def test_label_counts_of_a_search_are_of_its_candidates(alice, capped):  # noqa: F811
+    first = with_files([alice], "Sintel one")
+    with_files([alice], "Sintel two")
+    third = with_files([alice], "Sintel three")
+    torrent_labels_set(user=alice, torrent=first, names=["old"])  # the oldest: not a candidate
+    torrent_labels_set(user=alice, torrent=third, names=["new"])
+    html = page(alice, "sintel")
+    assert label_shown(html) == {"new": "1+", "old": "0+"}
+    assert counts(alice, "sintel")["label"] == {"new": 1, "old": 0}
+
+
+def test_the_poll_of_a_searched_page_sends_no_whole_table_when_nothing_moved(alice, library):  # noqa: F811
+    html = page(alice, "sintel")
+    url = re.search(r'hx-get="([^"]+)"', html.split('id="torrent-live"', 1)[1]).group(1)
+    answer = client_for(alice).get(url.replace("&amp;", "&")).content.decode()
+    assert 'id="torrent-table"' not in answer  # the same rows, in the same order
+
+
+def test_select_all_matching_says_a_capped_count(alice, library, capped, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("torrents.views.bulk.MAX_SELECTED", 1)
+    response = client_for(alice).post(
+        "/torrents/bulk/", {"action": "pause", "match": "all", "q": "sintel"}, follow=True
+    )
+    assert "2+ torrents match: at most 1 at once" in response.content.decode()
