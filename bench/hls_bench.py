@@ -5,7 +5,11 @@
   segment) plus GET of the first segment, through Django's test client (target < 2 s), after the
   GET playback the player page makes when it loads (ffprobe runs there; timed apart);
 - a whole remux through the site (playlist request to ffmpeg's exit) against our command alone
-  and `ffmpeg -c copy -f hls` of the same file in the same run (target <= 1.2x);
+  and `ffmpeg -c copy -f hls` of the same file in the same run (target <= 1.2x), in wall time
+  and in ffmpeg's CPU time (user + sys, by GNU time around each of the three ffmpeg runs alike:
+  on 2 shared cores the wall time moves with the neighbours' load, the CPU time much less),
+  with the bench process's own CPU time during the remux through the site (Django's requests,
+  serving the first segment, polling for the exit);
 - a transcode's real-time factor: our transcode command on 60 s of it (and the time to its first
   segment through the site, from a 60 s MPEG-4/MP3 AVI).
 
@@ -14,6 +18,8 @@
 
 import argparse
 import os
+import resource
+import select
 import shutil
 import statistics
 import subprocess
@@ -41,6 +47,11 @@ from torrents.storage import torrent_directory  # noqa: E402
 CACHE = Path("/tmp/seedbox-bench-hls")
 SOURCE = CACHE / "720p-600s.mp4"
 AVI = CACHE / "720p-60s.avi"
+# Every ffmpeg of the bench (the site's, ours alone, plain) runs under GNU time, which appends
+# "wall user sys" of that ffmpeg to CPU_LOG when it exits: the site's encoder is detached (not
+# our child), so this is how its CPU time is read; the same wrapper around all three is fair.
+CPU_LOG = _scratch / "ffmpeg-cpu.log"
+TIMED_FFMPEG = _scratch / "ffmpeg-timed"
 
 
 def _make(path: Path, args: list[str]) -> None:
@@ -58,6 +69,35 @@ def make_sources() -> None:
     _make(SOURCE, [*lavfi, "-t", "600", "-c:v", "libx264", "-preset", "veryfast", "-g", "50",
                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart"])  # fmt: skip
     _make(AVI, [*lavfi, "-t", "60", "-c:v", "mpeg4", "-q:v", "4", "-c:a", "libmp3lame"])
+
+
+def timed_ffmpeg() -> str:
+    """The wrapper every ffmpeg of the bench runs through (see CPU_LOG)."""
+    TIMED_FFMPEG.write_text(
+        f'#!/bin/sh\nexec /usr/bin/time -a -o {CPU_LOG} -f "%e %U %S" ffmpeg "$@"\n'
+    )
+    TIMED_FFMPEG.chmod(0o755)
+    return str(TIMED_FFMPEG)
+
+
+def cpu_lines() -> int:
+    try:
+        return len(CPU_LOG.read_text().splitlines())
+    except FileNotFoundError:
+        return 0
+
+
+def cpu_since(lines: int) -> float:
+    """ffmpeg's CPU seconds (user + sys) of the one run GNU time noted after line `lines`."""
+    new = CPU_LOG.read_text().splitlines()[lines:]
+    assert len(new) == 1, new
+    _, user, system = (float(x) for x in new[0].split())
+    return user + system
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def torrent_of(node: Node, owner: User, source: Path, number: int) -> tuple[Torrent, TorrentFile]:
@@ -99,14 +139,39 @@ def first_segment(client: Client, torrent: Torrent, file: TorrentFile) -> tuple[
     return time.perf_counter() - started, Encode.objects.get(file=file)
 
 
+def _group(group: int) -> list[int]:
+    """The processes of process group `group` (the encoder's `sh` that writes the exit status,
+    and ffmpeg under it)."""
+    members = []
+    for name in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{name}/stat").read_bytes() if name.isdigit() else b""
+        except OSError:
+            continue  # gone meanwhile
+        if stat and int(stat.rsplit(b")", 1)[1].split()[2]) == group:
+            members.append(int(name))
+    return members
+
+
 def until_exit(encode: Encode) -> None:
-    """Until the encoder's exit status is written: polled every 2 ms (at 20 ms the bench's own
-    polling charged the site 10 ms on average)."""
-    while ffmpeg.exit_status(encode_directory(encode)) is None:
+    """Until the encoder's exit status is written: a blocking wait on a pidfd of each process
+    of the encoder's group (the detached encoder is not our child), like subprocess.run's wait
+    for the other two. Polling for the status file every 2 ms, as this did before, cost the
+    bench ~100 ms of CPU per remux (a wake-up and a failed open each time, ~200 us on these
+    loaded cores), next to ffmpeg on 2 cores: charged to the site, not made by it."""
+    directory = encode_directory(encode)
+    for pid in _group(int((directory / ffmpeg.PID).read_text())):
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already ended
+        try:
+            select.select([fd], [], [])  # readable once the process ended
+        finally:
+            os.close(fd)
+    while ffmpeg.exit_status(directory) is None:  # written before its sh ends: not expected
         time.sleep(0.002)
-    assert ffmpeg.exit_status(encode_directory(encode)) == 0, ffmpeg.last_words(
-        encode_directory(encode)
-    )
+    assert ffmpeg.exit_status(directory) == 0, ffmpeg.last_words(directory)
 
 
 def plain_remux(out: Path) -> float:
@@ -114,7 +179,8 @@ def plain_remux(out: Path) -> float:
     out.mkdir(parents=True)
     started = time.perf_counter()
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(SOURCE), "-c", "copy", "-f", "hls",
+        [settings.SEEDBOX_FFMPEG_BIN, "-nostdin", "-v", "error", "-y", "-i", str(SOURCE), "-c",
+         "copy", "-f", "hls",
          "-hls_time", "4", "-hls_playlist_type", "vod", "-hls_segment_filename",
          str(out / "seg%05d.ts"), str(out / "index.m3u8")],
         check=True,
@@ -153,6 +219,7 @@ def _spread(values: list[float]) -> str:
 def site() -> tuple[User, Node, Client]:
     """The database migrated, an owner, a node on the scratch dir and a logged-in client."""
     settings.SEEDBOX_HLS_DIR = _scratch / "hls"
+    settings.SEEDBOX_FFMPEG_BIN = timed_ffmpeg()
     call_command("migrate", verbosity=0)
     owner = User.objects.create_user("bench@example.com", "pw")
     node = Node.objects.create(name="bench", rpc_url="scgi:///none.sock", data_root=_scratch)
@@ -163,30 +230,47 @@ def site() -> tuple[User, Node, Client]:
 
 def remux_rounds(owner: User, node: Node, client: Client, rounds: int) -> dict[str, list[float]]:
     """`rounds` of: the remux through the site, plain ffmpeg and our command alone, in
-    alternating order; seconds of each, and of the first segment and the playback call."""
-    firsts, ours, plains, commands, probes = [], [], [], [], []
+    alternating order; seconds of each (wall, and ffmpeg's CPU: `*_cpu`), of the first segment,
+    of the playback call, and the bench process's CPU during the remux through the site."""
+    names = ("firsts", "site", "plain", "command", "probes", "site_cpu", "plain_cpu",
+             "command_cpu", "python_cpu")  # fmt: skip
+    times: dict[str, list[float]] = {name: [] for name in names}
     plain_remux(_scratch / "plain")  # warms the page cache for everyone
     for n in range(rounds):
         torrent, file = torrent_of(node, owner, SOURCE, n + 1)
 
         def through_site() -> None:
-            probes.append(probe_first(client, torrent, file))  # noqa: B023
+            times["probes"].append(probe_first(client, torrent, file))  # noqa: B023
+            lines, own = cpu_lines(), _own_cpu()
             started = time.perf_counter()
             first, encode = first_segment(client, torrent, file)  # noqa: B023
             until_exit(encode)
-            ours.append(time.perf_counter() - started)
-            firsts.append(first)
+            times["site"].append(time.perf_counter() - started)
+            times["python_cpu"].append(_own_cpu() - own)
+            times["site_cpu"].append(cpu_since(lines))
+            times["firsts"].append(first)
             shutil.rmtree(encode_directory(encode))
 
-        steps = [through_site, lambda: plains.append(plain_remux(_scratch / "plain"))]
-        steps.append(lambda: commands.append(our_command(_scratch / "command")))
+        def plain() -> None:
+            lines = cpu_lines()
+            times["plain"].append(plain_remux(_scratch / "plain"))
+            times["plain_cpu"].append(cpu_since(lines))
+
+        def command() -> None:
+            lines = cpu_lines()
+            times["command"].append(our_command(_scratch / "command"))
+            times["command_cpu"].append(cpu_since(lines))
+
+        steps = [through_site, plain, command]
         for step in steps if n % 2 == 0 else reversed(steps):  # alternate who goes first
             step()
-        print(f"round {n + 1}: playback (ffprobe) {probes[-1]:.2f} s, first segment "
-              f"{firsts[-1]:.2f} s, through the site "
-              f"{ours[-1]:.2f} s, our command alone {commands[-1]:.2f} s, plain ffmpeg "
-              f"{plains[-1]:.2f} s", flush=True)  # fmt: skip
-    return {"firsts": firsts, "site": ours, "plain": plains, "command": commands, "probes": probes}
+        last = {name: values[-1] for name, values in times.items()}
+        print(f"round {n + 1}: playback (ffprobe) {last['probes']:.2f} s, first segment "
+              f"{last['firsts']:.2f} s, through the site {last['site']:.2f} s (ffmpeg's CPU "
+              f"{last['site_cpu']:.2f} s, the bench's {last['python_cpu']:.3f} s), our command "
+              f"alone {last['command']:.2f} s (CPU {last['command_cpu']:.2f} s), plain ffmpeg "
+              f"{last['plain']:.2f} s (CPU {last['plain_cpu']:.2f} s)", flush=True)  # fmt: skip
+    return times
 
 
 def main() -> None:
@@ -199,6 +283,7 @@ def main() -> None:
     firsts, ours, plains, commands, probes = (
         times[k] for k in ("firsts", "site", "plain", "command", "probes")
     )
+    cpu = {k: times[f"{k}_cpu"] for k in ("site", "plain", "command")}
     torrent, file = torrent_of(node, owner, AVI, 99)
     probe_first(client, torrent, file)
     transcode_first, encode = first_segment(client, torrent, file)
@@ -223,6 +308,19 @@ def main() -> None:
     print(f"ratios within each round (site/plain, command/plain): median "
           f"{statistics.median(paired):.2f}x {_spread(paired)}, {statistics.median(alone):.2f}x "
           f"{_spread(alone)}")  # fmt: skip
+    cpu_m = {k: statistics.median(v) for k, v in cpu.items()}
+    print(f"ffmpeg's CPU time (user + sys), medians: through the site {cpu_m['site']:.3f} s, our "
+          f"command alone {cpu_m['command']:.3f} s, plain {cpu_m['plain']:.3f} s; ratios to plain "
+          f"{cpu_m['site'] / cpu_m['plain']:.2f}x and {cpu_m['command'] / cpu_m['plain']:.2f}x"
+          )  # fmt: skip
+    paired_cpu = [o / p for o, p in zip(cpu["site"], cpu["plain"], strict=True)]
+    alone_cpu = [c / p for c, p in zip(cpu["command"], cpu["plain"], strict=True)]
+    print(f"CPU ratios within each round (site/plain, command/plain): median "
+          f"{statistics.median(paired_cpu):.2f}x {_spread(paired_cpu)}, "
+          f"{statistics.median(alone_cpu):.2f}x {_spread(alone_cpu)}")  # fmt: skip
+    python = statistics.median(times["python_cpu"])
+    print(f"the bench process's own CPU during a remux through the site (Django's requests, the "
+          f"first segment, polling for the exit): median {python * 1000:.0f} ms")  # fmt: skip
     print(f"transcode (libx264 {settings.SEEDBOX_HLS_PRESET}, <= {settings.SEEDBOX_HLS_MAX_HEIGHT}p"
           f", 60 s of 720p): {rtf:.2f}x real time")  # fmt: skip
 

@@ -6,17 +6,21 @@ never waits on it, so there is no zombie and no worker slot held for a two-hour 
 itself is the heartbeat: `-progress <dir>/progress` is rewritten every second while it runs
 (measured free: a remux with and without it takes the same time).
 
-ffmpeg's segment muxer cuts the MPEG-TS segments and appends one `name,start,end` line to
-`<dir>/segments.csv` as each one is complete; `hls_playlist` makes the EVENT playlist from those
-lines when it is asked for. We chose that over ffmpeg's own HLS muxer writing the playlist
-because that muxer rewrites the whole EVENT playlist after every segment (a temporary file
-renamed over the old one, which ext4 answers by starting to write the new one out): on a remux
-that copies 10 minutes of video in a third of a second, those 150 rewrites were a quarter of the
-time (bench/README.md). One appended line per segment costs nothing.
+ffmpeg's HLS muxer cuts the MPEG-TS segments and, as each one is complete, renames it from
+`segNNNNN-0.ts` to `segNNNNN-<its duration in microseconds>.ts` (`-strftime 1` with the
+`second_level_segment_index` and `second_level_segment_duration` flags); `hls_playlist` makes
+the EVENT playlist from those names when it is asked for. Its own playlist is a VOD one, written
+once at the end (PLAYLIST: the mark of a whole encode). Why not the alternatives (measured in
+bench/README.md): that muxer's EVENT playlist is rewritten after every segment (a temporary file
+renamed over the old one, which ext4 answers by starting to write it out), a quarter of a remux's
+time; the segment muxer with an appended segment list formats nine timestamps per packet for a
+debug line it never prints (segment.c's av_log(AV_LOG_DEBUG) arguments are evaluated whatever
+the log level), 20% more CPU than plain `ffmpeg -f hls` on a remux. Named segments cost nothing.
 """
 
 import math
 import os
+import re
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -27,8 +31,11 @@ from django.conf import settings
 from media.models import HlsMode
 
 SEGMENT_SECONDS = 4
-SEGMENT_LIST = "segments.csv"
-SEGMENT_PATTERN = "seg%05d.ts"
+PLAYLIST = "index.m3u8"  # ffmpeg's own (VOD), written when it has ended well
+# For -strftime 1: strftime makes "%%" "%", then the muxer puts in the index ("%05d") and, once
+# the segment is complete, its duration in microseconds ("%t"), renaming it (from "-0").
+SEGMENT_PATTERN = "seg%%05d-%%t.ts"
+SEGMENT_FILE = re.compile(r"^seg(?P<index>[0-9]{5,6})-(?P<micros>[1-9][0-9]{0,11})\.ts$")
 PROGRESS = "progress"
 EXIT = "exit"
 PID = "pid"
@@ -60,10 +67,12 @@ class HlsJob:
 
 
 def hls_command(job: HlsJob) -> list[str]:
-    """ffmpeg's command that writes MPEG-TS segments into `job.directory` and lists each one in
-    SEGMENT_LIST once it is complete (hls_playlist makes the playlist of them), cut at keyframes
-    (the source's for a remux; forced every SEGMENT_SECONDS for a transcode)."""
+    """ffmpeg's command that writes MPEG-TS segments into `job.directory`, each renamed to a name
+    with its duration once it is complete (hls_playlist makes the playlist of them), cut at
+    keyframes (the source's for a remux; forced every SEGMENT_SECONDS for a transcode)."""
     out = job.directory
+    if "%" in str(out):  # strftime and the muxer's own placeholders would rewrite it
+        raise ValueError(f"an HLS directory with a % in its path: {out}")
     command = [settings.SEEDBOX_FFMPEG_BIN, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     if job.start_seconds:
         command += ["-ss", str(job.start_seconds)]
@@ -83,32 +92,34 @@ def hls_command(job: HlsJob) -> list[str]:
             ]  # fmt: skip
         command += ["-c:a", "aac", "-ac", "2", "-b:a", "160k"]
     command += [
-        "-f", "segment",
-        "-segment_time", str(SEGMENT_SECONDS),
-        "-segment_format", "mpegts",
-        "-segment_list", str(out / SEGMENT_LIST),
-        "-segment_list_type", "csv",
+        "-f", "hls",
+        "-hls_time", str(SEGMENT_SECONDS),
+        "-hls_playlist_type", "vod",
+        "-hls_segment_type", "mpegts",
+        "-strftime", "1",
+        "-hls_flags", "second_level_segment_index+second_level_segment_duration",
+        "-hls_segment_filename", str(out / SEGMENT_PATTERN),
         "-progress", str(out / PROGRESS), "-stats_period", "1",
-        str(out / SEGMENT_PATTERN),
+        str(out / PLAYLIST),
     ]  # fmt: skip
     return command
 
 
 def _segments(directory: Path) -> list[tuple[str, float]]:
-    """(name, seconds) of each segment SEGMENT_LIST lists so far: whole lines only (the last
-    one may be half written while we read)."""
+    """(name, seconds) of each segment ffmpeg has completed so far, in order: the ones renamed
+    with their duration (the one being written is `segNNNNN-0.ts`), up to the first gap."""
     try:
-        text = (directory / SEGMENT_LIST).read_text()
+        names = os.listdir(directory)
     except OSError:
         return []
+    complete = {}
+    for name in names:
+        match = SEGMENT_FILE.match(name)
+        if match:
+            complete[int(match["index"])] = (name, int(match["micros"]) / 1_000_000)
     segments = []
-    for line in text.split("\n")[:-1]:
-        name, _, times = line.partition(",")
-        try:
-            start, end = (float(t) for t in times.split(","))
-        except ValueError:
-            break
-        segments.append((name, max(end - start, 0.0)))
+    while len(segments) in complete:
+        segments.append(complete[len(segments)])
     return segments
 
 

@@ -18,7 +18,7 @@ urlpatterns = [
     path(f"{_FILE}/hls/index.m3u8", HlsPlaylistView.as_view(), name="api-media-hls"),
     re_path(
         r"^torrents/(?P<pk>[0-9]+)/files/(?P<file_id>[0-9]+)/hls/(?P<encode_id>[0-9]{1,18})/"
-        r"(?P<segment>seg[0-9]{5}\.ts)$",
+        r"(?P<segment>seg[0-9]{5,6}-[1-9][0-9]{0,11}\.ts)$",  # index, microseconds
         HlsSegmentView.as_view(),
         name="api-media-hls-segment",
     ),

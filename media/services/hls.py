@@ -50,7 +50,9 @@ from torrents.models import Torrent, TorrentFile
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 SEGMENT_TYPE = "video/mp2t"
-SEGMENT_NAME = re.compile(r"^(?P<encode>[0-9]{1,18})/(?P<segment>seg[0-9]{5}\.ts)$")
+SEGMENT_NAME = re.compile(
+    r"^(?P<encode>[0-9]{1,18})/(?P<segment>seg[0-9]{5,6}-[1-9][0-9]{0,11}\.ts)$"
+)  # as ffmpeg names a complete segment (media/ffmpeg.py SEGMENT_FILE)
 RETRY_FAILED_AFTER = 10  # seconds: a failing file is not re-run by every request
 EVICT_TASK = "media.tasks.hls.hls_cache_evict"
 
@@ -124,7 +126,8 @@ def _launch(encode: Encode, job: ffmpeg.HlsJob) -> None:
 
 def _restartable(encode: Encode) -> bool:
     if encode.status == EncodeStatus.DONE:
-        return not (encode_directory(encode) / ffmpeg.SEGMENT_LIST).exists()
+        # Evicted, or made by an older version (another way of naming its segments).
+        return not (encode_directory(encode) / ffmpeg.PLAYLIST).exists()
     if encode.status == EncodeStatus.FAILED:
         ended = encode.finished_at or encode.created_at
         return timezone.now() - ended > dt.timedelta(seconds=RETRY_FAILED_AFTER)

@@ -161,22 +161,27 @@ def test_segment_names_are_matched_strictly(films, owner, data_node, media_sampl
     client = api(owner)
     text = _finished(client, url(films, "new.mp4", "hls/index.m3u8"))
     segment = _segments(text)[0]
+    first = segment.rsplit("/", 1)[1]  # seg00000-<its duration>.ts
     encode = Encode.objects.get()
-    (encode_directory(encode) / "seg99999.ts").symlink_to("/etc/passwd")
+    (encode_directory(encode) / "seg99999-4000000.ts").symlink_to("/etc/passwd")
+    (encode_directory(encode) / "seg99998-0.ts").write_bytes(b"G")  # as one being written
     base = segment.rsplit("/", 1)[0]
     for trick in (
         f"{base}/seg0.ts",
         f"{base}/index.m3u8",
         f"{base}/progress",
-        f"{base}/..%2F..%2Fseg00000.ts",
-        f"{base}/seg99999.ts",  # a name that matches, resolving outside the directory
-        f"{base}/%2e%2e/seg00000.ts",
+        f"{base}/seg00000.ts",  # the names of the segment muxer we no longer use
+        f"{base}/seg99998-0.ts",  # being written: never served
+        f"{base}/..%2F..%2F{first}",
+        f"{base}/seg99999-4000000.ts",  # a name that matches, resolving outside the directory
+        f"{base}/%2e%2e/{first}",
     ):
         assert client.get(trick).status_code == 404, trick
     # The encode of another file, through this file's URL, is not found either.
-    other = url(films, "old.avi", f"hls/{encode.pk}/seg00000.ts")
+    assert client.get(segment).status_code == 200
+    other = url(films, "old.avi", f"hls/{encode.pk}/{first}")
     assert client.get(other).status_code == 404
-    for name in ("../../x", f"{encode.pk}/../seg00000.ts", f"{encode.pk}/seg00000.ts/"):
+    for name in ("../../x", f"{encode.pk}/../{first}", f"{encode.pk}/{first}/"):
         with pytest.raises(Http404):
             hls_segment_response(None, file=file_of(films, "new.mp4"), name=name)
 

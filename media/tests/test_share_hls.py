@@ -39,7 +39,7 @@ def test_a_file_the_browser_cannot_play_is_shared_through_hls(shared):
     segments = [line for line in playlist.content.decode().splitlines() if line.endswith(".ts")]
     assert segments
     assert all(
-        re.fullmatch(rf"/s/{key}/files/{avi.pk}/hls/\d+/seg\d{{5}}\.ts", s) for s in segments
+        re.fullmatch(rf"/s/{key}/files/{avi.pk}/hls/\d+/seg\d{{5}}-\d+\.ts", s) for s in segments
     )
     segment = visitor.get(segments[0])
     assert segment.status_code == 200
