@@ -10,6 +10,9 @@ urlpatterns = [
     path("<int:pk>/rules/", pages.feed_rule, name="feed-rule-add"),
     path("<int:pk>/rules/<int:index>/", pages.feed_rule, name="feed-rule"),
     path("<int:pk>/preview/", pages.feed_rule_preview, name="feed-preview"),
+    path(
+        "<int:pk>/rules/<int:index>/preview/", pages.feed_rule_preview, name="feed-rule-preview"
+    ),
     path("<int:pk>/check/", pages.feed_check, name="feed-check"),
     path("<int:pk>/remove/", pages.feed_remove, name="feed-remove"),
 ]

@@ -9,8 +9,10 @@ RSS feeds later. A URL someone else chose must not reach what only the server ca
   SEEDBOX_FETCH_MAX_REDIRECTS of them (`post` follows none: a 3xx is the answer);
 - the body is streamed and cut at `max_bytes` (a declared Content-Length above it is refused
   before reading); connect, read and total times are bounded;
-- a caller's own headers (a feed's cookie, conditional headers) go to the URL's host only: a
-  redirect to another host drops them. A 304 is an answer when the caller asked conditionally.
+- a caller's own headers (a feed's cookie, conditional headers) go to the URL's origin only
+  (scheme, host and port: `same_origin`): a redirect to another host, another port or from
+  https to http drops them, for the rest of the fetch. A 304 is an answer when the caller
+  asked conditionally.
 
 urllib3 does the HTTP: it lets the connection go to an address while TLS checks the name
 (`server_hostname`/`assert_hostname`), streams bodies, and has no redirect or proxy magic of its
@@ -98,6 +100,16 @@ def _target(url: str) -> _Target:
     if parts.query:
         path += "?" + parts.query
     return _Target(scheme, host.lower(), port or (443 if scheme == "https" else 80), path)
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Whether both URLs have one scheme, host and port (default ports filled in): where a
+    caller's headers, a feed's cookie, may go. False when either is not a fetchable URL."""
+    try:
+        a, b = _target(url), _target(other)
+    except FetchError:
+        return False
+    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
 
 def _addresses(host: str, *, allow_private: bool) -> list[IPAddress]:
@@ -241,18 +253,20 @@ def fetch(
 ) -> Fetched:
     """GET `url` under the rules of the module docstring; raise FetchError saying what failed.
     `allow_private` defaults to SEEDBOX_ALLOW_PRIVATE_URLS; `headers` are sent to the first
-    URL's host only; `timeout` (at most SEEDBOX_FETCH_TOTAL_TIMEOUT) bounds the whole fetch."""
+    URL's origin only (`same_origin`); `timeout` (at most SEEDBOX_FETCH_TOTAL_TIMEOUT) bounds
+    the whole fetch."""
     if allow_private is None:
         allow_private = settings.SEEDBOX_ALLOW_PRIVATE_URLS
     total = settings.SEEDBOX_FETCH_TOTAL_TIMEOUT
     deadline = time.monotonic() + (min(timeout, total) if timeout else total)
-    extra = dict(headers or {})
-    first_host = _target(url).host
+    own = dict(headers or {})  # the caller's headers, for the first URL's origin
+    first = url
     hops = 0
     while True:
         target = _target(url)
         addresses = _addresses(target.host, allow_private=allow_private)
-        own = extra if target.host == first_host else {}
+        if not same_origin(url, first):
+            own = {}  # and for good: a hop back to the first origin was chosen elsewhere
         response = _open(target, addresses, deadline=deadline, headers={**own, "Accept": accept})
         try:
             if response.status in REDIRECTS:

@@ -81,6 +81,15 @@ def _text(name: str, value: object, limit: int = 500) -> str:
     return value.strip()
 
 
+def _cookie(value: object) -> str:
+    """A Cookie header's value: one line (a line break would end the header and start another,
+    which the HTTP library refuses mid-fetch)."""
+    cookie = _text("cookie", value, 4000)
+    if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in cookie):
+        raise FeedError("cookie: one line of text, as the browser's Cookie header shows it")
+    return cookie
+
+
 def rule_build(data: dict, *, feed: Feed | None = None, position: int = 0) -> FeedRule:
     """An unsaved, checked rule from `data` (the API's and the form's fields)."""
     if not isinstance(data, dict):
@@ -151,7 +160,7 @@ def feed_create(
         feed = Feed.objects.create(
             user=user,
             url=url,
-            cookie=_text("cookie", cookie, 4000),
+            cookie=_cookie(cookie),
             interval=interval,
             enabled=enabled,
             next_poll_at=timezone.now(),
@@ -176,7 +185,7 @@ def feed_update(*, feed: Feed, **fields) -> Feed:
                 (feed.last_polled_at or timezone.now()) + timedelta(minutes=feed.interval),
             )
         if "cookie" in fields:
-            feed.cookie = _text("cookie", fields["cookie"], 4000)
+            feed.cookie = _cookie(fields["cookie"])
             feed.etag, feed.last_modified = "", ""
         if "enabled" in fields:
             if not isinstance(fields["enabled"], bool):

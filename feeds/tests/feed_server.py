@@ -1,6 +1,8 @@
 """A real HTTP server on loopback serving RSS and Atom feeds and their .torrent files, with ETag
-and Last-Modified (answering 304 to a matching conditional request), plus endless and slow feeds.
-`server.routes[path] = (body, content type)`; `server.requests` the (path, headers) asked."""
+and Last-Modified (answering 304 to a matching conditional request), plus endless and slow feeds
+and `/redirect?to=URL`. `server.routes[path] = (body, content type)`; `server.locked[path] =
+cookie`: that path answers 403 unless the request has this Cookie (a private tracker's login);
+`server.requests` the (path, headers) asked."""
 
 import hashlib
 import time
@@ -25,6 +27,12 @@ class FeedHandler(BaseHTTPRequestHandler):
         server = self.server
         server.requests.append((self.path, dict(self.headers)))
         path = self.path.split("?", 1)[0]
+        if path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", self.path.split("?to=", 1)[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if path == "/endless":
             self.send_response(200)
             self.end_headers()
@@ -43,6 +51,9 @@ class FeedHandler(BaseHTTPRequestHandler):
             return
         if path not in server.routes:
             self._send(404, b"no such thing", "text/plain", {})
+            return
+        if path in server.locked and self.headers.get("Cookie") != server.locked[path]:
+            self._send(403, b"log in first", "text/plain", {})
             return
         body, kind = server.routes[path]
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
@@ -66,7 +77,7 @@ class FeedHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def feed_server(address: str = "127.0.0.1") -> Iterator:
-    with serving(FeedHandler, address, routes={}, requests=[]) as server:
+    with serving(FeedHandler, address, routes={}, locked={}, requests=[]) as server:
         yield server
 
 

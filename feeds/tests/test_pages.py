@@ -1,5 +1,6 @@
 """The feeds pages through Django's client: adding a feed, a rule previewed (htmx and without
-script) and saved, the history and the last result shown; another user's feed is a 404."""
+script) and saved, a saved rule previewed as edited before it is saved again, the history and
+the last result shown; another user's feed is a 404."""
 
 import pytest
 
@@ -70,6 +71,47 @@ def test_a_rule_previewed_then_saved_and_the_history_shown(logged_in, feed, offl
     assert feed.rules.get().include == "720p"
     assert logged_in.post(f"/feeds/{feed.pk}/rules/0/", {"remove": "1"}).status_code == 302
     assert feed.rules.count() == 0
+
+
+def test_a_saved_rule_is_previewed_as_edited_before_it_is_saved(
+    logged_in, feed, other_user, client
+):
+    assert logged_in.post(f"/feeds/{feed.pk}/rules/", {"new-include": "1080p"}).status_code == 302
+    page = logged_in.get(f"/feeds/{feed.pk}/").content.decode()
+    assert f'formaction="/feeds/{feed.pk}/rules/0/preview/"' in page
+    assert 'hx-target="#preview-0"' in page
+    assert '<div id="preview-0"' in page
+
+    edited = {"rule0-include": "720p", "rule0-label": "shows"}
+    fragment = logged_in.post(
+        f"/feeds/{feed.pk}/rules/0/preview/", edited, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert fragment.startswith('<div id="preview-0"')
+    assert fragment.count('data-matched="true"') == 1
+    assert "does not contain &#x27;720p&#x27;" in fragment  # the 1080p item, by the edit
+    assert feed.rules.get().include == "1080p"  # nothing saved
+
+    whole = logged_in.post(f"/feeds/{feed.pk}/rules/0/preview/", edited)  # without script
+    text = whole.content.decode()
+    assert whole.status_code == 200
+    assert '<h2 id="history"' in text
+    assert 'name="rule0-include" value="720p"' in text  # the form as posted, not as saved
+    rule_form, rest = text.split(f'<form method="post" action="/feeds/{feed.pk}/rules/" ')
+    assert "does not contain &#x27;720p&#x27;" in rule_form.split('id="rule-0"')[1]
+    assert "does not contain" not in rest  # the new rule's preview stays empty
+    assert 'name="new-include"' in rest
+
+    bad = logged_in.post(
+        f"/feeds/{feed.pk}/rules/0/preview/", {"rule0-min_size": "lots"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'role="alert"' in bad
+    refused = logged_in.post(f"/feeds/{feed.pk}/rules/0/", {"rule0-min_size": "lots"})
+    assert refused.status_code == 400
+    assert 'name="rule0-min_size" value="lots"' in refused.content.decode()
+    assert logged_in.post(f"/feeds/{feed.pk}/rules/1/preview/", edited).status_code == 404
+
+    client.login(email=other_user.email, password=PASSWORD)
+    assert client.post(f"/feeds/{feed.pk}/rules/0/preview/", edited).status_code == 404
 
 
 def test_a_failing_feed_says_so_on_its_page(logged_in, feed, server):

@@ -1,10 +1,11 @@
 """The feeds pages (/feeds/): your feeds and adding one; a feed's page with its last result,
-settings, rules (each editable, and a new one previewed before it is saved) and its history.
+settings, rules (each editable, and previewed before it is saved, new or changed) and its
+history.
 Another user's feed is a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -45,12 +46,32 @@ def feeds_page(request: HttpRequest) -> HttpResponse:
     return render(request, "feeds/list.html", {"feeds": feeds, "form": form}, status=status)
 
 
-def _feed_page(request: HttpRequest, feed, *, status: int = 200, **context) -> HttpResponse:
+def _feed_page(
+    request: HttpRequest,
+    feed,
+    *,
+    status: int = 200,
+    form_at: tuple[int | None, RuleForm] | None = None,
+    preview: list | None = None,
+    preview_error: str = "",
+    **context,
+) -> HttpResponse:
+    """The feed's page. `form_at` (index, or None for the new rule; the form as posted) puts back
+    a rule form that was previewed or refused, with the preview (or its error) under it."""
+    at, posted = form_at or (-1, None)
+    shown = {"preview": preview, "preview_error": preview_error}
+    blank = {"preview": None, "preview_error": ""}
     rules = [
-        (i, rule, RuleForm(initial=rule_data(rule), prefix=f"rule{i}"))
+        (
+            i,
+            rule,
+            posted if at == i else RuleForm(initial=rule_data(rule), prefix=f"rule{i}"),
+            shown if at == i else blank,
+        )
         for i, rule in enumerate(feed.rules.all())
     ]
-    context.setdefault("new_rule", RuleForm(prefix="new"))
+    context["new_rule"] = posted if at is None else RuleForm(prefix="new")
+    context["new_preview"] = shown if at is None else blank
     context.setdefault(
         "settings_form",
         FeedSettingsForm(initial={"interval": feed.interval, "enabled": feed.enabled}),
@@ -68,6 +89,13 @@ def _feed_page(request: HttpRequest, feed, *, status: int = 200, **context) -> H
         },
         status=status,
     )
+
+
+def _rule_form(request: HttpRequest, feed, index: int | None) -> RuleForm:
+    """The posted form of the new rule (no index) or of the feed's rule `index` (404 if none)."""
+    if index is not None and not 0 <= index < feed.rules.count():
+        raise Http404("no such rule")
+    return RuleForm(request.POST, prefix="new" if index is None else f"rule{index}")
 
 
 @login_required
@@ -100,32 +128,31 @@ def feed_page(request: HttpRequest, pk: int) -> HttpResponse:
 def feed_rule(request: HttpRequest, pk: int, index: int | None = None) -> HttpResponse:
     """Add a rule (no index), change one, or remove it (`remove` in the form)."""
     feed = feed_for_user(request.user, pk)
-    prefix = "new" if index is None else f"rule{index}"
-    form = RuleForm(request.POST, prefix=prefix)
+    form = _rule_form(request, feed, index)
     if "remove" in request.POST and index is not None:
         data = None
     elif form.is_valid():
         data = form.rule()
     else:
-        return _feed_page(
-            request, feed, status=400, **({"new_rule": form} if index is None else {})
-        )
+        return _feed_page(request, feed, status=400, form_at=(index, form))
     try:
         feed_rule_set(feed=feed, index=index, data=data)
     except FeedError as exc:
         form.add_error(None, str(exc))
-        return _feed_page(request, feed_for_user(request.user, pk), status=400, new_rule=form)
+        feed = feed_for_user(request.user, pk)
+        return _feed_page(request, feed, status=400, form_at=(index, form))
     messages.success(request, "Rule removed." if data is None else "Rule saved.")
     return redirect(reverse("feed", kwargs={"pk": pk}) + "#rules")
 
 
 @login_required
 @require_POST
-def feed_rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The new rule's form, previewed: the feed's items with its verdict on each (htmx swaps
-    the result in; without script the whole page comes back with it)."""
+def feed_rule_preview(request: HttpRequest, pk: int, index: int | None = None) -> HttpResponse:
+    """A rule's form, previewed before it is saved (the new rule's, or a saved rule's as edited):
+    the feed's items with its verdict on each (htmx swaps the result in under that form; without
+    script the whole page comes back with it, the form as posted)."""
     feed = feed_for_user(request.user, pk)
-    form = RuleForm(request.POST, prefix="new")
+    form = _rule_form(request, feed, index)
     context: dict = {}
     if form.is_valid():
         try:
@@ -135,8 +162,10 @@ def feed_rule_preview(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context["preview_error"] = "; ".join(e for errors in form.errors.values() for e in errors)
     if request.headers.get("HX-Request"):
-        return render(request, "feeds/_preview.html", {"feed": feed, **context})
-    return _feed_page(request, feed, new_rule=form, **context)
+        return render(
+            request, "feeds/_preview.html", {"feed": feed, "rule_index": index, **context}
+        )
+    return _feed_page(request, feed, form_at=(index, form), **context)
 
 
 @login_required

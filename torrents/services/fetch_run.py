@@ -1,6 +1,7 @@
-"""A worker fetches a `.torrent` someone gave by URL (seedbox/fetch.py, the one safe fetcher)
-and adds it as if it had been uploaded; every outcome lands on the `TorrentFetch` row: the
-torrent added, or what failed (the fetch, the file, the checks), in words."""
+"""A worker fetches a `.torrent` someone gave by URL (seedbox/fetch.py, the one safe fetcher,
+with the headers other apps give for it at fetch time, torrents/fetch_headers.py: a feed's
+cookie) and adds it as if it had been uploaded; every outcome lands on the `TorrentFetch` row:
+the torrent added, or what failed (the fetch, the file, the checks), in words."""
 
 from django.conf import settings
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from seedbox.fetch import FetchError, fetch
+from torrents.fetch_headers import fetch_headers_for
 from torrents.metainfo import parse_metainfo
 from torrents.models import TorrentFetch
 from torrents.services.intake import ITEM_ERRORS, torrent_add_metainfo
@@ -32,7 +34,12 @@ def torrent_fetch_run(*, fetch_id: int, last_try: bool = True) -> str:
         return "skipped"
     TorrentFetch.objects.filter(pk=fetch_id).update(attempts=F("attempts") + 1)
     try:
-        fetched = fetch(row.url, max_bytes=settings.SEEDBOX_METAINFO_MAX_SIZE, accept=ACCEPT)
+        fetched = fetch(
+            row.url,
+            max_bytes=settings.SEEDBOX_METAINFO_MAX_SIZE,
+            accept=ACCEPT,
+            headers=fetch_headers_for(row),
+        )
     except FetchError as exc:
         if exc.transient and not last_try:
             TorrentFetch.objects.filter(pk=fetch_id).update(error=f"{exc} (trying again)")

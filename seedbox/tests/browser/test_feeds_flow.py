@@ -1,8 +1,9 @@
 """Feeds in a real browser against the whole stack: a user adds a feed (served from a loopback
 HTTP server in the test process), previews a rule on its page (htmx swaps the verdicts in),
-saves it, and the stack's beat and worker poll the feed on their own: the history shows the
-items taken and the ones left, with why; a new item that appears later becomes a torrent with no
-one asking; all under the CSP and usable at 375 px."""
+saves it, previews it edited (swapped in under it), and the stack's beat and worker poll the
+feed on their own: the history shows the items taken and the ones left, with why; a new item
+that appears later becomes a torrent with no one asking; all under the CSP and usable at
+375 px."""
 
 import re
 
@@ -90,9 +91,17 @@ def test_add_a_feed_preview_a_rule_and_see_the_history(stack, new_page):
         screenshot(page, "feed-preview")
 
         page.locator("#save-rule").click()
-        expect(page.locator("#rule-0").get_by_label("Must contain")).to_have_value(
-            "browser show 1080p"
-        )
+        saved = page.locator("#rule-0")
+        expect(saved.get_by_label("Must contain")).to_have_value("browser show 1080p")
+
+        # The saved rule previewed as edited (not saved: the poll below takes the 1080p ones).
+        saved.get_by_label("Must contain").fill("browser show 720p")
+        page.evaluate("window.__notReloaded = true")
+        page.locator("#preview-rule-0").click()
+        expect(page.locator("#preview-0 tr[data-matched='true']")).to_have_count(1)
+        expect(page.locator("#preview-0")).to_contain_text("does not contain '720p'")
+        assert page.evaluate("window.__notReloaded") is True
+        expect(page.locator("#preview tbody tr")).to_have_count(0)
 
         # No "Check now": the saved rule makes the feed due, and the stack's beat and worker
         # poll it on their own.
