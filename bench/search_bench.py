@@ -214,9 +214,11 @@ def cpu_ns() -> int:
 
 
 def _facets_forget() -> None:
-    """Drop the list's filter counts from the per-process cache (kept: rendered rows, totals)."""
+    """Drop the list's filter counts and its kept table (torrents/views/list.py `_region`) from
+    the per-process cache, as for a search not seen before (kept: each rendered row, totals)."""
     cache = caches["rows"]
-    for key in [key for key in cache._cache if ":list-facets:" in key]:
+    kinds = (":list-facets:", ":list-region:")
+    for key in [key for key in cache._cache if any(kind in key for kind in kinds)]:
         cache.delete(key.split(":", 2)[2])  # the key less make_key's ":<version>:" prefix
 
 
