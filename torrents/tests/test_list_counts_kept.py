@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from torrents.list_selectors import ListFilters, facets_version, list_version, torrent_facets
 from torrents.models import Node, Ownership, Torrent, TorrentStatus
-from torrents.services.bulk import TEXT, TIMESTAMP, bulk_update
+from torrents.services.bulk import BIGINT, TEXT, TIMESTAMP, bulk_update
 from torrents.services.control import torrent_remove, torrent_set_paused
 from torrents.services.labels import label_create, torrent_labels_set, torrents_label_remove
 from torrents.services.nodes import node_client
@@ -207,7 +207,7 @@ def test_every_kind_of_write_keeps_the_copies(alice, bob):
     bulk_update(
         table=Torrent._meta.db_table,
         key="id",
-        columns=[("id", TEXT), ("status", TEXT), ("stalled_since", TIMESTAMP)],
+        columns=[("id", BIGINT), ("status", TEXT), ("stalled_since", TIMESTAMP)],
         rows=[[rows[3].pk, TorrentStatus.DOWNLOADING, now - dt.timedelta(hours=1)]],
     )
     elsewhere = Node.objects.create(name="elsewhere", rpc_url="scgi:///none", data_root="/tmp")
