@@ -161,14 +161,15 @@ def torrents_on_tracker(queryset: QuerySet, user, *, tracker: str, owner: str) -
 def _owned_matching(user, filters: ListFilters) -> QuerySet[Ownership]:
     """A user's (not staff's) ownerships of the torrents their list shows under `filters`: one
     each per torrent they see, so their counts come from these rows, every filter checked on
-    the ownership (tracker host, label) or its torrent (status), rather than from their
-    torrents with an ownership check per torrent. Not searching (`_searched_facets` then)."""
+    the ownership (tracker host, label, its copy of the torrent's status) rather than from
+    their torrents with an ownership check per torrent: no torrent is joined, the counts are
+    grouped from the ownership indexes. Not searching (`_searched_facets` then)."""
     owned = Ownership.objects.filter(user=user)
     if STALLED in filters.statuses:
         stored = [status for status in filters.statuses if status != STALLED]
-        owned = owned.filter(Q(torrent__status__in=stored) | stalled_q(prefix="torrent__"))
+        owned = owned.filter(Q(torrent_status__in=stored) | stalled_q(prefix="torrent_"))
     elif filters.statuses:
-        owned = owned.filter(torrent__status__in=filters.statuses)
+        owned = owned.filter(torrent_status__in=filters.statuses)
     # Else no join: a removed torrent has no ownership left (control.torrent_remove marks it
     # removed when its last one goes), so "all but removed" is every ownership.
     if filters.tracker:
@@ -190,10 +191,10 @@ def _status_counts(user, filters: ListFilters) -> dict[str, int]:
         rows = (
             _owned_matching(user, filters)
             .order_by()
-            .values("torrent__status")
-            .annotate(n=Count("id"), stalled=Count("id", filter=stalled_q(prefix="torrent__")))
+            .values("torrent_status")
+            .annotate(n=Count("id"), stalled=Count("id", filter=stalled_q(prefix="torrent_")))
         )
-        return _with_stalled({row["torrent__status"]: (row["n"], row["stalled"]) for row in rows})
+        return _with_stalled({row["torrent_status"]: (row["n"], row["stalled"]) for row in rows})
     if filters.beyond_ownership or (user.is_staff and not (filters.tracker or filters.owner)):
         # Two queries: the statuses from the status index alone, the few downloading ones
         # checked for stalled (a conditional count would read every row).
@@ -208,9 +209,9 @@ def _status_counts(user, filters: ListFilters) -> dict[str, int]:
     if filters.tracker:
         owned = owned.filter(tracker_host=filters.tracker)
     n = Count("torrent", distinct=True)
-    n_stalled = Count("torrent", distinct=True, filter=stalled_q(prefix="torrent__"))
-    rows = owned.order_by().values("torrent__status").annotate(n=n, stalled=n_stalled)
-    return _with_stalled({row["torrent__status"]: (row["n"], row["stalled"]) for row in rows})
+    n_stalled = Count("torrent", distinct=True, filter=stalled_q(prefix="torrent_"))
+    rows = owned.order_by().values("torrent_status").annotate(n=n, stalled=n_stalled)
+    return _with_stalled({row["torrent_status"]: (row["n"], row["stalled"]) for row in rows})
 
 
 def _with_stalled(rows: dict[str, tuple[int, int]]) -> dict[str, int]:
@@ -235,7 +236,7 @@ def _tracker_counts(user, filters: ListFilters) -> dict[str, int]:
     if filters.statuses:
         # Else no join: a removed torrent has no ownership left (control.torrent_remove marks
         # it removed when its last one goes), so "all but removed" is every ownership.
-        scope = _status_filter(scope, filters, prefix="torrent__")
+        scope = _status_filter(scope, filters, prefix="torrent_")
     if filters.beyond_ownership:
         scope = scope.filter(torrent__in=torrents_filtered(user, filters).values("pk"))
     scope = scope.exclude(tracker_host="").order_by().values("tracker_host")
@@ -361,6 +362,9 @@ def torrent_totals(user, *, version: str | None = None) -> dict:
             moving = Torrent.objects.filter(status__in=MOVING)
             rates = moving.aggregate(down=Sum("down_rate"), up=Sum("up_rate"))
         else:
+            # Through the torrents' status, not the ownership's copy: the rates are read from
+            # each torrent anyway, and the copy's index would fetch each ownership row too
+            # (20 against 7 ms at 10,000).
             moving = Ownership.objects.filter(user=user, torrent__status__in=MOVING)
             rates = moving.aggregate(down=Sum("torrent__down_rate"), up=Sum("torrent__up_rate"))
         rates = {"down_rate": rates["down"] or 0, "up_rate": rates["up"] or 0}

@@ -372,6 +372,16 @@ class Ownership(models.Model):
     # writes) so that the list can filter and count by tracker from an index. Per owner, since
     # each owner's URLs (and passkeys) are their own.
     tracker_host = models.CharField(max_length=255, blank=True, default="")
+    # Copies of the torrent's `status` and `stalled_since`, so that a user's list counts
+    # (torrents/list_selectors.py) are read from their ownerships' indexes without joining
+    # each one to its torrent. Kept by the database, not by Python (triggers of migration
+    # 0021): every write of a torrent's status, the sync's raw UPDATE and the admin's too,
+    # and every ownership written, are covered. Read them in queries, never from an instance
+    # (one just created holds the defaults); `test_list_counts_kept.py` checks they are kept.
+    torrent_status = models.CharField(
+        max_length=20, choices=TorrentStatus.choices, default="", editable=False
+    )
+    torrent_stalled_since = models.DateTimeField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # This owner's choices for this torrent (null: none / the user's defaults). Limits stay
     # within the user's cap (torrents/services/throttle.py); rules over the floor (seeding.py).
@@ -385,8 +395,18 @@ class Ownership(models.Model):
         indexes = [
             # A user's list: counted, and what they gained since a `changed_since` cursor.
             models.Index(fields=["user", "created_at"], name="ownership_user_created"),
-            # The list's tracker filter and its counts.
-            models.Index(fields=["user", "tracker_host"], name="ownership_user_tracker"),
+            # The list's tracker filter and its counts; a user's status counts under it, from
+            # the index alone.
+            models.Index(
+                fields=["user", "tracker_host", "torrent_status", "torrent_stalled_since"],
+                name="ownership_user_tracker_status",
+            ),
+            # A user's status counts (and the stalled ones) and their tracker counts under a
+            # status filter, from the index alone.
+            models.Index(
+                fields=["user", "torrent_status", "tracker_host", "torrent_stalled_since"],
+                name="ownership_user_status",
+            ),
             models.Index(fields=["tracker_host", "torrent"], name="ownership_tracker_torrent"),
         ]
 

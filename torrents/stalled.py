@@ -26,7 +26,8 @@ def stalled_cutoff(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def stalled_q(now: dt.datetime | None = None, *, prefix: str = "") -> Q:
-    """The stalled criterion as a filter (`prefix="torrent__"` from Ownership, for counts)."""
+    """The stalled criterion as a filter (`prefix="torrent_"` from Ownership: its copies of
+    the torrent's status and stalled_since, for counts)."""
     return Q(
         **{
             f"{prefix}status": TorrentStatus.DOWNLOADING,

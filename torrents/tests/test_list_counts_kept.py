@@ -2,23 +2,50 @@
 sync's rate-only writes, and every change that could move a count moves the version. Each way a
 count could go stale has a test here (status by the sync, by a service, by a write that forgot
 `updated_at`; removal; a co-owner; labels put, taken, made; a name), checked against the page's
-sidebar and the counts API."""
+sidebar and the counts API.
 
+A user's counts are grouped from their ownerships' copies of the torrent's status and
+stalled_since (`Ownership.torrent_status`, kept by the triggers of migration 0021): every way
+those could fall behind (the sync behind the site's back, a service, a pause and a resume, a
+stalled transition, a new co-owner, a move, the ORM's and raw writes, an ownership written
+whole) is checked here with `drifted()`, and the counts' plan with no torrent joined."""
+
+import datetime as dt
+import time
+
+import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from accounts.models import User
+from torrents.list_selectors import ListFilters, torrent_facets
 from torrents.list_versions import facets_version, list_version
-from torrents.models import Ownership, Torrent, TorrentStatus
-from torrents.services.control import torrent_remove
+from torrents.models import Node, Ownership, Torrent, TorrentStatus
+from torrents.services.bulk import BIGINT, TEXT, TIMESTAMP, bulk_update
+from torrents.services.control import torrent_remove, torrent_set_paused
 from torrents.services.labels import label_create, torrent_labels_set, torrents_label_remove
 from torrents.services.nodes import node_client
 from torrents.services.sync import node_sync
+from torrents.stalled import STALLED
+from torrents.tests.factories import make_torrent
 from torrents.tests.helpers_sync import add_torrent, api, wait_until
+from torrents.tests.intake_support import post, push_queued, upload
 from torrents.tests.pages_support import client_for, facet_counts, make_rows
 
 
 def grouped_counts(queries) -> list[str]:
     return [q["sql"] for q in queries if "GROUP BY" in q["sql"].upper()]
+
+
+def drifted() -> list[tuple]:
+    """Ownerships whose copies disagree with their torrent: (ownership id, its copies, the
+    torrent's status and stalled_since)."""
+    rows = Ownership.objects.values_list(
+        "pk", "torrent_status", "torrent_stalled_since", "torrent__status", "torrent__stalled_since"
+    )
+    return [row for row in rows if row[1:3] != row[3:5]]
 
 
 def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves_them(
@@ -52,9 +79,11 @@ def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves
     assert not grouped_counts(queries)  # the counts were kept
     assert facet_counts(html, "status")["seeding"] == 1
 
+    assert not drifted()
     node_client(node).pause(torrent.info_hash)  # behind the site's back: only the sync knows
     node_sync(node=node)
     assert Torrent.objects.get(pk=torrent.pk).status == TorrentStatus.PAUSED
+    assert not drifted()  # the sync's raw UPDATE
     assert Torrent.objects.get(pk=torrent.pk).facets_at > after.facets_at
     counts = facet_counts(client.get("/").content.decode(), "status")
     assert counts.get("seeding", 0) == 0
@@ -115,3 +144,172 @@ def test_labels_put_taken_and_made_move_the_label_counts(alice):
     assert label_counts() == {"empty": 0, "linux": 1}
     html = client.get("/", {"label": "linux"}).content.decode()
     assert facet_counts(html, "status") == {"": 1, "seeding": 1}
+
+
+def test_a_pause_a_resume_and_a_stall_move_the_copies(node, owner, other, tmp_path, settings):
+    settings.SEEDBOX_STALLED_AFTER = 1
+    # No data and no tracker: downloading, 0 %, no peer, for good (stalled after its grace).
+    still = add_torrent(node, [owner, other], tmp_path, name="still.bin", start=True)
+    wait_until(
+        lambda: (
+            node_sync(node=node)
+            and Torrent.objects.get(pk=still.pk).status == TorrentStatus.DOWNLOADING
+        ),
+        what="downloading",
+    )
+    assert Torrent.objects.get(pk=still.pk).stalled_since is not None
+    assert not drifted()
+    time.sleep(1.1)
+    node_sync(node=node)
+    assert api(owner).get("/api/torrents/counts").json()["stalled"] == {"stalled": 1}
+    assert api(other).get("/api/torrents/counts", {"status": "stalled"}).json()["total"] == 1
+
+    torrent_set_paused(torrent=Torrent.objects.get(pk=still.pk), paused=True)
+    assert Ownership.objects.filter(torrent_status=TorrentStatus.PAUSED).count() == 2
+    assert not drifted()  # stalled_since cleared too
+    counted = api(owner).get("/api/torrents/counts").json()
+    assert (counted["status"], counted["stalled"]) == ({"paused": 1}, {"stalled": 0})
+    torrent_set_paused(torrent=Torrent.objects.get(pk=still.pk), paused=False)
+    node_sync(node=node)
+    assert Torrent.objects.get(pk=still.pk).status == TorrentStatus.DOWNLOADING
+    assert not drifted()
+    assert api(other).get("/api/torrents/counts").json()["status"] == {"downloading": 1}
+
+
+def test_a_new_co_owner_takes_the_torrents_status(node, owner, other, tmp_path):
+    data, _, _ = make_torrent(tmp_path, "shared.bin", 50_000)
+    assert post(owner, {"torrents": [upload("s.torrent", data)]}).status_code == 201
+    assert push_queued() == ["loaded"]
+    wait_until(
+        lambda: node_sync(node=node) and Torrent.objects.get().status == TorrentStatus.DOWNLOADING,
+        what="downloading",
+    )
+    assert post(other, {"torrents": [upload("s.torrent", data)]}).status_code == 201
+    assert Ownership.objects.get(user=other).torrent_status == TorrentStatus.DOWNLOADING
+    assert not drifted()
+    assert api(other).get("/api/torrents/counts").json()["status"] == {"downloading": 1}
+
+
+def test_every_kind_of_write_keeps_the_copies(alice, bob):
+    """The triggers, whichever way the row is written: the ORM's update and save, Django's
+    bulk_update, the sync's raw one, a move's update, new ownerships one by one or in bulk,
+    an ownership saved whole from an instance that holds older copies, a copy written by hand."""
+    rows = make_rows([alice, bob], 4)  # bulk-created ownerships
+    assert not drifted()
+    assert Ownership.objects.filter(torrent_status=TorrentStatus.DOWNLOADING).count() == 8
+    stale = Ownership.objects.get(torrent=rows[0], user=alice)  # holds "downloading"
+    now = timezone.now()
+    Torrent.objects.filter(pk=rows[0].pk).update(status=TorrentStatus.SEEDING)
+    torrent = Torrent.objects.get(pk=rows[1].pk)
+    torrent.status, torrent.stalled_since = TorrentStatus.DOWNLOADING, now
+    torrent.save(update_fields=["stalled_since"])
+    torrent.status = TorrentStatus.PAUSED
+    torrent.save()
+    Torrent.objects.bulk_update([Torrent(pk=rows[2].pk, status=TorrentStatus.ERROR)], ["status"])
+    bulk_update(
+        table=Torrent._meta.db_table,
+        key="id",
+        columns=[("id", BIGINT), ("status", TEXT), ("stalled_since", TIMESTAMP)],
+        rows=[[rows[3].pk, TorrentStatus.DOWNLOADING, now - dt.timedelta(hours=1)]],
+    )
+    elsewhere = Node.objects.create(name="elsewhere", rpc_url="scgi:///none", data_root="/tmp")
+    Torrent.objects.filter(pk=rows[3].pk).update(node=elsewhere, updated_at=now)
+    assert not drifted()
+    assert Ownership.objects.get(pk=stale.pk).torrent_status == TorrentStatus.SEEDING
+    stale.charged_bytes = 1
+    stale.save()  # whole, with its "downloading"
+    Ownership.objects.filter(torrent=rows[1]).update(torrent_status=TorrentStatus.SEEDING)
+    Ownership.objects.filter(user=bob).delete()
+    Ownership.objects.create(torrent=rows[3], user=bob)
+    Ownership.objects.bulk_create([Ownership(torrent=t, user=bob) for t in rows[:3]])
+    assert not drifted()
+    counted = api(bob).get("/api/torrents/counts").json()
+    assert counted["status"] == {"seeding": 1, "paused": 1, "error": 1, "downloading": 1}
+    assert counted["stalled"] == {"stalled": 1}
+    torrent_remove(torrent=rows[0], by=alice, purge=False)
+    assert not drifted()
+
+
+def _triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_the_copies_triggers_are_there_after_every_migration(db):
+    """On SQLite a migration that remakes the torrents or ownerships table (an AddField of a
+    NOT NULL column, most AlterFields) drops their triggers: it must create them again (see
+    migration 0021)."""
+    expected = {"ownership_copy_from_torrent"}
+    if connection.vendor == "sqlite":
+        expected |= {"ownership_copy_on_insert", "ownership_copy_on_update"}
+    else:
+        expected |= {"ownership_copy_of_torrent"}
+    assert expected <= _triggers()
+
+
+@pytest.fixture
+def back_to_the_latest():
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest")
+def test_the_migration_fills_the_copies_of_existing_ownerships():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("torrents", "0020_torrent_moving_to")])
+    apps = executor.loader.project_state([("torrents", "0020_torrent_moving_to")]).apps
+    node = apps.get_model("torrents", "Node").objects.create(name="n", rpc_url="x", data_root="/")
+    torrents = apps.get_model("torrents", "Torrent").objects
+    since = timezone.now().replace(microsecond=0)
+    seeding = torrents.create(info_hash="d" * 40, name="s", node=node, status="seeding")
+    still = torrents.create(
+        info_hash="e" * 40, name="d", node=node, status="downloading", stalled_since=since
+    )
+    user_pk = User.objects.create_user("mig-copy@example.com", "pw").pk
+    for torrent in (seeding, still):
+        apps.get_model("torrents", "Ownership").objects.create(torrent=torrent, user_id=user_pk)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("torrents", "0021_ownership_torrent_status")])
+    copies = dict(Ownership.objects.values_list("torrent_id", "torrent_status"))
+    assert copies == {seeding.pk: "seeding", still.pk: "downloading"}
+    assert Ownership.objects.get(torrent_id=still.pk).torrent_stalled_since == since
+    assert not drifted()
+
+
+def test_a_users_counts_join_no_torrent(alice, bob):
+    """Grouped from the ownership indexes alone: no torrent joined, and on SQLite no table row
+    read (a covering index) for the status and tracker counts."""
+    rows = make_rows([alice], 30, status=TorrentStatus.SEEDING)
+    make_rows([bob], 5)
+    Ownership.objects.filter(torrent__in=rows[:10]).update(tracker_host="t.example")
+    torrent_labels_set(user=alice, torrent=rows[0], names=["linux"])
+    cases = [
+        ListFilters(statuses=(TorrentStatus.SEEDING,), tracker="t.example"),
+        ListFilters(statuses=(TorrentStatus.SEEDING,), label="linux"),
+        ListFilters(statuses=(STALLED, TorrentStatus.PAUSED)),
+        ListFilters(tracker="t.example", label="linux"),
+    ]
+    for n, filters in enumerate(cases):
+        with CaptureQueriesContext(connection) as captured:
+            torrent_facets(alice, filters, version=f"case-{n}")
+        grouped = grouped_counts(captured)
+        assert len(grouped) == 3, grouped
+        for sql in grouped:
+            assert "torrents_torrent" not in sql, sql
+            if connection.vendor == "sqlite" and "torrents_ownershiplabel" not in sql:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                    plan = [row[-1] for row in cursor.fetchall()]
+                reads = [step for step in plan if "torrents_ownership " in f"{step} "]
+                assert reads, plan
+                assert all("COVERING INDEX" in step for step in reads), plan
+    counted = torrent_facets(alice, cases[0], version="x")
+    assert counted["status"] == {TorrentStatus.SEEDING: 10}
+    assert counted["tracker"] == {"t.example": 10}
+    assert counted["label"] == {"linux": 1}
