@@ -112,26 +112,25 @@ IN_RTORRENT = (
 )
 
 
-# A write of any of these stamps `Torrent.updated_at` when it does not itself (see
-# TorrentQuerySet.update and Torrent.save): the list shows them, and what it keeps (its rendered
-# table, the live poll's "changed since") follows `updated_at`.
-ROW_STAMPED = frozenset(
-    {
-        "name",
-        "status",
-        "status_message",
-        "size_bytes",
-        "completed_bytes",
-        "down_rate",
-        "up_rate",
-        "uploaded_bytes",
-        "peers",
-        "seeders",
-        "stale",
-        "rtorrent_message",
-        "stalled_since",
-    }
+# The columns the torrent list shows (with its id and times). A write of any of them stamps
+# `Torrent.updated_at` when it does not itself (see TorrentQuerySet.update and Torrent.save):
+# what the list keeps (its rendered table, the live poll's "changed since") follows it.
+LIST_COLUMNS = (
+    "name",
+    "status",
+    "status_message",
+    "size_bytes",
+    "completed_bytes",
+    "down_rate",
+    "up_rate",
+    "uploaded_bytes",
+    "peers",
+    "seeders",
+    "stale",
+    "rtorrent_message",
+    "stalled_since",
 )
+ROW_STAMPED = frozenset(LIST_COLUMNS)
 # A write of any of these stamps `Torrent.facets_at`: every write that stamps `updated_at`, and
 # those that change what the list counts by even if they forget to.
 FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since"})

@@ -17,7 +17,7 @@ from django.http import QueryDict
 
 from torrents.label_selectors import chips_by_torrent
 from torrents.list_selectors import ListFilters, torrents_filtered
-from torrents.models import Torrent, TorrentStatus
+from torrents.models import LIST_COLUMNS, Torrent, TorrentStatus
 from torrents.page_panels import row_extras_for
 from torrents.paging import CountedPaginator
 from torrents.search import search_matched_files
@@ -29,24 +29,8 @@ from torrents.tracker_host import HOST_MAX_LENGTH
 PAGE_SIZE = 50
 
 # The columns a row shows (and the poll re-reads): everything else stays in the database.
-ROW_FIELDS = (
-    "id",
-    "name",
-    "status",
-    "status_message",
-    "size_bytes",
-    "completed_bytes",
-    "down_rate",
-    "up_rate",
-    "uploaded_bytes",
-    "peers",
-    "seeders",
-    "stale",
-    "rtorrent_message",
-    "stalled_since",
-    "created_at",
-    "updated_at",
-)
+# What a row reads: the columns it shows, its id and times.
+ROW_FIELDS = ("id", *LIST_COLUMNS, "created_at", "updated_at")
 
 _PROGRESS = Cast("completed_bytes", FloatField()) / NullIf(F("size_bytes"), 0)
 # rTorrent's own d.ratio: uploaded over the bytes it has (so a torrent added with its data,
