@@ -47,8 +47,11 @@ def test_play_only_what_plays_above_the_table(stack, new_page, tmp_path):
     real = page.get_by_role("button", name="Play real.wav")
 
     def complete() -> bool:
+        # Seeding too: a page rendered before the sync's "seeding" refreshes its Files card
+        # (and the player in it) when the status changes, which would reset the player mid-test.
         page.reload()
-        return page.locator("[data-testid='download-file']").count() == 3
+        seeding = page.locator("#torrent-status.badge-seeding").count() == 1
+        return seeding and page.locator("[data-testid='download-file']").count() == 3
 
     wait_for(complete, timeout=SEEDING_TIMEOUT, what="the files to be complete", stack=stack)
     expect(real).to_be_visible()
