@@ -3,6 +3,7 @@ script) and saved, a saved rule previewed as edited before it is saved again, th
 the last result shown; another user's feed is a 404."""
 
 import pytest
+from django.test import Client
 
 from accounts.testing import PASSWORD
 from feeds.models import Feed, FeedItem
@@ -131,6 +132,16 @@ def test_another_users_feed_is_404(client, other_user, feed):
 
 def test_anonymous_is_sent_to_log_in(client):
     assert client.get("/feeds/").status_code == 302
+
+
+def test_a_saved_rules_preview_is_the_owners_only(admin_client, feed):
+    """An admin is another user here (feeds are their owner's alone); anonymous logs in."""
+    url = f"/feeds/{feed.pk}/rules/0/preview/"
+    assert admin_client.get(f"/feeds/{feed.pk}/").status_code == 404
+    assert admin_client.post(url, {"rule0-include": "x"}).status_code == 404
+    answer = Client().post(url, {"rule0-include": "x"})  # admin_client is pytest's `client`
+    assert answer.status_code == 302
+    assert "/accounts/login/" in answer["Location"]
 
 
 def test_the_admin_shows_feeds_without_cookie_or_passkey(admin_client, feed):
