@@ -45,8 +45,8 @@ from torrents.models import (
     Torrent,
     TorrentStatus,
 )
-from torrents.search import search_filter, torrents_search
-from torrents.search.ranked import Joined, capped_counts, capped_groups
+from torrents.search import search_filter, search_ids, torrents_search
+from torrents.search.ranked import Joined, capped_counts, capped_groups, over_cap
 from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.storage import node_free_bytes
@@ -266,6 +266,92 @@ FACETS: dict[str, Callable[[object, ListFilters], dict[str, int]]] = {
 }
 
 
+@dataclass(frozen=True)
+class _Owned:
+    """A group of a user's ownerships: their torrents' status, their tracker host, how many,
+    and how many of them are stalled."""
+
+    status: str
+    host: str
+    n: int
+    stalled: int
+
+    def kept_by(self, statuses: tuple[str, ...]) -> int:
+        """How many of the group a status filter keeps (stalled ones are downloading ones)."""
+        if not statuses or self.status in statuses:
+            return self.n
+        return self.stalled if STALLED in statuses else 0
+
+
+def _owned_groups(rows: QuerySet, *keys: str, prefix: str = "") -> list[tuple]:
+    """`rows` grouped by `keys` and their ownership's status copy and tracker host: (key
+    values..., _Owned) each. `prefix`: the path from `rows` to the ownership."""
+    stalled = Count("id", filter=stalled_q(prefix=f"{prefix}torrent_"))
+    grouped = (
+        rows.order_by()
+        .values_list(*keys, f"{prefix}torrent_status", f"{prefix}tracker_host")
+        .annotate(n=Count("id"), stalled=stalled)
+    )
+    return [(*row[: len(keys)], _Owned(*row[len(keys) :])) for row in grouped]
+
+
+def _owned_facets(user, filters: ListFilters) -> dict | None:
+    """A user's (not staff's) facets, every dimension at once, from two grouped queries of
+    their ownerships (one torrent, one ownership) read once whatever the filters: their
+    statuses x tracker hosts, and the same per label of theirs; each dimension then sums the
+    groups its other filters keep. Searching, the ownerships of the torrents the search matches
+    (the match read once a query, not once a dimension); None when more than RANKED_MAX match,
+    or the search engine has no set of ids to give (`search_ids`), for `_searched_facets`."""
+    owned = Ownership.objects.filter(user=user)
+    if filters.q:
+        matched = search_ids(filters.q, user=user)
+        if matched is None:
+            return None
+        owned = owned.filter(torrent_id__in=matched)
+    groups = [group for (group,) in _owned_groups(owned)]
+    if filters.q and over_cap(sum(group.n for group in groups)):
+        return None
+    labels = list(labels_of(user))
+    by_label: dict[int, list[_Owned]] = {}
+    if labels:
+        links = OwnershipLabel.objects.filter(ownership__in=owned)
+        for label_id, group in _owned_groups(links, "label_id", prefix="ownership__"):
+            by_label.setdefault(label_id, []).append(group)
+    # Under a label filter, the statuses and trackers are those of that label's groups.
+    chosen = by_label.get(label_id_named(user, filters.label), []) if filters.label else groups
+
+    def on_tracker(group: _Owned) -> bool:
+        return not filters.tracker or group.host == filters.tracker
+
+    statuses: dict[str, int] = {}
+    trackers: dict[str, int] = {}
+    for group in chosen:
+        if on_tracker(group):
+            statuses[group.status] = statuses.get(group.status, 0) + group.n
+        if group.host and group.kept_by(filters.statuses):
+            trackers[group.host] = trackers.get(group.host, 0) + group.kept_by(filters.statuses)
+    label_n = {
+        label_id: sum(group.kept_by(filters.statuses) for group in kept if on_tracker(group))
+        for label_id, kept in by_label.items()
+    }
+    busiest = sorted(trackers.items(), key=lambda item: (-item[1], item[0]))
+    return {
+        "status": statuses,
+        "stalled": {STALLED: sum(group.stalled for group in chosen if on_tracker(group))},
+        "tracker": dict(busiest[:TRACKER_FACET_LIMIT]),
+        "label": {label.name: label_n.get(label.pk, 0) for label in labels},
+        "capped": {name: False for name in FACETS},
+        "found": {
+            "status": (sum(statuses.values()), False),
+            "tracker": (sum(group.kept_by(filters.statuses) for group in chosen), False),
+            "label": (
+                sum(group.kept_by(filters.statuses) for group in groups if on_tracker(group)),
+                False,
+            ),
+        },
+    }
+
+
 def _searched_facets(user, filters: ListFilters) -> dict:
     """The facets of a search, each dimension over the newest RANKED_MAX matches under its
     other filters; the dimensions counted under the same filters (all of them, with no filter
@@ -340,7 +426,10 @@ def torrent_facets(
     key = f"list-facets:{user.pk}:{version or facets_version(user)}:{digest}"
     facets = caches["rows"].get(key)
     if facets is None and filters.q:
-        facets = _searched_facets(user, filters)
+        if not user.is_staff:
+            facets = _owned_facets(user, filters)
+        if facets is None:
+            facets = _searched_facets(user, filters)
         caches["rows"].set(key, facets)
     elif facets is None:
         facets = {name: count(user, filters.without(name)) for name, count in FACETS.items()}

@@ -2,7 +2,10 @@
 whole text in the name, the search terms, a file's path or one of the user's labels. No
 ranking: every match ranks the same, so the list's usual order stands."""
 
+import json
+
 from django.db.models import F, FloatField, Q, QuerySet, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 from torrents.models import OwnershipLabel, Torrent, TorrentFile
@@ -28,6 +31,13 @@ def matching_ids(q: str, *, user) -> QuerySet:
             labelled.order_by().values("ownership__torrent_id"),
         )
     )
+
+
+def matched_once(q: str, *, user) -> RawSQL:
+    """`matching_ids` read now, as a subquery of the ids found (one JSON parameter, read back by
+    `json_each`): for a caller that narrows several queries by the same match."""
+    ids = list(matching_ids(q, user=user).values_list("pk", flat=True))
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def rank(q: str, *, user):

@@ -29,6 +29,11 @@ RANKED_MAX = 10_000
 BEST_FIRST = (("search_rank", True),)
 
 
+def over_cap(matches: int) -> bool:
+    """More matches than a search ranks and counts (its counts then of the newest RANKED_MAX)."""
+    return matches > RANKED_MAX
+
+
 @dataclass(frozen=True)
 class RankedPage:
     ids: list[int]  # the page's torrents, best first

@@ -1,4 +1,4 @@
-"""A user's status and tracker counts (each a grouped query of their ownerships, every filter
+"""A user's status, tracker and label counts (each a grouped query of their ownerships, every filter
 checked on the ownership or its torrent) are, under every combination of filters, what counting
 the torrents the list itself shows one by one gives."""
 
@@ -9,7 +9,12 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from torrents.list_selectors import ListFilters, torrent_facets, torrents_filtered
+from torrents.list_selectors import (
+    ListFilters,
+    torrent_facets,
+    torrents_filtered,
+    torrents_found,
+)
 from torrents.models import Ownership, TorrentStatus
 from torrents.services.labels import torrent_labels_set
 from torrents.stalled import STALLED, stalled_test
@@ -74,3 +79,10 @@ def test_every_combination_of_filters_counts_what_the_list_shows(alice, library)
         want_statuses = {k: v for k, v in want_statuses.items() if v}
         assert got_statuses == want_statuses, filters
         assert facets["tracker"] == want_hosts, filters
+        labelled = torrents_filtered(alice, filters.without("label")).filter(
+            ownerships__user=alice, ownerships__ownership_labels__label__name="keep"
+        )
+        assert facets["label"] == {"keep": labelled.count()}, filters
+        if q:  # the list's own count when searching
+            shown = torrents_filtered(alice, filters).count()
+            assert torrents_found(alice, filters, facets) == (shown, False), filters
