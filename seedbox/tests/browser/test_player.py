@@ -1,6 +1,7 @@
 """The torrent page's player in chromium: Play only for types the browser plays (none on .mkv),
 one player above the file table that leaves the table as wide as it was, and a file whose name
-lies (a `.flac` holding text) gets a message and its download instead of a dead player."""
+lies (a `.flac` holding text) gets a message and its download instead of a dead player; the
+player goes on playing when its card refreshes."""
 
 import io
 import re
@@ -71,6 +72,21 @@ def test_play_only_what_plays_above_the_table(stack, new_page, tmp_path):
     assert box["width"] >= after["width"] - 2  # as wide as it
     expect(player.locator("[data-player-error]")).to_be_hidden()
     screenshot(page, "torrent-player")
+
+    # The Files card fetches itself again when the torrent's status changes: the player in it
+    # is kept, the same element still playing the same file, not a new empty one.
+    page.evaluate(
+        """() => {
+            document.querySelector("#player audio").seedboxMark = "kept";
+            document.getElementById("files").seedboxOld = true;
+            htmx.trigger(document.body, "torrent-status-changed");
+        }"""
+    )
+    page.wait_for_function("() => !document.getElementById('files').seedboxOld")
+    mark = page.evaluate("() => document.querySelector('#player audio')?.seedboxMark")
+    assert mark == "kept"
+    expect(player).to_be_visible()
+    expect(player.locator("#player-title")).to_have_text("real.wav")
 
     page.get_by_role("button", name="Play fake.flac").click()
     expect(player.locator("[data-player-error]")).to_be_visible()
