@@ -45,7 +45,7 @@ from torrents.models import (
     Torrent,
     TorrentStatus,
 )
-from torrents.search import search_filter, search_ids, torrents_search
+from torrents.search import search_filter, search_owned, torrents_search
 from torrents.search.ranked import Joined, capped_counts, capped_groups, over_cap
 from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
@@ -300,14 +300,11 @@ def _owned_facets(user, filters: ListFilters) -> dict | None:
     their ownerships (one torrent, one ownership) read once whatever the filters: their
     statuses x tracker hosts, and the same per label of theirs; each dimension then sums the
     groups its other filters keep. Searching, the ownerships of the torrents the search matches
-    (the match read once a query, not once a dimension); None when more than RANKED_MAX match,
-    or the search engine has no set of ids to give (`search_ids`), for `_searched_facets`."""
+    (`search_owned`: the match read once a query, not once a dimension); None when more than
+    RANKED_MAX match, for the capped counts of `_searched_facets`."""
     owned = Ownership.objects.filter(user=user)
     if filters.q:
-        matched = search_ids(filters.q, user=user)
-        if matched is None:
-            return None
-        owned = owned.filter(torrent_id__in=matched)
+        owned = search_owned(owned, filters.q, user=user)
     groups = [group for (group,) in _owned_groups(owned)]
     if filters.q and over_cap(sum(group.n for group in groups)):
         return None

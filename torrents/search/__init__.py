@@ -29,8 +29,7 @@ Choices (see bench/README.md for the numbers):
 """
 
 from django.db import connection
-from django.db.models import FloatField, QuerySet, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, FloatField, OuterRef, QuerySet, Value
 
 from torrents.models import Torrent
 from torrents.search import contains, postgres
@@ -83,19 +82,23 @@ def _searched(queryset: QuerySet, q: str, *, user, ranked: bool) -> QuerySet:
     return found.annotate(search_rank=postgres.rank(search, user=user, labelled=labelled))
 
 
-def search_ids(q: str, *, user) -> QuerySet | RawSQL | None:
-    """The ids of the torrents `q` matches, anyone's, read once, as a subquery (the caller
-    narrows them: visibility is theirs), where the engine finds its matches as a set of ids
-    (SQLite's contains match): a user's counts then read their own ownerships through it,
-    in two queries, for the match's one read. None where the match is a condition on the
-    caller's rows (Postgres: the ids of a common word are most of the library; a user's page
-    with counts took 109 against 74 ms p50 through them at 100,000 torrents,
-    bench/search_bench.py)."""
-    if _postgres():
-        return None
+def search_owned(ownerships: QuerySet, q: str, *, user) -> QuerySet:
+    """`ownerships` (a user's own) narrowed to those of the torrents `q` matches: what their
+    counts are grouped from, the match read once a query. SQLite: the contains match's ids read
+    once, for the two queries of those counts; Postgres: the match checked on each ownership's
+    torrent (EXISTS), not an `IN` of every torrent the words match, which for a common word is
+    most of the library (a user's page with its counts anew at 100,000 torrents: 55 against 74
+    ms p50 for the common words, bench/search_bench.py; 109 ms through the `IN`)."""
     if not user.is_authenticated:
-        return Torrent.objects.none().values("pk")
-    return contains.matched_once(q, user=user)
+        return ownerships.none()
+    if not _postgres():
+        return ownerships.filter(torrent_id__in=contains.matched_once(q, user=user))
+    search = search_text(q)
+    if not search.has_words:
+        return ownerships.none()
+    labelled = postgres.labelled_matching(search, user)
+    match = postgres.matches(search, labelled=labelled)
+    return ownerships.filter(Exists(Torrent.objects.filter(match, pk=OuterRef("torrent_id"))))
 
 
 def search_matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:

@@ -68,7 +68,7 @@ def truth(user, filters: ListFilters) -> tuple[dict, dict]:
 def test_every_combination_of_filters_counts_what_the_list_shows(alice, library):  # noqa: F811
     status_choices = [(), (S.SEEDING,), (STALLED,), (S.DOWNLOADING, STALLED), (S.PAUSED, S.ERROR)]
     combos = itertools.product(
-        status_choices, ("", "a.example", "b.example"), ("", "linux"), ("", "keep")
+        status_choices, ("", "a.example", "b.example"), ("", "linux", "keep"), ("", "keep")
     )
     for statuses, tracker, q, label in combos:
         filters = ListFilters(statuses=statuses, tracker=tracker, q=q, label=label)
