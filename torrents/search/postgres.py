@@ -21,35 +21,40 @@ from torrents.search.query import SearchText, query_words
 LABEL_BONUS = 0.25
 
 
-def labels_in_query(search: SearchText, user) -> bool:
-    """Whether a word of one of the user's labels is a word of the query (or starts with its
-    prefix): else their labels cannot change what matches, and are left out of the query (one
-    small read of their label names instead of a to_tsvector per labelled torrent, twice)."""
+def labels_in_query(search: SearchText, user) -> list[int]:
+    """The ids of the user's labels with a word of the query (or one starting with its prefix):
+    only those can change what matches (a label without one adds no word the query asks for),
+    so only their links are matched with their torrents' words (a to_tsvector per link of those
+    labels rather than of every label's: a user's "linux" on 1,429 of their 10,000 torrents
+    against their 11,900 links), and none at all when there are none."""
     if not user.is_authenticated:
-        return False
+        return []
     found = query_words(search.text)
     words, last = set(found), found[-1] if search.prefix and found else None
-    for name in Label.objects.filter(user=user).values_list("name", flat=True):
-        for word in query_words(name):
-            if word in words or (last and word.startswith(last)):
-                return True
-    return False
+    return [
+        pk
+        for pk, name in Label.objects.filter(user=user).values_list("pk", "name")
+        if any(word in words or (last and word.startswith(last)) for word in query_words(name))
+    ]
 
 
-def _labels_matching(search: SearchText, user) -> QuerySet[OwnershipLabel]:
+def _labels_matching(search: SearchText, label_ids: list[int]) -> QuerySet[OwnershipLabel]:
     words = TextVector(
         "label__name", "ownership__torrent__name", "ownership__torrent__search_terms"
     )
-    # From the user's labels (their index), not from all their ownerships.
-    return OwnershipLabel.objects.filter(label__user=user).filter(Matches(words, WebQuery(search)))
+    # From those labels' links (the (label, ownership) index), not from every ownership.
+    return OwnershipLabel.objects.filter(label_id__in=label_ids).filter(
+        Matches(words, WebQuery(search))
+    )
 
 
 def labelled_matching(search: SearchText, user) -> list[int]:
     """The ids of the torrents whose label of the user's matches (with the torrent's name and
     terms), read once for a search: none unless a word of their labels is in the query."""
-    if not labels_in_query(search, user):
+    label_ids = labels_in_query(search, user)
+    if not label_ids:
         return []
-    found = _labels_matching(search, user).values_list("ownership__torrent_id", flat=True)
+    found = _labels_matching(search, label_ids).values_list("ownership__torrent_id", flat=True)
     return sorted(set(found))
 
 
@@ -68,9 +73,10 @@ def rank(search: SearchText, *, user, labelled: list[int] | None = None):
     matches are read once, not once per row (`labelled`: `labelled_matching`'s, if read)."""
     ranked = Rank(StoredVector(), WebQuery(search))
     if labelled is None:
-        if not labels_in_query(search, user):
+        label_ids = labels_in_query(search, user)
+        if not label_ids:
             return ranked
-        labelled = _labels_matching(search, user).values("ownership__torrent_id")
+        labelled = _labels_matching(search, label_ids).values("ownership__torrent_id")
     elif not labelled:
         return ranked
     return ranked + Case(When(pk__in=labelled, then=Value(LABEL_BONUS)), default=Value(0.0))
