@@ -60,6 +60,15 @@ def test_websearch_syntax_minus_quotes_and_or(alice):  # noqa: F811
     assert "Bunny.CAM.rip" not in api_names(alice, "sample -cam")
 
 
+def test_a_label_without_a_word_of_the_query_never_brings_a_torrent_back(alice):  # noqa: F811
+    in_file = with_files([alice], "Bunny.2008", ["extras/cam.mkv"])  # "-cam" excludes it
+    torrent_labels_set(user=alice, torrent=in_file, names=["keep"])
+    labelled = with_files([alice], "Open movie")
+    torrent_labels_set(user=alice, torrent=labelled, names=["bunny"])  # a label of the query
+    assert api_names(alice, "bunny -cam") == [labelled.name]
+    assert page_names(alice, "bunny -cam") == [labelled.name]
+
+
 def test_the_last_word_is_a_prefix_as_you_type(alice):  # noqa: F811
     release = with_files([alice], "Elephants.Dream.2006")
     with_files([alice], "Elegant code")
