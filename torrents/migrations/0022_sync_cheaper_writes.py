@@ -29,15 +29,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 POSTGRES = [
+    # The changed torrents' three columns first (MATERIALIZED): joined whole, the transition
+    # tables' rows are carried through the join wide, and its sorts spilled to disk.
     """CREATE OR REPLACE FUNCTION ownership_copy_from_torrent() RETURNS trigger
     LANGUAGE plpgsql SET jit = off AS $$
     BEGIN
+        WITH changed AS MATERIALIZED (
+            SELECT n.id, n.status, n.stalled_since
+            FROM new_torrents n JOIN old_torrents p ON p.id = n.id
+            WHERE p.status IS DISTINCT FROM n.status
+                OR p.stalled_since IS DISTINCT FROM n.stalled_since
+        )
         UPDATE torrents_ownership o
-        SET torrent_status = n.status, torrent_stalled_since = n.stalled_since
-        FROM new_torrents n JOIN old_torrents p ON p.id = n.id
-        WHERE o.torrent_id = n.id
-            AND (p.status IS DISTINCT FROM n.status
-                OR p.stalled_since IS DISTINCT FROM n.stalled_since);
+        SET torrent_status = c.status, torrent_stalled_since = c.stalled_since
+        FROM changed c
+        WHERE o.torrent_id = c.id;
         RETURN NULL;
     END $$""",
     "DROP TRIGGER ownership_copy_from_torrent ON torrents_torrent",
