@@ -162,7 +162,10 @@ class Torrent(models.Model):
         null=True, editable=False, help_text="The raw .torrent, kept to re-push and download."
     )
     magnet_uri = models.TextField(blank=True)
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="torrents")
+    # No index of its own: (node, status) leads with it (migration 0022).
+    node = models.ForeignKey(
+        Node, on_delete=models.PROTECT, related_name="torrents", db_index=False
+    )
     status = models.CharField(
         max_length=20, choices=TorrentStatus.choices, default=TorrentStatus.QUEUED, db_index=True
     )
@@ -347,9 +350,16 @@ class TorrentFile(models.Model):
 class Ownership(models.Model):
     """A user owns a torrent they added ("pairing"): charged in quota, credited for traffic."""
 
-    torrent = models.ForeignKey(Torrent, on_delete=models.CASCADE, related_name="ownerships")
+    # No index of their own: the unique (torrent, user) leads with the torrent, (user,
+    # created_at) and the counts' indexes with the user (migration 0022).
+    torrent = models.ForeignKey(
+        Torrent, on_delete=models.CASCADE, related_name="ownerships", db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ownerships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ownerships",
+        db_index=False,
     )
     charged_bytes = models.BigIntegerField(
         default=0, help_text="What this ownership takes from the user's quota."

@@ -247,7 +247,7 @@ def test_the_copies_triggers_are_there_after_every_migration(db):
     if connection.vendor == "sqlite":
         expected |= {"ownership_copy_on_insert", "ownership_copy_on_update"}
     else:
-        expected |= {"ownership_copy_of_torrent"}
+        expected |= {"ownership_copy_of_torrent", "ownership_copy_on_update"}
     assert expected <= _triggers()
 
 
@@ -313,3 +313,137 @@ def test_a_users_counts_join_no_torrent(alice, bob):
     assert counted["status"] == {TorrentStatus.SEEDING: 10}
     assert counted["tracker"] == {"t.example": 10}
     assert counted["label"] == {"linux": 1}
+
+
+def _xmins() -> dict[int, int]:
+    """Postgres: each ownership's xmin, the transaction that last wrote it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM torrents_ownership")
+        return dict(cursor.fetchall())
+
+
+def test_one_statement_over_many_torrents_copies_only_what_changed(alice, bob):
+    """The sync's one UPDATE of every row (a statement trigger on Postgres since 0022): the
+    torrents whose status or stalled_since changed have their ownerships follow, the rate-only
+    ones leave theirs unwritten; an ownership moved to another torrent takes that one's."""
+    rows = make_rows([alice, bob], 5)
+    now = timezone.now()
+    changed = bulk_update(
+        table=Torrent._meta.db_table,
+        key="id",
+        columns=[
+            ("id", BIGINT),
+            ("status", TEXT),
+            ("stalled_since", TIMESTAMP),
+            ("up_rate", BIGINT),
+        ],
+        rows=[
+            [rows[0].pk, TorrentStatus.SEEDING, None, 0],
+            [rows[1].pk, TorrentStatus.PAUSED, None, 0],
+            [rows[2].pk, TorrentStatus.DOWNLOADING, now, 0],  # stalled only
+            [rows[3].pk, TorrentStatus.DOWNLOADING, None, 5000],  # its rate only
+            [rows[4].pk, TorrentStatus.DOWNLOADING, None, 7000],
+        ],
+    )
+    assert changed == 5
+    assert not drifted()
+    copies = {
+        (t, u): (s, since)
+        for t, u, s, since in Ownership.objects.values_list(
+            "torrent_id", "user_id", "torrent_status", "torrent_stalled_since"
+        )
+    }
+    for user in (alice, bob):
+        assert copies[rows[0].pk, user.pk] == (TorrentStatus.SEEDING, None)
+        assert copies[rows[1].pk, user.pk] == (TorrentStatus.PAUSED, None)
+        assert copies[rows[2].pk, user.pk] == (TorrentStatus.DOWNLOADING, now)
+        assert copies[rows[3].pk, user.pk] == (TorrentStatus.DOWNLOADING, None)
+    counted = api(bob).get("/api/torrents/counts").json()
+    assert counted["status"] == {"seeding": 1, "paused": 1, "downloading": 3}
+    elsewhere = make_rows([alice], 1, status=TorrentStatus.ERROR)[0]
+    moved = Ownership.objects.get(torrent=rows[4], user=bob)
+    Ownership.objects.filter(pk=moved.pk).update(torrent=elsewhere)
+    assert Ownership.objects.get(pk=moved.pk).torrent_status == TorrentStatus.ERROR
+    assert not drifted()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rate_only_update_writes_no_ownership():
+    """Postgres, where a statement trigger cannot name its columns: the copy runs on every
+    UPDATE of torrents, and one that moves no status writes no ownership (their xmin stay)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("xmin is Postgres'")
+    alice = User.objects.create_user("rate-only@example.com", "pw")
+    rows = make_rows([alice], 3)
+    before = _xmins()
+    Torrent.objects.filter(pk__in=[t.pk for t in rows]).update(up_rate=10, down_rate=20)
+    Torrent.objects.filter(pk=rows[0].pk).update(status=TorrentStatus.DOWNLOADING)  # the same
+    assert _xmins() == before
+    Torrent.objects.filter(pk=rows[1].pk).update(status=TorrentStatus.SEEDING)
+    after = _xmins()
+    written = {pk for pk in after if after[pk] != before[pk]}
+    assert written == set(Ownership.objects.filter(torrent=rows[1]).values_list("pk", flat=True))
+    assert not drifted()
+
+
+def _indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+COVERED_INDEXES = {
+    "torrents_ownership_torrent_id_48c63f5e",
+    "torrents_ownership_user_id_4765239b",
+    "torrents_torrent_node_id_0bf1bd9f",
+    "torrents_torrent_status_1f03d864_like",
+    "torrents_torrent_info_hash_12d99419_like",
+}
+
+
+def _statement_copy() -> bool:
+    """Postgres: the torrents' copy trigger runs once per statement (tgtype bit 0 unset)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgtype & 1 FROM pg_trigger WHERE tgname = 'ownership_copy_from_torrent'"
+        )
+        return cursor.fetchone()[0] == 0
+
+
+def test_the_sync_writes_no_index_that_another_covers(db):
+    """Migration 0022: what the every-row UPDATE no longer writes."""
+    assert not COVERED_INDEXES & _indexes()
+    assert "ownership_user_created" in _indexes()  # what covers them stays
+    if connection.vendor == "postgresql":
+        assert _statement_copy()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest")
+def test_0022_goes_back_and_forth_with_the_copies_kept():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("torrents", "0021_ownership_torrent_status")])
+    assert {"torrents_ownership_torrent_id_48c63f5e", "torrents_torrent_node_id_0bf1bd9f"} <= (
+        _indexes()
+    )
+    if connection.vendor == "postgresql":
+        assert not _statement_copy()
+        assert "ownership_copy_on_update" not in _triggers()
+    apps = executor.loader.project_state([("torrents", "0021_ownership_torrent_status")]).apps
+    node = apps.get_model("torrents", "Node").objects.create(name="n", rpc_url="x", data_root="/")
+    torrent = apps.get_model("torrents", "Torrent").objects.create(
+        info_hash="f" * 40, name="f", node=node, status="downloading"
+    )
+    user_pk = User.objects.create_user("mig-0022@example.com", "pw").pk
+    apps.get_model("torrents", "Ownership").objects.create(torrent=torrent, user_id=user_pk)
+    apps.get_model("torrents", "Torrent").objects.filter(pk=torrent.pk).update(status="paused")
+    assert not drifted()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("torrents", "0022_sync_cheaper_writes")])
+    assert not COVERED_INDEXES & _indexes()
+    Torrent.objects.filter(pk=torrent.pk).update(status=TorrentStatus.SEEDING)
+    assert Ownership.objects.get().torrent_status == TorrentStatus.SEEDING
+    assert not drifted()
