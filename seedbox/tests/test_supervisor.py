@@ -99,13 +99,16 @@ def test_a_child_killed_is_restarted_reported_and_the_others_keep_running(tmp_pa
 def test_restarts_back_off():
     out = io.StringIO()
     policy = RestartPolicy(backoff_initial=0.5, backoff_max=2.0, max_deaths=10, window=60)
+    # It dies soon after it started, not while starting: a child that has already exited at
+    # the supervisor's first look (a loaded machine can take that long to look) fails the start.
+    flaky = [sys.executable, "-c", "import time; time.sleep(0.2)"]
     supervisor = Supervisor(
-        [ChildSpec("steady", SLEEPER), ChildSpec("flaky", [sys.executable, "-c", "pass"])],
+        [ChildSpec("steady", SLEEPER), ChildSpec("flaky", flaky)],
         out=out,
         policy=policy,
     )
     with InThread(supervisor):
-        _wait_for(lambda: "restarting flaky (restart 3)" in out.getvalue())
+        _wait_for(lambda: "restarting flaky (restart 3)" in out.getvalue(), timeout=30)
     text = out.getvalue()
     assert text.index("restarting it in 0.5s") < text.index("restarting it in 1s")
     assert text.index("restarting it in 1s") < text.index("restarting it in 2s")
