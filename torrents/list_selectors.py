@@ -325,8 +325,9 @@ def _owned_facets(user, filters: ListFilters) -> dict | None:
     for group in chosen:
         if on_tracker(group):
             statuses[group.status] = statuses.get(group.status, 0) + group.n
-        if group.host and group.kept_by(filters.statuses):
-            trackers[group.host] = trackers.get(group.host, 0) + group.kept_by(filters.statuses)
+        kept = group.kept_by(filters.statuses)
+        if group.host and kept:
+            trackers[group.host] = trackers.get(group.host, 0) + kept
     label_n = {
         label_id: sum(group.kept_by(filters.statuses) for group in kept if on_tracker(group))
         for label_id, kept in by_label.items()

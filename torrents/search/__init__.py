@@ -93,12 +93,8 @@ def search_owned(ownerships: QuerySet, q: str, *, user) -> QuerySet:
         return ownerships.none()
     if not _postgres():
         return ownerships.filter(torrent_id__in=contains.matched_once(q, user=user))
-    search = search_text(q)
-    if not search.has_words:
-        return ownerships.none()
-    labelled = postgres.labelled_matching(search, user)
-    match = postgres.matches(search, labelled=labelled)
-    return ownerships.filter(Exists(Torrent.objects.filter(match, pk=OuterRef("torrent_id"))))
+    its_torrent = Torrent.objects.filter(pk=OuterRef("torrent_id"))
+    return ownerships.filter(Exists(search_filter(its_torrent, q, user=user)))
 
 
 def search_matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:
