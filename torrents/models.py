@@ -132,8 +132,9 @@ LIST_COLUMNS = (
 )
 ROW_STAMPED = frozenset(LIST_COLUMNS)
 # A write of any of these stamps `Torrent.facets_at`: every write that stamps `updated_at`, and
-# those that change what the list counts by even if they forget to.
-FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since"})
+# those that change what the list counts by even if they forget to (the search terms: what a
+# search matches, and so counts).
+FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since", "search_terms"})
 
 
 class TorrentQuerySet(models.QuerySet):

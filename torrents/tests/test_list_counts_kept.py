@@ -1,8 +1,8 @@
 """The list's counts are kept per `facets_version` (torrents/list_versions.py): they outlive the
 sync's rate-only writes, and every change that could move a count moves the version. Each way a
 count could go stale has a test here (status by the sync, by a service, by a write that forgot
-`updated_at`; removal; a co-owner; labels put, taken, made; a name), checked against the page's
-sidebar and the counts API.
+`updated_at`; removal; a co-owner; labels put, taken, made; a name; search terms), checked
+against the page's sidebar and the counts API.
 
 A user's counts are grouped from their ownerships' copies of the torrent's status and
 stalled_since (`Ownership.torrent_status`, kept by the triggers of migration 0021): every way
@@ -27,6 +27,7 @@ from torrents.services.bulk import BIGINT, TEXT, TIMESTAMP, bulk_update
 from torrents.services.control import torrent_remove, torrent_set_paused
 from torrents.services.labels import label_create, torrent_labels_set, torrents_label_remove
 from torrents.services.nodes import node_client
+from torrents.services.search_terms import torrent_search_terms_set
 from torrents.services.sync import node_sync
 from torrents.stalled import STALLED
 from torrents.tests.factories import make_torrent
@@ -104,6 +105,13 @@ def test_writes_that_forget_updated_at_still_move_the_counts(alice):
     assert (counts["seeding"], counts["paused"], counts.get("downloading", 0)) == (1, 1, 0)
     Torrent.objects.filter(pk=rows[0].pk).update(name="renamed linux iso")
     assert facet_counts(client.get("/", {"q": "linux"}).content.decode(), "status")[""] == 1
+    # Words another app knows a torrent by (media's title) are searched: a search kept since
+    # finds the torrent they were given to, and counts it.
+    assert facet_counts(client.get("/", {"q": "sintel"}).content.decode(), "status")[""] == 0
+    torrent_search_terms_set(torrent_id=rows[1].pk, terms="Sintel 2010")
+    html = client.get("/", {"q": "sintel"}).content.decode()
+    assert facet_counts(html, "status")[""] == 1
+    assert api(alice).get("/api/torrents/counts", {"q": "sintel"}).json()["total"] == 1
 
 
 def test_removal_and_a_co_owner_move_each_users_counts(alice, bob):
