@@ -40,6 +40,14 @@ def query_words(text: str) -> list[str]:
     return _WORD.findall(normalized(text).lower())
 
 
+def plain_words(text: str) -> list[str] | None:
+    """The words of `text`, lowercase, when it is nothing but plain words (letters and digits
+    between blanks, once separators are made spaces: what Postgres' parser reads as one lexeme
+    each, as this module does); None when it holds anything else (quotes, -word, signs)."""
+    words = normalized(text).lower().split()
+    return words if all(_WORD.fullmatch(word) for word in words) else None
+
+
 def search_text(q: str) -> SearchText:
     text = normalized(q)
     last = text.rpartition(" ")[2]

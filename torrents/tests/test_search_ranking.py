@@ -69,6 +69,24 @@ def test_a_label_without_a_word_of_the_query_never_brings_a_torrent_back(alice):
     assert page_names(alice, "bunny -cam") == [labelled.name]
 
 
+def test_a_label_holding_the_whole_query_finds_every_torrent_it_is_on(alice):  # noqa: F811
+    # Such a label's links are read without matching their torrents' words (postgres.py's
+    # `_holds`): the same torrents as when the database matches label and name together.
+    both = with_files([alice], "Open movie")
+    torrent_labels_set(user=alice, torrent=both, names=["linux mint"])
+    split = with_files([alice], "Mint tea")  # one word in its label, one in its name
+    torrent_labels_set(user=alice, torrent=split, names=["linux"])
+    named = with_files([alice], "Linux.ISO")
+    assert set(api_names(alice, "linux mint")) == {both.name, split.name}
+    assert set(page_names(alice, "mint linux")) == {both.name, split.name}
+    assert set(api_names(alice, "linu")) == {both.name, split.name, named.name}  # a prefix
+    assert api_names(alice, "linux mint iso") == []
+    # Not plain words: the database decides ("-mint" drops the label and the name holding it).
+    assert api_names(alice, "linux -mint") == [named.name]
+    assert set(api_names(alice, "iso or mint")) == {named.name, both.name, split.name}
+    assert api_names(alice, '"mint linux"') == []  # a phrase: the words in that order
+
+
 def test_the_last_word_is_a_prefix_as_you_type(alice):  # noqa: F811
     release = with_files([alice], "Elephants.Dream.2006")
     with_files([alice], "Elegant code")
