@@ -13,7 +13,7 @@ finds them, and says when there were more (`capped`: its counts are then floors)
 import dataclasses
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import caches
 from django.db import connection
@@ -45,7 +45,7 @@ from torrents.models import (
     Torrent,
     TorrentStatus,
 )
-from torrents.search import search_filter, search_owned, torrents_search
+from torrents.search import SearchReads, search_filter, search_owned, torrents_search
 from torrents.search.ranked import Joined, capped_counts, capped_groups, over_cap
 from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
@@ -69,6 +69,9 @@ class ListFilters:
     owner: str = ""
     label: str = ""  # one of the viewer's own labels (staff too: see torrents_labelled)
     include_removed: bool = False
+    # The search's reads, shared by every query of these filters and of those `without` makes
+    # (not part of what they filter: equal filters are equal whatever they have read).
+    reads: SearchReads = field(default_factory=SearchReads, compare=False, repr=False)
 
     @property
     def beyond_ownership(self) -> bool:
@@ -131,7 +134,7 @@ def torrents_filtered(
         queryset = _status_filter(queryset, filters)
     if filters.q:
         search = torrents_search if ranked else search_filter
-        queryset = search(queryset, filters.q, user=user)
+        queryset = search(queryset, filters.q, user=user, reads=filters.reads)
     if filters.label:
         queryset = torrents_labelled(queryset, user=user, name=filters.label)
     return torrents_on_tracker(queryset, user, tracker=filters.tracker, owner=filters.owner)
@@ -304,7 +307,7 @@ def _owned_facets(user, filters: ListFilters) -> dict | None:
     RANKED_MAX match, for the capped counts of `_searched_facets`."""
     owned = Ownership.objects.filter(user=user)
     if filters.q:
-        owned = search_owned(owned, filters.q, user=user)
+        owned = search_owned(owned, filters.q, user=user, reads=filters.reads)
     groups = [group for (group,) in _owned_groups(owned)]
     if filters.q and over_cap(sum(group.n for group in groups)):
         return None

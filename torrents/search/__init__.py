@@ -28,12 +28,18 @@ Choices (see bench/README.md for the numbers):
   anyone's and only ever narrow it; matched files are read only for rows the caller shows.
 """
 
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Exists, FloatField, OuterRef, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
-from torrents.models import Torrent
+from torrents.models import Ownership, Torrent
 from torrents.search import contains, postgres
-from torrents.search.query import search_text
+from torrents.search.query import SearchText, search_text
 
 # How many matching files a result names.
 MATCHED_FILES = 3
@@ -43,58 +49,138 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def search_rank(q: str, *, user):
-    """An expression: how well each torrent matches `q` (higher first; 0 for all on SQLite)."""
-    if not user.is_authenticated:
-        return Value(0.0, output_field=FloatField())
+class SearchReads:
+    """What a search reads once for all the queries of one request that narrow by it (the
+    list's counts and its page): for a user (not staff), the ids of their own torrents it
+    matches; on Postgres, the user's labelled matches. The list's page and its counts read the
+    match once instead of three times (a user who owns 10,000 torrents, 1,429 of them with
+    "linux", after a status change: bench/list_filters_bench.py). `keep_under` keeps them
+    across requests too, per web process, while a version holds."""
+
+    def __init__(self):
+        self._read: dict[tuple, list[int]] = {}
+        self._version: str | None = None
+
+    def keep_under(self, version: str) -> None:
+        """Keep the reads while `version` holds: the list's `facets_version`, which moves with
+        every write a match depends on (a name, search terms, a torrent's files with its
+        metadata, a label put or taken, an ownership), as the search's counts kept under it do;
+        a sync that moves rates and statuses leaves the match alone."""
+        self._version = version
+
+    def ids(self, key: tuple, read: Callable[[], list[int]]) -> list[int]:
+        if key not in self._read:
+            self._read[key] = read() if self._version is None else self._kept(key, read)
+        return self._read[key]
+
+    def _kept(self, key: tuple, read: Callable[[], list[int]]) -> list[int]:
+        digest = hashlib.blake2s(repr((self._version, key)).encode(), digest_size=16)
+        cache_key = f"search-reads:{digest.hexdigest()}"
+        found = caches["rows"].get(cache_key)
+        if found is None:
+            found = read()
+            caches["rows"].set(cache_key, found)
+        return found
+
+
+def _ids_given(ids: list[int]) -> RawSQL:
+    """A subquery of ids already read, as one parameter."""
     if _postgres():
-        return postgres.rank(search_text(q), user=user)
-    return contains.rank(q, user=user)
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
-def search_filter(queryset: QuerySet, q: str, *, user) -> QuerySet:
+def search_filter(
+    queryset: QuerySet, q: str, *, user, reads: SearchReads | None = None
+) -> QuerySet:
     """`queryset` (what `user` may see) narrowed to what `q` matches, unranked (what the
-    list's counts read). On Postgres the match is a condition on `queryset`'s own rows."""
-    return _searched(queryset, q, user=user, ranked=False)
+    list's counts read). On Postgres the match is a condition on `queryset`'s own rows.
+    `reads`: shared with the request's other queries of this search."""
+    return _searched(queryset, q, user=user, ranked=False, reads=reads)
 
 
-def torrents_search(queryset: QuerySet, q: str, *, user) -> QuerySet:
+def torrents_search(
+    queryset: QuerySet, q: str, *, user, reads: SearchReads | None = None
+) -> QuerySet:
     """`queryset` (what `user` may see) narrowed to what `q` matches, each with `search_rank`
     (order by it, descending, for the best matches first). On Postgres the match is a
-    condition on `queryset`'s own rows and the user's labelled matches are read once."""
-    return _searched(queryset, q, user=user, ranked=True)
+    condition on `queryset`'s own rows and the user's labelled matches are read once.
+    `reads`: shared with the request's other queries of this search."""
+    return _searched(queryset, q, user=user, ranked=True, reads=reads)
 
 
-def _searched(queryset: QuerySet, q: str, *, user, ranked: bool) -> QuerySet:
-    if not _postgres():
-        if not user.is_authenticated:
-            return queryset.none()
-        found = queryset.filter(pk__in=contains.matching_ids(q, user=user))
-        return found.annotate(search_rank=contains.rank(q, user=user)) if ranked else found
-    search = search_text(q)
-    if not search.has_words or not user.is_authenticated:
-        nothing = Value(0.0, output_field=FloatField())
-        return queryset.none().annotate(search_rank=nothing) if ranked else queryset.none()
-    labelled = postgres.labelled_matching(search, user)
-    found = queryset.filter(postgres.matches(search, labelled=labelled))
-    if not ranked:
-        return found
-    return found.annotate(search_rank=postgres.rank(search, user=user, labelled=labelled))
-
-
-def search_owned(ownerships: QuerySet, q: str, *, user) -> QuerySet:
-    """`ownerships` (a user's own) narrowed to those of the torrents `q` matches: what their
-    counts are grouped from, the match read once a query. SQLite: the contains match's ids read
-    once, for the two queries of those counts; Postgres: the match checked on each ownership's
-    torrent (EXISTS), not an `IN` of every torrent the words match, which for a common word is
-    most of the library (a user's page with its counts anew at 100,000 torrents: 55 against 74
-    ms p50 for the common words, bench/search_bench.py; 109 ms through the `IN`)."""
+def search_owned(ownerships: QuerySet, q: str, *, user, reads: SearchReads) -> QuerySet:
+    """`ownerships` (a user's own, not staff's) narrowed to those of the torrents `q` matches:
+    what their counts are grouped from. The match is read once into `reads` (`_matched_ids`),
+    so each query of the counts and the page is narrowed by ids, not by the match again."""
     if not user.is_authenticated:
         return ownerships.none()
+    return ownerships.filter(torrent_id__in=_ids_given(_matched_ids(q, user, reads)))
+
+
+def _searched(
+    queryset: QuerySet, q: str, *, user, ranked: bool, reads: SearchReads | None
+) -> QuerySet:
+    if not user.is_authenticated:
+        nothing = Value(0.0, output_field=FloatField())
+        return queryset.none().annotate(search_rank=nothing) if ranked else queryset.none()
+    if reads is not None and (not user.is_staff or not _postgres()):
+        found = queryset.filter(pk__in=_ids_given(_matched_ids(q, user, reads)))
+    else:
+        reads = reads or SearchReads()
+        found = _matching(queryset, q, user=user, reads=reads)
+    return found.annotate(search_rank=_rank(q, user=user, reads=reads)) if ranked else found
+
+
+def _matched_ids(q: str, user, reads: SearchReads) -> list[int]:
+    """The ids of the torrents `q` matches that `user` may see, read once into `reads`: a
+    user's own; on SQLite, for staff, all (SQLite reads the whole match into a table for each
+    query that narrows by it anyway). On Postgres the match is checked on each of a user's
+    ownerships' torrent (EXISTS), not an `IN` of every torrent the words match, which for a
+    common word is most of the library (a user's page with its counts anew at 100,000
+    torrents: 109 ms p50 through the `IN`, bench/search_bench.py); staff's stays in each query
+    (the newest RANKED_MAX matches are read along an index, never all of them)."""
+
+    def read() -> list[int]:
+        if not _postgres():
+            matched = contains.matching_ids(q, user=user)
+            if user.is_staff:
+                return list(matched.values_list("pk", flat=True))
+            owned = Ownership.objects.filter(user=user, torrent_id__in=matched)
+        else:
+            its_torrent = Torrent.objects.filter(pk=OuterRef("torrent_id"))
+            owned = Ownership.objects.filter(user=user).filter(
+                Exists(_matching(its_torrent, q, user=user, reads=reads))
+            )
+        return list(owned.values_list("torrent_id", flat=True))
+
+    return reads.ids(("matched", q, user.pk, user.is_staff), read)
+
+
+def _matching(queryset: QuerySet, q: str, *, user, reads: SearchReads) -> QuerySet:
+    """`queryset` narrowed by the match itself."""
     if not _postgres():
-        return ownerships.filter(torrent_id__in=contains.matched_once(q, user=user))
-    its_torrent = Torrent.objects.filter(pk=OuterRef("torrent_id"))
-    return ownerships.filter(Exists(search_filter(its_torrent, q, user=user)))
+        return queryset.filter(pk__in=contains.matching_ids(q, user=user))
+    search = search_text(q)
+    if not search.has_words:
+        return queryset.none()
+    return queryset.filter(postgres.matches(search, labelled=_labelled(search, user, reads)))
+
+
+def _labelled(search: SearchText, user, reads: SearchReads) -> list[int]:
+    key = ("labelled", search.text, search.prefix, user.pk)
+    return reads.ids(key, lambda: postgres.labelled_matching(search, user))
+
+
+def _rank(q: str, *, user, reads: SearchReads):
+    if not user.is_authenticated:
+        return Value(0.0, output_field=FloatField())
+    if not _postgres():
+        return contains.rank(q, user=user)
+    search = search_text(q)
+    if not search.has_words:
+        return Value(0.0, output_field=FloatField())
+    return postgres.rank(search, user=user, labelled=_labelled(search, user, reads))
 
 
 def search_matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:

@@ -8,11 +8,14 @@ import re
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from seedbox.testing import api_client as api
-from torrents.models import TorrentStatus
-from torrents.search import ranked
+from torrents.models import Torrent, TorrentStatus
+from torrents.search import contains, postgres, ranked
+from torrents.services.bulk import BIGINT, TIMESTAMP, bulk_update
 from torrents.services.labels import torrent_labels_set
+from torrents.templatetags.torrent_format import rate
 from torrents.tests.intake_support import alice, bob, boss  # noqa: F401 (fixtures)
 from torrents.tests.pages_support import client_for
 from torrents.tests.search_support import api_names, page_names, with_files
@@ -177,3 +180,46 @@ def test_select_all_matching_says_a_capped_count(alice, library, capped, monkeyp
         "/torrents/bulk/", {"action": "pause", "match": "all", "q": "sintel"}, follow=True
     )
     assert "2+ torrents match: at most 1 at once" in response.content.decode()
+
+
+def test_a_users_search_page_and_its_counts_read_the_match_once(alice, bob, monkeypatch):  # noqa: F811
+    # The counts and the page narrow by the ids read once (torrents/search's `SearchReads`):
+    # matching the words again for each query is what a user who owns 10,000 paid three times.
+    # The ids are kept while `facets_version` holds: a sync that moves rates leaves them, a
+    # label put moves them.
+    built = []
+    for module, name in ((contains, "matching_ids"), (postgres, "matches")):
+        original = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, _f=original, **k: built.append(1) or _f(*a, **k)
+        )
+    seeding = with_files([alice], "Sintel 2010", status="seeding")
+    labelled = with_files([alice], "Open movie", status="paused")
+    torrent_labels_set(user=alice, torrent=labelled, names=["sintel"])
+    blender = with_files([alice], "Blender", status="seeding")
+    with_files([bob], "Sintel bob", status="seeding")
+
+    html = page(alice, "sintel")
+    assert len(built) == 1
+    assert facet_shown(html, "status")[TorrentStatus.SEEDING] == "1"
+    assert facet_shown(html, "status")[TorrentStatus.PAUSED] == "1"
+    assert label_shown(html)["sintel"] == "1"
+
+    now = timezone.now()
+    bulk_update(  # as the sync writes rates: raw, `facets_at` left alone
+        table=Torrent._meta.db_table,
+        key="id",
+        columns=[("id", BIGINT), ("down_rate", BIGINT)],
+        rows=[[seeding.pk, 123_456]],
+        constants={"synced_at": (TIMESTAMP, now), "updated_at": (TIMESTAMP, now)},
+    )
+    html = page(alice, "sintel")
+    assert len(built) == 1  # the match kept, the row shown anew
+    assert rate(123_456) in html
+    assert set(page_names(alice, "sintel")) == {seeding.name, labelled.name}
+
+    torrent_labels_set(user=alice, torrent=blender, names=["sintel"])
+    html = page(alice, "sintel")
+    assert len(built) == 2
+    assert set(page_names(alice, "sintel")) == {seeding.name, labelled.name, blender.name}
+    assert label_shown(html)["sintel"] == "2"

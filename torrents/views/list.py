@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 
 from torrents.label_selectors import LabelCount, labels_of
 from torrents.list_selectors import torrent_facets, torrent_owner_emails, torrent_totals
-from torrents.list_versions import list_version, list_versions
+from torrents.list_versions import list_versions
 from torrents.models import TorrentStatus
 from torrents.stalled import STALLED
 from torrents.views.list_query import (
@@ -192,6 +192,7 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
 
 def _list_context(request: HttpRequest, query: ListQuery, *, oob: bool = False) -> dict:
     version, facets_version = list_versions(request.user)
+    query.filters().reads.keep_under(facets_version)
     counts = _counts_context(request, query, version, facets_version)
     region = _region(request, query, counts["facets"], version, oob=oob)
     query.page = region.page  # a page past the end shows (and then polls) the last one
@@ -248,11 +249,12 @@ def rows(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     query = _query(request)
     since = parse_datetime(request.GET.get("since", "")) or None
+    version, facets_version = list_versions(request.user)
+    query.filters().reads.keep_under(facets_version)
     rows = page_rows(query, request.user)
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
         context = _list_context(request, query, oob=True)
         return render(request, "torrents/rows.html", {**context, "whole": True})
-    version = list_version(request.user)
     context = {
         "query": query,
         "staff_columns": request.user.is_staff,
@@ -266,5 +268,5 @@ def rows(request: HttpRequest) -> HttpResponse:
         ),
     }
     if version != request.GET.get("c"):
-        context.update(_counts_context(request, query, version), counts_moved=True)
+        context.update(_counts_context(request, query, version, facets_version), counts_moved=True)
     return render(request, "torrents/rows.html", context)

@@ -8,6 +8,7 @@ torrents/search/ranked.py, their count capped the same way ("10,000+")."""
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.core.paginator import Page
@@ -155,6 +156,12 @@ class ListQuery:
         ]
 
     def filters(self) -> ListFilters:
+        """The same filters each call, so that the page and its counts share what their search
+        reads (`ListFilters.reads`)."""
+        return self._filters
+
+    @cached_property
+    def _filters(self) -> ListFilters:
         return ListFilters(
             statuses=(self.status,) if self.status else (),
             q=self.q,
