@@ -4,6 +4,7 @@ counts again only then)."""
 
 import functools
 import hashlib
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Max
@@ -30,21 +31,27 @@ def _stamps_sql(*, staff: bool) -> str:
     latest_label = _max(Label, "id", where="user_id = %s")
     return (
         f"SELECT {_max(Torrent, 'updated_at')}, {_max(Torrent, 'facets_at')}, "
-        f"{gained}, {lost}, {labels}, {latest_label}"
+        f"{gained}, {lost}, {labels}, {latest_label}, {_max(Torrent, 'words_at')}"
     )
 
 
-def _stamps(user) -> tuple[list, list]:
-    """(what the rows and totals depend on, what the counts depend on), in one query."""
+def _stamps(user) -> tuple[list, list, list]:
+    """(what the rows and totals depend on, what the counts depend on, what a search's match
+    depends on), in one query."""
     if not user.is_authenticated:
-        rows = Torrent.objects.aggregate(at=Max("updated_at"))["at"]
-        counts = Torrent.objects.aggregate(at=Max("facets_at"))["at"]
-        return [rows], [counts]
+        stamps = Torrent.objects.aggregate(
+            rows=Max("updated_at"), counts=Max("facets_at"), words=Max("words_at")
+        )
+        return [stamps["rows"]], [stamps["counts"]], [stamps["words"]]
     params = [user.pk] * (2 if user.is_staff else 4)
     with connection.cursor() as cursor:
         cursor.execute(_stamps_sql(staff=user.is_staff), params)
-        updated, facets, gained, lost, labels, latest_label = cursor.fetchone()
-    return [updated, gained, lost], [facets, gained, lost, labels, latest_label]
+        updated, facets, gained, lost, labels, latest_label, words = cursor.fetchone()
+    return (
+        [updated, gained, lost],
+        [facets, gained, lost, labels, latest_label],
+        [words, gained, lost, labels, latest_label],
+    )
 
 
 def _digest(stamps: list) -> str:
@@ -65,7 +72,16 @@ def facets_version(user) -> str:
     return list_versions(user)[1]
 
 
-def list_versions(user) -> tuple[str, str]:
-    """(`list_version`, `facets_version`), from one query."""
-    rows, counts = _stamps(user)
-    return _digest(rows), _digest(counts)
+class ListVersions(NamedTuple):
+    rows: str  # `list_version`
+    counts: str  # `facets_version`
+    # What a search's match depends on: the latest `words_at` (a name, search terms, files, a
+    # label put or taken), labels made or gone, ownerships gained and lost. A status change and
+    # a sync leave it alone.
+    search: str
+
+
+def list_versions(user) -> ListVersions:
+    """`list_version`, `facets_version` and the search's version, from one query."""
+    rows, counts, search = _stamps(user)
+    return ListVersions(rows=_digest(rows), counts=_digest(counts), search=_digest(search))

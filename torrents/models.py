@@ -135,6 +135,9 @@ ROW_STAMPED = frozenset(LIST_COLUMNS)
 # those that change what the list counts by even if they forget to (the search terms: what a
 # search matches, and so counts).
 FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since", "search_terms"})
+# A write of any of these stamps `Torrent.words_at`: the torrent's own words a search matches
+# (its files' paths are written with the torrent, or with its metadata in a whole save).
+WORDS_STAMPED = frozenset({"name", "search_terms"})
 
 
 class TorrentQuerySet(models.QuerySet):
@@ -146,6 +149,8 @@ class TorrentQuerySet(models.QuerySet):
             kwargs["updated_at"] = timezone.now()
         if FACET_STAMPED.intersection(kwargs) and "facets_at" not in kwargs:
             kwargs["facets_at"] = kwargs.get("updated_at", timezone.now())
+        if WORDS_STAMPED.intersection(kwargs) and "words_at" not in kwargs:
+            kwargs["words_at"] = kwargs.get("updated_at", timezone.now())
         return super().update(**kwargs)
 
 
@@ -185,6 +190,11 @@ class Torrent(models.Model):
     # When something the list's counts depend on last changed (status, name, stalled): every
     # write but the sync's rate-only ones, which the counts' cache then survives.
     facets_at = models.DateTimeField(auto_now=True, editable=False)
+    # When the words a search matches it by last changed (its name, search terms, files, a
+    # label put on it or taken): what a search's match is kept under, which a status change or
+    # a sync leaves alone (torrents/search's `SearchReads`). Null for the rows before it came
+    # (migration 0023: a column SQLite can add without remaking the table and its triggers).
+    words_at = models.DateTimeField(auto_now=True, null=True, editable=False)
 
     # Pushing to rTorrent: every attempt is recorded so a stuck torrent explains itself.
     push_attempts = models.PositiveIntegerField(default=0)
@@ -276,18 +286,22 @@ class Torrent(models.Model):
             models.Index(fields=["updated_at"], name="torrent_updated_at"),
             # The counts' version: the latest facets_at, one index lookup.
             models.Index(fields=["facets_at"], name="torrent_facets_at"),
+            # A search's version: the latest words_at, one index lookup.
+            models.Index(fields=["words_at"], name="torrent_words_at"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, update_fields=None, **kwargs):
-        """A save of some fields that the list shows writes `updated_at` too, and one of a
-        field the counts depend on `facets_at` (both auto_now)."""
+        """A save of some fields that the list shows writes `updated_at` too, one of a field
+        the counts depend on `facets_at`, and one of its words `words_at` (all auto_now)."""
         if update_fields is not None and ROW_STAMPED.intersection(update_fields):
             update_fields = {*update_fields, "updated_at"}
         if update_fields is not None and FACET_STAMPED.intersection(update_fields):
             update_fields = {*update_fields, "facets_at"}
+        if update_fields is not None and WORDS_STAMPED.intersection(update_fields):
+            update_fields = {*update_fields, "words_at"}
         super().save(*args, update_fields=update_fields, **kwargs)
 
     @property

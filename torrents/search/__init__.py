@@ -62,10 +62,10 @@ class SearchReads:
         self._version: str | None = None
 
     def keep_under(self, version: str) -> None:
-        """Keep the reads while `version` holds: the list's `facets_version`, which moves with
-        every write a match depends on (a name, search terms, a torrent's files with its
-        metadata, a label put or taken, an ownership), as the search's counts kept under it do;
-        a sync that moves rates and statuses leaves the match alone."""
+        """Keep the reads while `version` holds: the list's search version
+        (torrents/list_versions.py), which moves with every write a match depends on (a name,
+        search terms, a torrent's files with its metadata, a label put or taken, an ownership
+        gained or lost) and with none of what a sync or a status change writes."""
         self._version = version
 
     def ids(self, key: tuple, read: Callable[[], list[int]]) -> list[int]:

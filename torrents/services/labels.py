@@ -93,8 +93,10 @@ def label_default_colour(name: str) -> str:
 
 
 def _touch(torrent_ids: Iterable[int] | QuerySet) -> None:
-    """The rows show labels: their change is a change of the row (see the module's note)."""
-    Torrent.objects.filter(pk__in=torrent_ids).update(updated_at=timezone.now())
+    """The rows show labels: their change is a change of the row (see the module's note), and
+    of the words their owner's search matches them by."""
+    now = timezone.now()
+    Torrent.objects.filter(pk__in=torrent_ids).update(updated_at=now, words_at=now)
 
 
 def _find(user, name: str) -> Label | None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from torrents.list_selectors import ListFilters, torrent_facets
-from torrents.list_versions import facets_version, list_version
+from torrents.list_versions import facets_version, list_version, list_versions
 from torrents.models import Node, Ownership, Torrent, TorrentStatus
 from torrents.services.bulk import BIGINT, TEXT, TIMESTAMP, bulk_update
 from torrents.services.control import torrent_remove, torrent_set_paused
@@ -68,6 +68,7 @@ def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves
     client.get("/")  # the counts kept as they are now
     before = Torrent.objects.get(pk=torrent.pk)
     versions = facets_version(owner), list_version(owner)
+    search_version = list_versions(owner).search
     node_sync(node=node)
     after = Torrent.objects.get(pk=torrent.pk)
     assert after.up_rate == 0
@@ -86,6 +87,8 @@ def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves
     assert Torrent.objects.get(pk=torrent.pk).status == TorrentStatus.PAUSED
     assert not drifted()  # the sync's raw UPDATE
     assert Torrent.objects.get(pk=torrent.pk).facets_at > after.facets_at
+    # A search's match depends on none of it: its version stayed (torrents/search's reads).
+    assert list_versions(owner).search == search_version
     counts = facet_counts(client.get("/").content.decode(), "status")
     assert counts.get("seeding", 0) == 0
     assert counts["paused"] == 1

@@ -11,10 +11,11 @@ from django.db import connection
 from django.utils import timezone
 
 from seedbox.testing import api_client as api
-from torrents.models import Torrent, TorrentStatus
+from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.search import contains, postgres, ranked
 from torrents.services.bulk import BIGINT, TIMESTAMP, bulk_update
 from torrents.services.labels import torrent_labels_set
+from torrents.services.search_terms import torrent_search_terms_set
 from torrents.templatetags.torrent_format import rate
 from torrents.tests.intake_support import alice, bob, boss  # noqa: F401 (fixtures)
 from torrents.tests.pages_support import client_for
@@ -185,8 +186,9 @@ def test_select_all_matching_says_a_capped_count(alice, library, capped, monkeyp
 def test_a_users_search_page_and_its_counts_read_the_match_once(alice, bob, monkeypatch):  # noqa: F811
     # The counts and the page narrow by the ids read once (torrents/search's `SearchReads`):
     # matching the words again for each query is what a user who owns 10,000 paid three times.
-    # The ids are kept while `facets_version` holds: a sync that moves rates leaves them, a
-    # label put moves them.
+    # The ids are kept while the search's version holds (torrents/list_versions.py): a sync
+    # that moves rates and a status change leave them; a label put, a name, search terms and a
+    # new co-owned torrent move them.
     built = []
     for module, name in ((contains, "matching_ids"), (postgres, "matches")):
         original = getattr(module, name)
@@ -218,8 +220,26 @@ def test_a_users_search_page_and_its_counts_read_the_match_once(alice, bob, monk
     assert rate(123_456) in html
     assert set(page_names(alice, "sintel")) == {seeding.name, labelled.name}
 
+    Torrent.objects.filter(pk=seeding.pk).update(status=TorrentStatus.PAUSED)
+    html = page(alice, "sintel")
+    assert len(built) == 1  # the match kept, the counts taken anew
+    assert facet_shown(html, "status")[TorrentStatus.PAUSED] == "2"
+    assert TorrentStatus.SEEDING not in facet_shown(html, "status")
+
     torrent_labels_set(user=alice, torrent=blender, names=["sintel"])
     html = page(alice, "sintel")
     assert len(built) == 2
     assert set(page_names(alice, "sintel")) == {seeding.name, labelled.name, blender.name}
     assert label_shown(html)["sintel"] == "2"
+    renamed = with_files([alice], "Elephants Dream")
+    found = set(page_names(alice, "sintel"))
+    Torrent.objects.filter(pk=renamed.pk).update(name="Sintel remastered")
+    assert set(page_names(alice, "sintel")) == found | {"Sintel remastered"}
+    torrent_search_terms_set(torrent_id=renamed.pk, terms="")
+    Torrent.objects.filter(pk=renamed.pk).update(name="Elephants Dream")
+    assert set(page_names(alice, "sintel")) == found
+    torrent_search_terms_set(torrent_id=renamed.pk, terms="Sintel")
+    assert set(page_names(alice, "sintel")) == found | {"Elephants Dream"}
+    shared = with_files([bob], "Sintel shared")
+    Ownership.objects.create(torrent=shared, user=alice, tracker_host="t.example")
+    assert set(page_names(alice, "sintel")) == found | {"Elephants Dream", "Sintel shared"}

@@ -191,8 +191,8 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
 
 
 def _list_context(request: HttpRequest, query: ListQuery, *, oob: bool = False) -> dict:
-    version, facets_version = list_versions(request.user)
-    query.filters().reads.keep_under(facets_version)
+    version, facets_version, search_version = list_versions(request.user)
+    query.filters().reads.keep_under(search_version)
     counts = _counts_context(request, query, version, facets_version)
     region = _region(request, query, counts["facets"], version, oob=oob)
     query.page = region.page  # a page past the end shows (and then polls) the last one
@@ -249,8 +249,8 @@ def rows(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     query = _query(request)
     since = parse_datetime(request.GET.get("since", "")) or None
-    version, facets_version = list_versions(request.user)
-    query.filters().reads.keep_under(facets_version)
+    version, facets_version, search_version = list_versions(request.user)
+    query.filters().reads.keep_under(search_version)
     rows = page_rows(query, request.user)
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
         context = _list_context(request, query, oob=True)
