@@ -41,6 +41,7 @@ from accounts.models import User  # noqa: E402
 from accounts.services.tokens import api_token_create  # noqa: E402
 from torrents.models import Ownership, Torrent, TorrentStatus  # noqa: E402
 from torrents.services.bulk import BIGINT, TIMESTAMP, bulk_update  # noqa: E402
+from torrents.services.rate_totals import node_rate_totals_refresh  # noqa: E402
 
 STATUSES = (
     [TorrentStatus.SEEDING] * 5
@@ -97,6 +98,8 @@ def write_rows(count: int, user: User, other: User) -> None:
     ]
     Ownership.objects.bulk_create(ownerships, batch_size=1000)
     write_labels(user, ids)
+    for node_id in set(Torrent.objects.values_list("node_id", flat=True)):
+        node_rate_totals_refresh(node_id=node_id)  # the totals bar's sums, as a sync leaves them
     analyze()
 
 

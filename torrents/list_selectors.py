@@ -37,11 +37,12 @@ from torrents.label_selectors import (
     labels_with_counts,
     torrents_labelled,
 )
-from torrents.list_versions import facets_version, list_version
+from torrents.list_versions import facets_version
 from torrents.models import (
     Node,
     Ownership,
     OwnershipLabel,
+    RateTotal,
     Torrent,
     TorrentStatus,
 )
@@ -51,8 +52,6 @@ from torrents.selectors import torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.storage import node_free_bytes
 
-# Statuses whose rates the totals bar adds up (every other one moves nothing).
-MOVING = (TorrentStatus.DOWNLOADING, TorrentStatus.SEEDING, TorrentStatus.CHECKING)
 # The tracker facet lists this many hosts, the busiest first (and the one filtered on).
 TRACKER_FACET_LIMIT = 50
 
@@ -441,24 +440,18 @@ def torrent_facets(
     return facets
 
 
-def torrent_totals(user, *, version: str | None = None) -> dict:
+def torrent_totals(user) -> dict:
     """The totals bar: the summed rates of what `user` sees (a shared torrent's whole rate
-    counts for each owner), their disk used of their quota, and for staff each node's free
-    space. The rates are kept with the list's version (`list_version`: rates move it)."""
-    key = f"list-totals:{user.pk}:{version or list_version(user)}"
-    rates = caches["rows"].get(key)
-    if rates is None:
-        if user.is_staff:
-            moving = Torrent.objects.filter(status__in=MOVING)
-            rates = moving.aggregate(down=Sum("down_rate"), up=Sum("up_rate"))
-        else:
-            # Through the torrents' status, not the ownership's copy: the rates are read from
-            # each torrent anyway, and the copy's index would fetch each ownership row too
-            # (20 against 7 ms at 10,000).
-            moving = Ownership.objects.filter(user=user, torrent__status__in=MOVING)
-            rates = moving.aggregate(down=Sum("torrent__down_rate"), up=Sum("torrent__up_rate"))
-        rates = {"down_rate": rates["down"] or 0, "up_rate": rates["up"] or 0}
-        caches["rows"].set(key, rates)
+    counts for each owner), as each node's last sync summed them (models.RateTotal: a few rows,
+    not every torrent's rate on each page), their disk used of their quota, and for staff each
+    node's free space."""
+    rows = (
+        RateTotal.objects.filter(user=None)
+        if user.is_staff
+        else RateTotal.objects.filter(user=user)
+    )
+    summed = rows.aggregate(down=Sum("down_rate"), up=Sum("up_rate"))
+    rates = {"down_rate": summed["down"] or 0, "up_rate": summed["up"] or 0}
     totals = {**rates, "used_bytes": user.used_bytes, "quota_bytes": user.quota_bytes}
     if user.is_staff:
         totals["nodes"] = [

@@ -140,6 +140,10 @@ FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since", "sea
 WORDS_STAMPED = frozenset({"name", "search_terms"})
 
 
+# Statuses whose rates count (every other one moves nothing, whatever its last rates said).
+MOVING = (TorrentStatus.DOWNLOADING, TorrentStatus.SEEDING, TorrentStatus.CHECKING)
+
+
 class TorrentQuerySet(models.QuerySet):
     def update(self, **kwargs):
         """As QuerySet.update, and a write of what the list shows stamps `updated_at`, one
@@ -529,6 +533,24 @@ class NodeTrafficBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} @ {self.hour:%Y-%m-%d %H}:00"
+
+
+class RateTotal(models.Model):
+    """The rates of a node's moving torrents as its last sync summed them: per owner (`user`; a
+    shared torrent's whole rate counts for each), and the node's own (`user` null: each torrent
+    once). The totals bar reads these few rows rather than summing every torrent's rate again
+    on each page after a sync (10,000 rows each time: 4 ms on Postgres, and 65 ms for staff at
+    100,000). Rates only ever come from the sync, so these are as fresh as the rows."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    down_rate = models.BigIntegerField(default=0)
+    up_rate = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.node_id}/{self.user_id or 'all'}: {self.down_rate} down, {self.up_rate} up"
 
 
 class TorrentGone(models.Model):

@@ -49,6 +49,7 @@ from torrents.services.history import (
 )
 from torrents.services.nodes import node_client, nodes_lock
 from torrents.services.purge import torrent_purge
+from torrents.services.rate_totals import node_rate_totals_refresh
 from torrents.services.remote_status import torrent_status, wanted_done
 from torrents.services.seeding import Seeded, seeding_ratio, seeding_watch, torrents_to_stop
 from torrents.services.sync_events import Transitions, sync_events_record, tracker_stuck
@@ -394,6 +395,11 @@ def _apply(
         rows=changed,
         constants={"synced_at": (TIMESTAMP, now), "updated_at": (TIMESTAMP, now)},
     )
+    if report.updated:
+        # The totals bar's sums, from the rows just written. A run that wrote nothing moved no
+        # rate (a torrent that moves reports a new rate nearly every run); an ownership gained
+        # or lost meanwhile shows in its owners' totals from the next run that writes.
+        node_rate_totals_refresh(node_id=node.pk)
     # Stuck torrents' messages need every owner's URLs (passkeys blanked): read with them.
     owners = _Owners(node_id=node.pk, with_trackers=bool(changes.stuck))
     if credits:

@@ -27,6 +27,7 @@ from torrents.services.bulk import BIGINT, TEXT, TIMESTAMP, bulk_update
 from torrents.services.control import torrent_remove, torrent_set_paused
 from torrents.services.labels import label_create, torrent_labels_set, torrents_label_remove
 from torrents.services.nodes import node_client
+from torrents.services.rate_totals import node_rate_totals_refresh
 from torrents.services.search_terms import torrent_search_terms_set
 from torrents.services.sync import node_sync
 from torrents.stalled import STALLED
@@ -65,6 +66,8 @@ def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves
     # rTorrent reports 0 B/s; the row says otherwise: the next sync writes the rate back, its
     # only change.
     Torrent.objects.filter(pk=torrent.pk).update(up_rate=5000)
+    node_rate_totals_refresh(node_id=node.pk)
+    assert api(owner).get("/api/torrents/totals").json()["up_rate"] == 5000
     client.get("/")  # the counts kept as they are now
     before = Torrent.objects.get(pk=torrent.pk)
     versions = facets_version(owner), list_version(owner)
@@ -72,6 +75,7 @@ def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves
     node_sync(node=node)
     after = Torrent.objects.get(pk=torrent.pk)
     assert after.up_rate == 0
+    assert api(owner).get("/api/torrents/totals").json()["up_rate"] == 0  # summed by the sync
     assert after.updated_at > before.updated_at  # the poll sees the row move
     assert after.facets_at == before.facets_at
     assert facets_version(owner) == versions[0]

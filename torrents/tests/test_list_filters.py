@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from torrents.models import Ownership, Torrent, TorrentStatus, eta_seconds
 from torrents.services.intake import torrent_take
+from torrents.services.rate_totals import node_rate_totals_refresh
 from torrents.tests.intake_support import alice, api, bob, boss  # noqa: F401 (fixtures)
 from torrents.tests.pages_support import client_for, facet_counts, make_rows, offline_node
 from torrents.tracker_host import announce_host
@@ -225,21 +226,28 @@ def test_totals_bar_adds_up_what_you_see(alice, bob, boss):  # noqa: F811
     theirs = make_rows([bob], 1, status=TorrentStatus.SEEDING)
     Torrent.objects.filter(pk__in=[t.pk for t in mine]).update(down_rate=1024, up_rate=512)
     Torrent.objects.filter(pk=theirs[0].pk).update(up_rate=4096)
+    paused = make_rows([alice], 1, status=TorrentStatus.PAUSED)[0]  # its last rates count not
+    Torrent.objects.filter(pk=paused.pk).update(down_rate=99_999, up_rate=99_999)
+    shared = make_rows([alice, bob], 1, status=TorrentStatus.SEEDING)[0]
+    Torrent.objects.filter(pk=shared.pk).update(up_rate=10_000)
+    for node_id in {t.node_id for t in (*mine, *theirs, paused, shared)}:
+        node_rate_totals_refresh(node_id=node_id)  # as each node's sync does
     alice.used_bytes = 250 << 20
     alice.save(update_fields=["used_bytes"])
     assert api(alice).get("/api/torrents/totals").json() == {
         "down_rate": 2048,
-        "up_rate": 1024,
+        "up_rate": 11_024,  # a shared torrent's whole rate counts for each owner
         "used_bytes": 250 << 20,
         "quota_bytes": alice.quota_bytes,
     }
     html = client_for(alice).get("/").content.decode()
     bar = html.split('id="list-totals"', 1)[1].split("</section>", 1)[0]
     assert "2.0\xa0KB/s" in bar
+    assert api(bob).get("/api/torrents/totals").json()["up_rate"] == 14_096
     assert "250.0\xa0MB of 1.0\xa0GB" in bar
     assert 'data-testid="node-free"' not in bar
     staff = api(boss).get("/api/torrents/totals").json()
-    assert (staff["down_rate"], staff["up_rate"]) == (2048, 5120)
+    assert (staff["down_rate"], staff["up_rate"]) == (2048, 15_120)  # each torrent once
     assert [n["name"] for n in staff["nodes"]] == ["offline"]
     assert staff["nodes"][0]["free_bytes"] > 0  # its data root is /tmp
     boss_html = client_for(boss).get("/").content.decode()

@@ -109,16 +109,14 @@ def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> di
     }
 
 
-def _counts_context(
-    request: HttpRequest, query: ListQuery, version: str, facets_version: str | None = None
-) -> dict:
+def _counts_context(request: HttpRequest, query: ListQuery, facets_version: str) -> dict:
     facets = torrent_facets(request.user, query.filters(), version=facets_version)
     sidebar = _sidebar_context(request, query, facets)
     return {
         "facets": facets,
         "sidebar": sidebar,
         "sidebar_key": _sidebar_key(query, sidebar),
-        "totals": torrent_totals(request.user, version=version),
+        "totals": torrent_totals(request.user),
     }
 
 
@@ -193,7 +191,7 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
 def _list_context(request: HttpRequest, query: ListQuery, *, oob: bool = False) -> dict:
     version, facets_version, search_version = list_versions(request.user)
     query.filters().reads.keep_under(search_version)
-    counts = _counts_context(request, query, version, facets_version)
+    counts = _counts_context(request, query, facets_version)
     region = _region(request, query, counts["facets"], version, oob=oob)
     query.page = region.page  # a page past the end shows (and then polls) the last one
     return {
@@ -268,5 +266,5 @@ def rows(request: HttpRequest) -> HttpResponse:
         ),
     }
     if version != request.GET.get("c"):
-        context.update(_counts_context(request, query, version, facets_version), counts_moved=True)
+        context.update(_counts_context(request, query, facets_version), counts_moved=True)
     return render(request, "torrents/rows.html", context)
