@@ -9,7 +9,7 @@ tracker of their own, each ownership on one of 8 tracker hosts; 1 in 7 is named 
 baseline, measured in the same run, is what the list cost before filters had counts: the
 unfiltered first page of `GET /api/torrents`. Each filtered page is measured three times: nothing
 changed since the last request; a sync moved a row's rates before each request (the sync's own
-raw UPDATE: the counts are kept, the totals taken anew); a row's status changed before each
+raw UPDATE: the counts are kept, the table rendered anew); a row's status changed before each
 request (every count taken anew). The user has 22 labels on their torrents (bench_rows.py).
 Over HTTP: `gunicorn seedbox.wsgi` with 2 workers x 8 threads as `runseedbox` starts it, one
 client on a kept-alive connection, a throwaway Redis.
