@@ -63,7 +63,8 @@
   }
 
   function typing(target) {
-    return target.closest && target.closest("input, textarea, select, [contenteditable], dialog");
+    // A closed dialog can keep the focus a moment after Escape: only an open one takes keys.
+    return target.closest && target.closest("input, textarea, select, [contenteditable], dialog[open]");
   }
 
   document.addEventListener("keydown", function (event) {
