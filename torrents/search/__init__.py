@@ -43,6 +43,8 @@ from torrents.search.query import SearchText, search_text
 
 # How many matching files a result names.
 MATCHED_FILES = 3
+# How long a search's reads are kept across requests (SearchReads.keep_under), at most.
+READS_SECONDS = 300
 
 
 def _postgres() -> bool:
@@ -51,11 +53,13 @@ def _postgres() -> bool:
 
 class SearchReads:
     """What a search reads once for all the queries of one request that narrow by it (the
-    list's counts and its page): for a user (not staff), the ids of their own torrents it
-    matches; on Postgres, the user's labelled matches. The list's page and its counts read the
-    match once instead of three times (a user who owns 10,000 torrents, 1,429 of them with
-    "linux", after a status change: bench/list_filters_bench.py). `keep_under` keeps them
-    across requests too, per web process, while a version holds."""
+    list's counts and its page): the ids of the torrents it matches that the user sees
+    (`_matched_ids`: a user's own; staff's on SQLite), and on Postgres the user's labelled
+    matches. The list's page and its counts read the match once instead of three times (a
+    user who owns 10,000 torrents, 1,429 of them with "linux", after a status change:
+    bench/list_filters_bench.py). `keep_under` keeps them across requests too, per web
+    process, while a version holds, for READS_SECONDS at most (each prefix typed into the live
+    search is a search of its own)."""
 
     def __init__(self):
         self._read: dict[tuple, list[int]] = {}
@@ -79,7 +83,7 @@ class SearchReads:
         found = caches["rows"].get(cache_key)
         if found is None:
             found = read()
-            caches["rows"].set(cache_key, found)
+            caches["rows"].set(cache_key, found, READS_SECONDS)
         return found
 
 
@@ -124,12 +128,18 @@ def _searched(
     if not user.is_authenticated:
         nothing = Value(0.0, output_field=FloatField())
         return queryset.none().annotate(search_rank=nothing) if ranked else queryset.none()
-    if reads is not None and (not user.is_staff or not _postgres()):
+    if reads is not None and _read_as_ids(user):
         found = queryset.filter(pk__in=_ids_given(_matched_ids(q, user, reads)))
     else:
         reads = reads or SearchReads()
         found = _matching(queryset, q, user=user, reads=reads)
     return found.annotate(search_rank=_rank(q, user=user, reads=reads)) if ranked else found
+
+
+def _read_as_ids(user) -> bool:
+    """Whether the queries of a search shared by `reads` narrow by `_matched_ids` (everyone but
+    staff on Postgres, whose match stays a condition of each query)."""
+    return not user.is_staff or not _postgres()
 
 
 def _matched_ids(q: str, user, reads: SearchReads) -> list[int]:
