@@ -71,7 +71,7 @@ def test_a_label_without_a_word_of_the_query_never_brings_a_torrent_back(alice):
 
 def test_a_label_holding_the_whole_query_finds_every_torrent_it_is_on(alice):  # noqa: F811
     # Such a label's links are read without matching their torrents' words (postgres.py's
-    # `_holds`): the same torrents as when the database matches label and name together.
+    # `_holding`): the same torrents as when the database matches label and name together.
     both = with_files([alice], "Open movie")
     torrent_labels_set(user=alice, torrent=both, names=["linux mint"])
     split = with_files([alice], "Mint tea")  # one word in its label, one in its name
@@ -85,6 +85,12 @@ def test_a_label_holding_the_whole_query_finds_every_torrent_it_is_on(alice):  #
     assert api_names(alice, "linux -mint") == [named.name]
     assert set(api_names(alice, "iso or mint")) == {named.name, both.name, split.name}
     assert api_names(alice, '"mint linux"') == []  # a phrase: the words in that order
+    # Whether a label holds the query is Postgres' say, its lowercasing included: Python's
+    # lower() makes a final sigma of "ΟΔΟΣ", Postgres a plain one.
+    greek = with_files([alice], "Unrelated thing")
+    torrent_labels_set(user=alice, torrent=greek, names=["ΟΔΟΣ"])
+    assert api_names(alice, "οδος") == []
+    assert page_names(alice, "οδος") == []
 
 
 def test_the_last_word_is_a_prefix_as_you_type(alice):  # noqa: F811
