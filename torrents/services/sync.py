@@ -395,11 +395,7 @@ def _apply(
         rows=changed,
         constants={"synced_at": (TIMESTAMP, now), "updated_at": (TIMESTAMP, now)},
     )
-    if report.updated:
-        # The totals bar's sums, from the rows just written. A run that wrote nothing moved no
-        # rate (a torrent that moves reports a new rate nearly every run); an ownership gained
-        # or lost meanwhile shows in its owners' totals from the next run that writes.
-        node_rate_totals_refresh(node_id=node.pk)
+    node_rate_totals_refresh(node_id=node.pk)  # the totals bar's sums, written when they moved
     # Stuck torrents' messages need every owner's URLs (passkeys blanked): read with them.
     owners = _Owners(node_id=node.pk, with_trackers=bool(changes.stuck))
     if credits:

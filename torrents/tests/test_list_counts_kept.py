@@ -462,3 +462,23 @@ def test_0022_goes_back_and_forth_with_the_copies_kept():
     Torrent.objects.filter(pk=torrent.pk).update(status=TorrentStatus.SEEDING)
     assert Ownership.objects.get().torrent_status == TorrentStatus.SEEDING
     assert not drifted()
+
+
+def test_a_removed_torrent_leaves_the_totals_at_the_next_sync(node, owner, tmp_path):
+    # The site zeroes a removed torrent's rates itself; the node's next sync then writes no
+    # row, and must still sum the totals anew (found by a review: the bar kept its rate).
+    torrent = add_torrent(node, [owner], tmp_path, with_data=True, start=True)
+    wait_until(
+        lambda: (
+            node_sync(node=node)
+            and Torrent.objects.get(pk=torrent.pk).status == TorrentStatus.SEEDING
+        ),
+        what="seeding",
+    )
+    Torrent.objects.filter(pk=torrent.pk).update(up_rate=5000)
+    node_rate_totals_refresh(node_id=node.pk)
+    assert api(owner).get("/api/torrents/totals").json()["up_rate"] == 5000
+    torrent_remove(torrent=Torrent.objects.get(pk=torrent.pk), by=owner, purge=False)
+    report = node_sync(node=node)
+    assert report.updated == 0
+    assert api(owner).get("/api/torrents/totals").json()["up_rate"] == 0
