@@ -190,7 +190,7 @@ def _rank(q: str, *, user, reads: SearchReads):
     search = search_text(q)
     if not search.has_words:
         return Value(0.0, output_field=FloatField())
-    return postgres.rank(search, user=user, labelled=_labelled(search, user, reads))
+    return postgres.rank(search, labelled=_labelled(search, user, reads))
 
 
 def search_matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:

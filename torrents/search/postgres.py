@@ -90,12 +90,10 @@ def matches(search: SearchText, *, labelled: list[int]) -> Q:
     return match | Q(pk__in=labelled) if labelled else match
 
 
-def rank(search: SearchText, *, user, labelled: list[int] | None = None):
+def rank(search: SearchText, *, labelled: list[int]):
     """The rank of each torrent of a matching queryset (higher first); the user's labelled
-    matches are read once, not once per row (`labelled`: `labelled_matching`'s, if read)."""
+    matches (`labelled_matching`'s, read once, not once per row) rank above a file's match."""
     ranked = Rank(StoredVector(), WebQuery(search))
-    if labelled is None:
-        labelled = labelled_matching(search, user)
     if not labelled:
         return ranked
     return ranked + Case(When(pk__in=labelled, then=Value(LABEL_BONUS)), default=Value(0.0))
