@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 
 from torrents.label_selectors import LabelCount, labels_of
 from torrents.list_selectors import torrent_facets, torrent_owner_emails, torrent_totals
-from torrents.list_versions import list_versions
+from torrents.list_versions import ListVersions, list_versions
 from torrents.models import TorrentStatus
 from torrents.stalled import STALLED
 from torrents.views.list_query import (
@@ -188,9 +188,21 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
     return region
 
 
-def _list_context(request: HttpRequest, query: ListQuery, *, oob: bool = False) -> dict:
-    version, facets_version, search_version = list_versions(request.user)
-    query.filters().reads.keep_under(search_version)
+def _versions(request: HttpRequest, query: ListQuery) -> ListVersions:
+    """The list's versions, read once a request; the query's search is kept under its own."""
+    versions = list_versions(request.user)
+    query.filters().reads.keep_under(versions.search)
+    return versions
+
+
+def _list_context(
+    request: HttpRequest,
+    query: ListQuery,
+    *,
+    versions: ListVersions | None = None,
+    oob: bool = False,
+) -> dict:
+    version, facets_version, _ = versions or _versions(request, query)
     counts = _counts_context(request, query, facets_version)
     region = _region(request, query, counts["facets"], version, oob=oob)
     query.page = region.page  # a page past the end shows (and then polls) the last one
@@ -247,11 +259,11 @@ def rows(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     query = _query(request)
     since = parse_datetime(request.GET.get("since", "")) or None
-    version, facets_version, search_version = list_versions(request.user)
-    query.filters().reads.keep_under(search_version)
+    versions = _versions(request, query)
+    version, facets_version, _ = versions
     rows = page_rows(query, request.user)
     if since is None or ids_digest([row.id for row in rows]) != request.GET.get("v"):
-        context = _list_context(request, query, oob=True)
+        context = _list_context(request, query, versions=versions, oob=True)
         return render(request, "torrents/rows.html", {**context, "whole": True})
     context = {
         "query": query,
