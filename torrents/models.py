@@ -130,11 +130,13 @@ LIST_COLUMNS = (
     "rtorrent_message",
     "stalled_since",
 )
-ROW_STAMPED = frozenset(LIST_COLUMNS)
-# A write of any of these stamps `Torrent.facets_at`: every write that stamps `updated_at`, and
-# those that change what the list counts by even if they forget to (the search terms: what a
-# search matches, and so counts).
-FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since", "search_terms"})
+# A write of any of these stamps `updated_at`: what a row shows, and the search terms, by which
+# a search's page shows the row or not (its rendered table is kept under the list's version).
+ROW_STAMPED = frozenset({*LIST_COLUMNS, "search_terms"})
+# A write of any of these stamps `Torrent.facets_at`: every write that stamps `updated_at` (the
+# search terms among them: what a search matches, and so counts), and those that change what
+# the list counts by even if they forget to.
+FACET_STAMPED = frozenset({"updated_at", "status", "name", "stalled_since"})
 # A write of any of these stamps `Torrent.words_at`: the torrent's own words a search matches
 # (its files' paths are written with the torrent, or with its metadata in a whole save).
 WORDS_STAMPED = frozenset({"name", "search_terms"})
