@@ -50,9 +50,8 @@ def drifted() -> list[tuple]:
     return [row for row in rows if row[1:3] != row[3:5]]
 
 
-def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves_them(
-    node, owner, tmp_path
-):
+def seeding_torrent(node, owner, tmp_path) -> Torrent:
+    """A torrent of `owner`'s with its data, started in rTorrent and synced until seeding."""
     torrent = add_torrent(node, [owner], tmp_path, with_data=True, start=True)
     wait_until(
         lambda: (
@@ -61,6 +60,13 @@ def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves
         ),
         what="seeding",
     )
+    return torrent
+
+
+def test_a_sync_that_moves_only_rates_keeps_the_counts_and_a_status_change_moves_them(
+    node, owner, tmp_path
+):
+    torrent = seeding_torrent(node, owner, tmp_path)
     client = client_for(owner)
     assert facet_counts(client.get("/").content.decode(), "status")["seeding"] == 1
     # rTorrent reports 0 B/s; the row says otherwise: the next sync writes the rate back, its
@@ -467,14 +473,7 @@ def test_0022_goes_back_and_forth_with_the_copies_kept():
 def test_a_removed_torrent_leaves_the_totals_at_the_next_sync(node, owner, tmp_path):
     # The site zeroes a removed torrent's rates itself; the node's next sync then writes no
     # row, and must still sum the totals anew (found by a review: the bar kept its rate).
-    torrent = add_torrent(node, [owner], tmp_path, with_data=True, start=True)
-    wait_until(
-        lambda: (
-            node_sync(node=node)
-            and Torrent.objects.get(pk=torrent.pk).status == TorrentStatus.SEEDING
-        ),
-        what="seeding",
-    )
+    torrent = seeding_torrent(node, owner, tmp_path)
     Torrent.objects.filter(pk=torrent.pk).update(up_rate=5000)
     node_rate_totals_refresh(node_id=node.pk)
     assert api(owner).get("/api/torrents/totals").json()["up_rate"] == 5000
