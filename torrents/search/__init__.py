@@ -39,6 +39,7 @@ from django.db.models.expressions import RawSQL
 
 from torrents.models import Ownership, Torrent
 from torrents.search import contains, postgres
+from torrents.search.expressions import id_array
 from torrents.search.query import SearchText, search_text
 
 # How many matching files a result names.
@@ -88,9 +89,10 @@ class SearchReads:
 
 
 def _ids_given(ids: list[int]) -> RawSQL:
-    """A subquery of ids already read, as one parameter."""
+    """A subquery of ids already read, as one parameter (on Postgres one array literal,
+    `id_array`, not a constant per id to plan)."""
     if _postgres():
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        return RawSQL("SELECT unnest(%s::bigint[])", [id_array(ids)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 

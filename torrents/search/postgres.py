@@ -14,7 +14,14 @@ from django.db.models import Case, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from torrents.models import Label, OwnershipLabel, TorrentFile
-from torrents.search.expressions import Matches, Rank, StoredVector, TextVector, WebQuery
+from torrents.search.expressions import (
+    AnyOf,
+    Matches,
+    Rank,
+    StoredVector,
+    TextVector,
+    WebQuery,
+)
 from torrents.search.query import SearchText, plain_words, query_words
 
 # ts_rank of one word at weight A is 0.61, at C (a file) 0.12: a label is between.
@@ -84,10 +91,11 @@ def matches(search: SearchText, *, labelled: list[int]) -> Q:
     """The match as a condition on the caller's (visible) queryset itself, not an `id IN` of
     the same table: the planner then reads each candidate row once, and a page's sort keeps
     only its 50 best (the self-join sorted every match's whole row, on disk, for a common
-    word). `labelled`: `labelled_matching`'s ids, a list, so that the planner ORs the GIN
-    index with the primary key's (an `IN (subquery)` there made it read the whole table)."""
+    word). `labelled`: `labelled_matching`'s ids, an array (`AnyOf`), so that the planner ORs
+    the GIN index with the primary key's (an `IN (subquery)` there made it read the whole
+    table)."""
     match = Q(Matches(StoredVector(), WebQuery(search)))
-    return match | Q(pk__in=labelled) if labelled else match
+    return match | Q(AnyOf(F("pk"), labelled)) if labelled else match
 
 
 def rank(search: SearchText, *, labelled: list[int]):
@@ -96,7 +104,8 @@ def rank(search: SearchText, *, labelled: list[int]):
     ranked = Rank(StoredVector(), WebQuery(search))
     if not labelled:
         return ranked
-    return ranked + Case(When(pk__in=labelled, then=Value(LABEL_BONUS)), default=Value(0.0))
+    bonus = When(AnyOf(F("pk"), labelled), then=Value(LABEL_BONUS))
+    return ranked + Case(bonus, default=Value(0.0))
 
 
 def matched_files(torrent_ids: list[int], search: SearchText, *, per_torrent: int) -> QuerySet:
