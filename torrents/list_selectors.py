@@ -305,15 +305,18 @@ def _owned_facets(user, filters: ListFilters) -> dict | None:
     (`search_owned`: the match read once a query, not once a dimension); None when more than
     RANKED_MAX match, for the capped counts of `_searched_facets`."""
     owned = Ownership.objects.filter(user=user)
+    # Their label links through the same conditions on a join (not `IN` a subquery of
+    # ownerships: 11.5 against 8.5 ms for 1,429 matched ownerships on Postgres).
+    links = OwnershipLabel.objects.filter(ownership__user=user)
     if filters.q:
         owned = search_owned(owned, filters.q, user=user, reads=filters.reads)
+        links = search_owned(links, filters.q, user=user, reads=filters.reads, prefix="ownership__")
     groups = [group for (group,) in _owned_groups(owned)]
     if filters.q and over_cap(sum(group.n for group in groups)):
         return None
     labels = list(labels_of(user))
     by_label: dict[int, list[_Owned]] = {}
     if labels:
-        links = OwnershipLabel.objects.filter(ownership__in=owned)
         for label_id, group in _owned_groups(links, "label_id", prefix="ownership__"):
             by_label.setdefault(label_id, []).append(group)
     # Under a label filter, the statuses and trackers are those of that label's groups.

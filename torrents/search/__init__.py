@@ -115,13 +115,17 @@ def torrents_search(
     return _searched(queryset, q, user=user, ranked=True, reads=reads)
 
 
-def search_owned(ownerships: QuerySet, q: str, *, user, reads: SearchReads) -> QuerySet:
+def search_owned(
+    ownerships: QuerySet, q: str, *, user, reads: SearchReads, prefix: str = ""
+) -> QuerySet:
     """`ownerships` (a user's own, not staff's) narrowed to those of the torrents `q` matches:
     what their counts are grouped from. The match is read once into `reads` (`_matched_ids`),
-    so each query of the counts and the page is narrowed by ids, not by the match again."""
+    so each query of the counts and the page is narrowed by ids, not by the match again.
+    `prefix`: the path from the rows to their ownership (`"ownership__"` for label links)."""
     if not user.is_authenticated:
         return ownerships.none()
-    return ownerships.filter(torrent_id__in=_ids_given(_matched_ids(q, user, reads)))
+    ids = _ids_given(_matched_ids(q, user, reads))
+    return ownerships.filter(**{f"{prefix}torrent_id__in": ids})
 
 
 def _searched(
