@@ -39,7 +39,7 @@ from django.db.models.expressions import RawSQL
 
 from torrents.models import Ownership, Torrent
 from torrents.search import contains, postgres
-from torrents.search.expressions import id_array
+from torrents.search.expressions import IdArray, id_array
 from torrents.search.query import SearchText, search_text
 
 # How many matching files a result names.
@@ -63,7 +63,7 @@ class SearchReads:
     search is a search of its own)."""
 
     def __init__(self):
-        self._read: dict[tuple, list[int]] = {}
+        self._read: dict[tuple, IdArray] = {}
         self._version: str | None = None
 
     def keep_under(self, version: str) -> None:
@@ -73,9 +73,10 @@ class SearchReads:
         gained or lost) and with none of what a sync or a status change writes."""
         self._version = version
 
-    def ids(self, key: tuple, read: Callable[[], list[int]]) -> list[int]:
+    def ids(self, key: tuple, read: Callable[[], list[int]]) -> IdArray:
         if key not in self._read:
-            self._read[key] = read() if self._version is None else self._kept(key, read)
+            found = read() if self._version is None else self._kept(key, read)
+            self._read[key] = IdArray(found)
         return self._read[key]
 
     def _kept(self, key: tuple, read: Callable[[], list[int]]) -> list[int]:
@@ -148,7 +149,7 @@ def _read_as_ids(user) -> bool:
     return not user.is_staff or not _postgres()
 
 
-def _matched_ids(q: str, user, reads: SearchReads) -> list[int]:
+def _matched_ids(q: str, user, reads: SearchReads) -> IdArray:
     """The ids of the torrents `q` matches that `user` may see, read once into `reads`: a
     user's own; on SQLite, for staff, all (SQLite reads the whole match into a table for each
     query that narrows by it anyway). On Postgres the match is checked on each of a user's
@@ -183,7 +184,7 @@ def _matching(queryset: QuerySet, q: str, *, user, reads: SearchReads) -> QueryS
     return queryset.filter(postgres.matches(search, labelled=_labelled(search, user, reads)))
 
 
-def _labelled(search: SearchText, user, reads: SearchReads) -> list[int]:
+def _labelled(search: SearchText, user, reads: SearchReads) -> IdArray:
     key = ("labelled", search.text, search.prefix, user.pk)
     return reads.ids(key, lambda: postgres.labelled_matching(search, user))
 

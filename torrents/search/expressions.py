@@ -2,6 +2,8 @@
 migration, not model fields: see torrents/search/__init__.py), a tsquery built from the
 user's text, a match and a rank."""
 
+from functools import cached_property
+
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
 from django.db.models import BooleanField, Expression, FloatField, Func, Value
 from django.db.models.expressions import Col
@@ -78,12 +80,21 @@ class Matches(Func):
     output_field = BooleanField()
 
 
-def id_array(ids) -> str:
+class IdArray(tuple):
     """Ids as one Postgres array literal (`'{1,2,3}'`), to pass as a single parameter: a list
     passed as it is reaches the server as `ARRAY[1, 2, 3]` (psycopg2) or `IN (1, 2, 3)`
     (Django), a constant each, which Postgres parses and folds one by one when it plans the
-    query (1,429 ids: 2 ms of planning each time they appear, bench/list_filters_bench.py)."""
-    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    query (1,429 ids: 2 ms of planning each time they appear, bench/list_filters_bench.py).
+    The literal is made once however many queries pass the same ids (a search's reads)."""
+
+    @cached_property
+    def literal(self) -> str:
+        return "{" + ",".join(map(str, self)) + "}"
+
+
+def id_array(ids) -> str:
+    """The array literal of `ids` (an IdArray's own, made once)."""
+    return (ids if isinstance(ids, IdArray) else IdArray(int(pk) for pk in ids)).literal
 
 
 class AnyOf(Func):
