@@ -31,6 +31,7 @@ Choices (see bench/README.md for the numbers):
 import hashlib
 import json
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import caches
 from django.db import connection
@@ -46,6 +47,8 @@ from torrents.search.query import SearchText, search_text
 MATCHED_FILES = 3
 # How long a search's reads are kept across requests (SearchReads.keep_under), at most.
 READS_SECONDS = 300
+
+T = TypeVar("T")
 
 
 def _postgres() -> bool:
@@ -74,12 +77,16 @@ class SearchReads:
         self._version = version
 
     def ids(self, key: tuple, read: Callable[[], list[int]]) -> IdArray:
+        """The ids `read` returns, read once a request (and kept while the version holds)."""
         if key not in self._read:
-            found = read() if self._version is None else self._kept(key, read)
-            self._read[key] = IdArray(found)
+            self._read[key] = IdArray(self.kept(key, read))
         return self._read[key]
 
-    def _kept(self, key: tuple, read: Callable[[], list[int]]) -> list[int]:
+    def kept(self, key: tuple, read: Callable[[], T]) -> T:
+        """What `read` returns, kept across requests while the version holds (read each time
+        when none is given). Only for what a match depends on, and nothing else."""
+        if self._version is None:
+            return read()
         digest = hashlib.blake2s(repr((self._version, key)).encode(), digest_size=16)
         cache_key = f"search-reads:{digest.hexdigest()}"
         found = caches["rows"].get(cache_key)
@@ -200,12 +207,22 @@ def _rank(q: str, *, user, reads: SearchReads):
     return postgres.rank(search, labelled=_labelled(search, user, reads))
 
 
-def search_matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:
+def search_matched_files(
+    torrent_ids: list[int], q: str, *, reads: SearchReads | None = None
+) -> dict[int, list[dict]]:
     """{torrent id: [{"id", "path"}, ...]}: the files of these torrents that `q` matches, the
-    best MATCHED_FILES each. Only pass ids of rows the user is shown."""
-    found: dict[int, list[dict]] = {pk: [] for pk in torrent_ids}
+    best MATCHED_FILES each. Only pass ids of rows the user is shown. `reads`: the request's,
+    to keep them while its search's version holds (files move it; a status change, which
+    renders the page anew, does not)."""
     if not torrent_ids or not q:
-        return found
+        return {pk: [] for pk in torrent_ids}
+    if reads is None:
+        return _matched_files(torrent_ids, q)
+    return reads.kept(("files", q, tuple(torrent_ids)), lambda: _matched_files(torrent_ids, q))
+
+
+def _matched_files(torrent_ids: list[int], q: str) -> dict[int, list[dict]]:
+    found: dict[int, list[dict]] = {pk: [] for pk in torrent_ids}
     if _postgres():
         search = search_text(q)
         if not search.has_words:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from seedbox.testing import api_client as api
-from torrents.models import Ownership, Torrent, TorrentStatus
+from torrents.models import Ownership, Torrent, TorrentFile, TorrentStatus
 from torrents.search import contains, postgres, ranked
 from torrents.services.bulk import BIGINT, TIMESTAMP, bulk_update
 from torrents.services.labels import torrent_labels_set
@@ -263,3 +263,20 @@ def test_ids_a_search_read_reach_the_database_as_one_parameter(alice, monkeypatc
     assert label_shown(html)["sintel"] == "25"
     one_by_one = re.compile(r"(IN \(|ARRAY\[)(\d+, ?){19}\d+")
     assert [q["sql"][:200] for q in queries if one_by_one.search(q["sql"])] == []
+
+
+def test_the_files_a_search_matched_are_kept_while_its_version_holds(alice):  # noqa: F811
+    # A status change renders the page anew; the files its rows matched are read again only
+    # when what they match moves (files are written with a whole save of their torrent).
+    holiday = with_files([alice], "Holiday", ["photos/volcano.jpg"], status="seeding")
+    assert "photos/volcano.jpg" in page(alice, "volcano")
+    Torrent.objects.filter(pk=holiday.pk).update(status=TorrentStatus.PAUSED)
+    with CaptureQueriesContext(connection) as queries:
+        html = page(alice, "volcano")
+    assert "photos/volcano.jpg" in html
+    assert facet_shown(html, "status")[TorrentStatus.PAUSED] == "1"
+    assert [q["sql"][:80] for q in queries if "torrents_torrentfile" in q["sql"]] == []
+
+    TorrentFile.objects.create(torrent=holiday, index=1, path="photos/volcano.2.jpg", size_bytes=1)
+    holiday.save()
+    assert "photos/volcano.2.jpg" in page(alice, "volcano")

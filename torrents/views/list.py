@@ -161,7 +161,12 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
     if region is None:
         now = timezone.now()
         page = page_of(query, user, {**facets["status"], **facets["stalled"]})
-        rows = rows_prepare(_with_owners(request, list(page.object_list)), user, q=query.q)
+        rows = rows_prepare(
+            _with_owners(request, list(page.object_list)),
+            user,
+            q=query.q,
+            reads=query.filters().reads,
+        )
         query.page = page.number
         # "10,000+": more matched than a search ranks and counts (torrents/search/ranked.py).
         count_shown = f"{page.paginator.count:,}{'+' if page.capped else ''}"
@@ -272,6 +277,7 @@ def rows(request: HttpRequest) -> HttpResponse:
             _with_owners(request, [row for row in rows if row.updated_at > since - SINCE_MARGIN]),
             request.user,
             q=query.q,
+            reads=query.filters().reads,
         ),
         "poll": _poll_context(
             query, ids_digest([row.id for row in rows]), now.isoformat(), version

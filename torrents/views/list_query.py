@@ -21,7 +21,7 @@ from torrents.list_selectors import ListFilters, torrents_filtered
 from torrents.models import LIST_COLUMNS, Torrent, TorrentStatus
 from torrents.page_panels import row_extras_for
 from torrents.paging import CountedPaginator
-from torrents.search import search_matched_files
+from torrents.search import SearchReads, search_matched_files
 from torrents.search.ranked import BEST_FIRST, ranked_page
 from torrents.selectors import messages_shown, torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
@@ -266,13 +266,16 @@ def page_rows(query: ListQuery, user) -> list[Torrent]:
     return list(query.ordered(user)[start : start + PAGE_SIZE])
 
 
-def rows_prepare(rows: list[Torrent], user, *, q: str = "") -> list[Torrent]:
+def rows_prepare(
+    rows: list[Torrent], user, *, q: str = "", reads: SearchReads | None = None
+) -> list[Torrent]:
     """What a row shows beyond its columns: rTorrent's message as this user may read it, and
     `chips`, the viewer's labels on it (one query for the page), with `chips_key` for the
     rendered row's cache: labels are per user, so the same torrent at the same `updated_at`
     renders differently for each of its owners. Searching (`q`): `matched_files`, the files
-    the search matched (one query for the page), with `matched_key` for the cache."""
-    matched = search_matched_files([row.id for row in rows], q) if q else {}
+    the search matched (one query for the page, kept with the search's `reads`), with
+    `matched_key` for the cache."""
+    matched = search_matched_files([row.id for row in rows], q, reads=reads) if q else {}
     shown = messages_shown(user, {row.pk: row.rtorrent_message for row in rows})
     chips = chips_by_torrent(user, [row.id for row in rows])
     extras = row_extras_for(user, rows) if rows else {}
