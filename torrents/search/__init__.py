@@ -42,6 +42,7 @@ from torrents.models import Ownership, Torrent
 from torrents.search import contains, postgres
 from torrents.search.expressions import IdArray, id_array
 from torrents.search.query import SearchText, search_text
+from torrents.search.ranked import over_cap
 
 # How many matching files a result names.
 MATCHED_FILES = 3
@@ -179,6 +180,30 @@ def _matched_ids(q: str, user, reads: SearchReads) -> IdArray:
         return list(owned.values_list("torrent_id", flat=True))
 
     return reads.ids(("matched", q, user.pk, user.is_staff), read)
+
+
+def search_best_first(q: str, *, user, reads: SearchReads) -> IdArray | None:
+    """The torrents `q` matches that `user` sees, best first (ties newest first: a ranked
+    page's order), kept with `reads` while the search's version holds: a rank depends only on
+    a match's words, so after a status change a page is these ids that its filters keep,
+    not every match ranked again (torrents/search/ranked.py `kept_ranked_page`). None where
+    the match is not read as ids (staff on Postgres) or more than RANKED_MAX matched (only the
+    newest of those are ranked)."""
+    if not user.is_authenticated or not _read_as_ids(user):
+        return None
+    matched = _matched_ids(q, user, reads)
+    if over_cap(len(matched)):
+        return None
+
+    def read() -> list[int]:
+        ranked = Torrent.objects.filter(pk__in=_ids_given(matched)).annotate(
+            search_rank=_rank(q, user=user, reads=reads)
+        )
+        rows = ranked.values_list("search_rank", "created_at", "pk")
+        # Sorted here: the rank can be a constant (SQLite's, no words), no ORDER BY term.
+        return [pk for *_, pk in sorted(rows, reverse=True)]
+
+    return reads.ids(("best first", q, user.pk, user.is_staff), read)
 
 
 def _matching(queryset: QuerySet, q: str, *, user, reads: SearchReads) -> QuerySet:

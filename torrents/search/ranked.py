@@ -111,6 +111,16 @@ def ranked_page(
     )
 
 
+def kept_ranked_page(
+    best_first: Sequence[int], candidates: set[int], *, offset: int, limit: int
+) -> RankedPage:
+    """`ranked_page` from a search's matches already in their ranked order (`best_first`: at
+    most RANKED_MAX, torrents/search `search_best_first`) and the ids its filters keep now
+    (`candidates`): the same page and count, without ranking them again."""
+    ordered = [pk for pk in best_first if pk in candidates]
+    return RankedPage(ids=ordered[offset : offset + limit], count=len(ordered), capped=False)
+
+
 @dataclass(frozen=True)
 class Joined:
     """Rows naming a torrent by `torrent` (ownerships, label links), to count the candidates

@@ -280,3 +280,24 @@ def test_the_files_a_search_matched_are_kept_while_its_version_holds(alice):  # 
     TorrentFile.objects.create(torrent=holiday, index=1, path="photos/volcano.2.jpg", size_bytes=1)
     holiday.save()
     assert "photos/volcano.2.jpg" in page(alice, "volcano")
+
+
+def test_a_users_ranked_page_after_a_status_change_is_the_kept_order_filtered(alice):  # noqa: F811
+    # A rank depends only on a match's words: after a status change a user's ranked page is
+    # their matches in the order kept with the search's reads that its filters keep now, the
+    # API's page (which ranks them again), with no ranked window of its own.
+    with_files([alice], "Sintel 2010", status=TorrentStatus.SEEDING)  # a name match: the best
+    blender = with_files([alice], "Blender A", ["films/sintel.mkv"], status="seeding")
+    with_files([alice], "Blender B", ["films/sintel.mkv"], status=TorrentStatus.PAUSED)
+    first = page_names(alice, "sintel")
+    assert first == api_names(alice, "sintel")
+    assert page_names(alice, "sintel", page=9) == first  # past the end: the last page
+
+    Torrent.objects.filter(pk=blender.pk).update(status=TorrentStatus.PAUSED)
+    with CaptureQueriesContext(connection) as queries:
+        paused = page_names(alice, "sintel", status="paused")
+    # Read before the next request, which empties the log they are read from.
+    windows = [q["sql"][:80] for q in queries if '"candidate"' in q["sql"]]
+    assert windows == []
+    assert paused == api_names(alice, "sintel", status="paused")
+    assert paused == [name for name in first if name != "Sintel 2010"]

@@ -7,6 +7,7 @@ are the API's: the newest RANKED_MAX matches at most, ranked (or in the sort ask
 torrents/search/ranked.py, their count capped the same way ("10,000+")."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
@@ -21,8 +22,8 @@ from torrents.list_selectors import ListFilters, torrents_filtered
 from torrents.models import LIST_COLUMNS, Torrent, TorrentStatus
 from torrents.page_panels import row_extras_for
 from torrents.paging import CountedPaginator
-from torrents.search import SearchReads, search_matched_files
-from torrents.search.ranked import BEST_FIRST, ranked_page
+from torrents.search import SearchReads, search_best_first, search_matched_files
+from torrents.search.ranked import BEST_FIRST, RankedPage, kept_ranked_page, ranked_page
 from torrents.selectors import messages_shown, torrents_visible_to
 from torrents.stalled import STALLED, stalled_q
 from torrents.tracker_host import HOST_MAX_LENGTH
@@ -239,23 +240,42 @@ def page_of(query: ListQuery, user, status_counts: dict[str, int]) -> Page:
 
 def searched_page(query: ListQuery, user) -> Page:
     """A search's page as the API's (torrents/search/ranked.py): its ids and the count in one
-    query of the newest RANKED_MAX matches at most, then those rows; past the end, the last."""
-    searched = torrents_filtered(user, query.filters(), ranked=True).annotate(
-        progress_value=_PROGRESS, ratio_value=_RATIO
-    )
-    order = query.search_order()
-    found = ranked_page(searched, offset=(query.page - 1) * PAGE_SIZE, limit=PAGE_SIZE, order=order)
+    query of the newest RANKED_MAX matches at most (or from the matches kept in their order:
+    `_kept_pages`), then those rows; past the end, the last."""
+    page_at = _kept_pages(query, user) or _ranked_pages(query, user)
+    found = page_at((query.page - 1) * PAGE_SIZE)
     paginator = CountedPaginator([], PAGE_SIZE, count=lambda: found.count)
     number = min(query.page, paginator.num_pages)
     ids = found.ids
     if number != query.page:
-        ids = ranked_page(
-            searched, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, order=order
-        ).ids
+        ids = page_at((number - 1) * PAGE_SIZE).ids
     rows = {row.pk: row for row in _shown(torrents_visible_to(user).filter(pk__in=ids))}
     page = Page([rows[pk] for pk in ids if pk in rows], number, paginator)
     page.capped = found.capped
     return page
+
+
+def _ranked_pages(query: ListQuery, user) -> Callable[[int], RankedPage]:
+    searched = torrents_filtered(user, query.filters(), ranked=True).annotate(
+        progress_value=_PROGRESS, ratio_value=_RATIO
+    )
+    order = query.search_order()
+    return lambda offset: ranked_page(searched, offset=offset, limit=PAGE_SIZE, order=order)
+
+
+def _kept_pages(query: ListQuery, user) -> Callable[[int], RankedPage] | None:
+    """Ranked (no sort asked for), a user's matches already in their order, kept while what
+    they match holds (`search_best_first`): the pages of those the filters keep now, from one
+    query of ids rather than every match ranked again after a status change. None where they
+    are not kept (staff on Postgres, more than RANKED_MAX matches)."""
+    filters = query.filters()
+    if query.search_order() != BEST_FIRST:
+        return None
+    best_first = search_best_first(filters.q, user=user, reads=filters.reads)
+    if best_first is None:
+        return None
+    kept = set(torrents_filtered(user, filters).values_list("pk", flat=True))
+    return lambda offset: kept_ranked_page(best_first, kept, offset=offset, limit=PAGE_SIZE)
 
 
 def page_rows(query: ListQuery, user) -> list[Torrent]:
