@@ -68,6 +68,7 @@ class SearchReads:
 
     def __init__(self):
         self._read: dict[tuple, IdArray] = {}
+        self._once: dict[tuple, object] = {}
         self._version: str | None = None
 
     def keep_under(self, version: str) -> None:
@@ -82,6 +83,13 @@ class SearchReads:
         if key not in self._read:
             self._read[key] = IdArray(self.kept(key, read))
         return self._read[key]
+
+    def once(self, key: tuple, read: Callable[[], T]) -> T:
+        """What `read` returns, read once for this request's queries and never kept beyond
+        it (what a status change moves: the rows the counts and the page both read)."""
+        if key not in self._once:
+            self._once[key] = read()
+        return self._once[key]
 
     def kept(self, key: tuple, read: Callable[[], T]) -> T:
         """What `read` returns, kept across requests while the version holds (read each time
@@ -122,6 +130,14 @@ def torrents_search(
     condition on `queryset`'s own rows and the user's labelled matches are read once.
     `reads`: shared with the request's other queries of this search."""
     return _searched(queryset, q, user=user, ranked=True, reads=reads)
+
+
+def search_matched_ids(q: str, *, user, reads: SearchReads) -> IdArray:
+    """The ids of the torrents `q` matches that `user` (not staff) owns, read once into
+    `reads` (`_matched_ids`)."""
+    if not user.is_authenticated:
+        return IdArray()
+    return _matched_ids(q, user, reads)
 
 
 def search_owned(

@@ -1,6 +1,7 @@
 """A user's status, tracker and label counts (each a grouped query of their ownerships, every filter
 checked on the ownership or its torrent) are, under every combination of filters, what counting
-the torrents the list itself shows one by one gives."""
+the torrents the list itself shows one by one gives; searching, the torrents a ranked page keeps
+from the matched ownerships (`owned_kept`) are those the list's query keeps."""
 
 import datetime as dt
 import itertools
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from torrents.list_selectors import (
     ListFilters,
+    owned_kept,
     torrent_facets,
     torrents_filtered,
     torrents_found,
@@ -66,7 +68,13 @@ def truth(user, filters: ListFilters) -> tuple[dict, dict]:
 
 
 def test_every_combination_of_filters_counts_what_the_list_shows(alice, library):  # noqa: F811
-    status_choices = [(), (S.SEEDING,), (STALLED,), (S.DOWNLOADING, STALLED), (S.PAUSED, S.ERROR)]
+    status_choices = [
+        (),
+        (S.SEEDING,),
+        (STALLED,),
+        (S.DOWNLOADING, STALLED),
+        (S.PAUSED, S.ERROR),
+    ]
     combos = itertools.product(
         status_choices, ("", "a.example", "b.example"), ("", "linux", "keep"), ("", "keep")
     )
@@ -83,6 +91,7 @@ def test_every_combination_of_filters_counts_what_the_list_shows(alice, library)
             ownerships__user=alice, ownerships__ownership_labels__label__name="keep"
         )
         assert facets["label"] == {"keep": labelled.count()}, filters
-        if q:  # the list's own count when searching
-            shown = torrents_filtered(alice, filters).count()
-            assert torrents_found(alice, filters, facets) == (shown, False), filters
+        if q:  # the list's own count when searching, and the ranked page's candidates
+            shown = torrents_filtered(alice, filters)
+            assert torrents_found(alice, filters, facets) == (shown.count(), False), filters
+            assert owned_kept(alice, filters) == {t.pk for t in shown}, filters
