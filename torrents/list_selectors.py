@@ -394,6 +394,11 @@ def owned_kept(user, filters: ListFilters) -> set[int] | None:
     return {match.torrent_id for match in matches if match.kept_by(filters, label_id)}
 
 
+def user_labels(user, filters: ListFilters) -> list:
+    """The viewer's labels by name, read once a request (the counts and the sidebar)."""
+    return filters.reads.once(("labels", user.pk), lambda: list(labels_of(user)))
+
+
 def _label_id(user, filters: ListFilters) -> int | None:
     """The id of the filter's label, read once a request (the counts and the page)."""
     key = ("label id", filters.label, user.pk)
@@ -436,7 +441,7 @@ def _owned_facets(user, filters: ListFilters) -> dict | None:
     matches = owned_matches(user, filters) if filters.q else None
     if filters.q and matches is None:
         return None
-    labels = list(labels_of(user))
+    labels = user_labels(user, filters)
     if matches is not None:
         groups, by_label = _matched_groups(matches)
     else:

@@ -25,8 +25,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
-from torrents.label_selectors import LabelCount, labels_of
-from torrents.list_selectors import torrent_facets, torrent_owner_emails, torrent_totals
+from torrents.label_selectors import LabelCount
+from torrents.list_selectors import (
+    torrent_facets,
+    torrent_owner_emails,
+    torrent_totals,
+    user_labels,
+)
 from torrents.list_versions import ListVersions, list_versions
 from torrents.models import TorrentStatus
 from torrents.stalled import STALLED
@@ -104,7 +109,7 @@ def _sidebar_context(request: HttpRequest, query: ListQuery, facets: dict) -> di
         # The viewer's labels (their colours: one query), counted under the other filters.
         "label_counts": [
             LabelCount(label, facets["label"].get(label.name, 0))
-            for label in (labels_of(request.user) if facets["label"] else ())
+            for label in (user_labels(request.user, query.filters()) if facets["label"] else ())
         ],
     }
 
