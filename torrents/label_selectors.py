@@ -89,7 +89,12 @@ def torrents_labelled(queryset: QuerySet[Torrent], *, user, name: str) -> QueryS
         return queryset.none()
     # The label's id first (a lookup among the user's few): the database then plans with what
     # it knows of that label (how many torrents carry it), which it cannot through its name.
-    label_id = label_id_named(user, name)
+    return torrents_with_label(queryset, label_id_named(user, name))
+
+
+def torrents_with_label(queryset: QuerySet[Torrent], label_id: int | None) -> QuerySet[Torrent]:
+    """The torrents of `queryset` that carry the label `label_id` (a label the caller found
+    among the viewer's own: `torrents_labelled`); none for None."""
     if label_id is None:
         return queryset.none()
     links = OwnershipLabel.objects.filter(label_id=label_id)

@@ -40,7 +40,7 @@ from torrents.label_selectors import (
     label_id_named,
     labels_of,
     labels_with_counts,
-    torrents_labelled,
+    torrents_with_label,
 )
 from torrents.list_versions import facets_version
 from torrents.models import (
@@ -146,7 +146,8 @@ def torrents_filtered(
         search = torrents_search if ranked else search_filter
         queryset = search(queryset, filters.q, user=user, reads=filters.reads)
     if filters.label:
-        queryset = torrents_labelled(queryset, user=user, name=filters.label)
+        label_id = _label_id(user, filters) if user.is_authenticated else None
+        queryset = torrents_with_label(queryset, label_id)
     return torrents_on_tracker(queryset, user, tracker=filters.tracker, owner=filters.owner)
 
 
@@ -189,7 +190,7 @@ def _owned_matching(user, filters: ListFilters) -> QuerySet[Ownership]:
         owned = owned.filter(tracker_host=filters.tracker)
     if filters.label:
         # The label's ownerships from the unique (label, ownership) index.
-        label_id = label_id_named(user, filters.label)
+        label_id = _label_id(user, filters)
         links = OwnershipLabel.objects.filter(label_id=label_id).values("ownership_id")
         owned = owned.filter(pk__in=links) if label_id else owned.none()
     return owned
@@ -267,7 +268,7 @@ def _label_counts(user, filters: ListFilters) -> dict[str, int]:
         if filters.statuses or filters.tracker:  # else every link of theirs
             links = links.filter(ownership__in=_owned_matching(user, filters))
         counts = dict(links.order_by().values_list("label_id").annotate(n=Count("id")))
-        return {label.name: counts.get(label.pk, 0) for label in labels_of(user)}
+        return {label.name: counts.get(label.pk, 0) for label in user_labels(user, filters)}
     counted = labels_with_counts(user, torrents_filtered(user, filters))
     return {item.label.name: item.count for item in counted}
 
@@ -493,7 +494,7 @@ def _searched_facets(user, filters: ListFilters) -> dict:
     other filters; the dimensions counted under the same filters (all of them, with no filter
     but the search) in one query, which reads those matches once. "capped": {dimension: more
     matched}; "found": {dimension: (how many candidates, capped)}, for the list's own count."""
-    labels = list(labels_of(user))
+    labels = user_labels(user, filters)
     groups = {
         "status": ("status", "is_stalled"),
         "tracker": Joined(
