@@ -422,10 +422,9 @@ def _matched_groups(matches: list[OwnedMatch]) -> tuple[list[_Owned], dict[int, 
         for match in matches
         for label_id in match.labels
     )
-    counted: dict[tuple, list[int]] = {}
-    for label_id, status, host, stalled, n in [(None, *key, n) for key, n in plain.items()] + [
-        (*key, n) for key, n in labelled.items()
-    ]:
+    counted: dict[tuple, list[int]] = {}  # (label id or None, status, host): [n, stalled]
+    every = [((None, *key), n) for key, n in plain.items()] + list(labelled.items())
+    for (label_id, status, host, stalled), n in every:
         totals = counted.setdefault((label_id, status, host), [0, 0])
         totals[0] += n
         totals[1] += n if stalled else 0
