@@ -403,6 +403,16 @@ def owned_kept(user, filters: ListFilters) -> set[int] | None:
     return {match.torrent_id for match in matches if match.kept_by(filters, label_id)}
 
 
+def torrents_kept_ids(user, filters: ListFilters) -> set[int]:
+    """The ids of the torrents `user` sees that `filters` keep: a user's search from their
+    matched ownerships (`owned_kept`, no query of its own), anything else from the list's
+    query."""
+    kept = owned_kept(user, filters) if filters.q and not user.is_staff else None
+    if kept is None:
+        kept = set(torrents_filtered(user, filters).values_list("pk", flat=True))
+    return kept
+
+
 def user_labels(user, filters: ListFilters) -> list:
     """The viewer's labels by name, read once a request (the counts and the sidebar)."""
     return filters.reads.once(("labels", user.pk), lambda: list(labels_of(user)))

@@ -18,7 +18,7 @@ from django.db.models.functions import Cast, NullIf
 from django.http import QueryDict
 
 from torrents.label_selectors import chips_by_torrent
-from torrents.list_selectors import ListFilters, owned_kept, torrents_filtered
+from torrents.list_selectors import ListFilters, torrents_filtered, torrents_kept_ids
 from torrents.models import LIST_COLUMNS, Torrent, TorrentStatus
 from torrents.page_panels import row_extras_for
 from torrents.paging import CountedPaginator
@@ -274,9 +274,7 @@ def _kept_pages(query: ListQuery, user) -> Callable[[int], RankedPage] | None:
     best_first = search_best_first(filters.q, user=user, reads=filters.reads)
     if best_first is None:
         return None
-    kept = None if user.is_staff else owned_kept(user, filters)
-    if kept is None:
-        kept = set(torrents_filtered(user, filters).values_list("pk", flat=True))
+    kept = torrents_kept_ids(user, filters)
     return lambda offset: kept_ranked_page(best_first, kept, offset=offset, limit=PAGE_SIZE)
 
 
