@@ -1,5 +1,6 @@
 """Profile list requests in-process (cProfile; stats also in /tmp/prof/last.prof), after the
-same seeding as list_filters_bench: the CPU time of each, its queries, then where it goes.
+same seeding as list_filters_bench: the CPU time of each, its queries (the last path's also in
+/tmp/prof/query-NN.sql, to EXPLAIN), then where it goes.
 
     ../.venv/bin/python profile_list.py [--torrents 10000] [--path /?status=seeding] [--before kept]
 """
@@ -47,15 +48,16 @@ def main():
         with CaptureQueriesContext(connection) as q:
             b.change(a.before, pk, 999)
             target.get(path, a.kind)
-        for query in q.captured_queries:
+        Path("/tmp/prof").mkdir(exist_ok=True)
+        for number, query in enumerate(q.captured_queries):
             print(f"  {query['time']}s {query['sql'][:260]}")
+            Path(f"/tmp/prof/query-{number:02d}.sql").write_text(query["sql"])
         prof = cProfile.Profile()
         for n in range(a.repeat):
             b.change(a.before, pk, n)
             prof.enable()
             target.get(path, a.kind)
             prof.disable()
-        Path("/tmp/prof").mkdir(exist_ok=True)
         prof.dump_stats("/tmp/prof/last.prof")
         st = pstats.Stats(prof)
         st.sort_stats("cumulative").print_stats(a.top)
