@@ -255,12 +255,12 @@ def _tracker_counts(user, filters: ListFilters) -> dict[str, int]:
         )
         return {row["tracker_host"]: row["n"] for row in rows}
     scope = _ownership_scope(user, filters)
-    if filters.statuses:
+    if filters.beyond_ownership:  # a label, or STALLED, which no stored status says
+        scope = scope.filter(torrent__in=torrents_filtered(user, filters).values("pk"))
+    elif filters.statuses:
         # Else no join: a removed torrent has no ownership left (control.torrent_remove marks
         # it removed when its last one goes), so "all but removed" is every ownership.
         scope = _status_filter(scope, filters, prefix="torrent_")
-    if filters.beyond_ownership:
-        scope = scope.filter(torrent__in=torrents_filtered(user, filters).values("pk"))
     scope = scope.exclude(tracker_host="").order_by().values("tracker_host")
     # Several owners of one torrent may share a host: a torrent counts once per host.
     n = Count("torrent", distinct=True) if user.is_staff else Count("id")

@@ -1,8 +1,11 @@
 """A user's status, tracker and label counts (each a grouped query of their ownerships, every filter
 checked on the ownership or its torrent) are, under every combination of filters, what counting
 the torrents the list itself shows one by one gives; searching, the torrents a ranked page keeps
-from the matched ownerships (`owned_kept`) are those the list's query keeps."""
+from the matched ownerships (`owned_kept`) are those the list's query keeps. Staff's counts (of
+every torrent, a tracker host being any owner's, or the chosen owner's) are what the list shows
+when each value is picked."""
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections import Counter
@@ -17,10 +20,10 @@ from torrents.list_selectors import (
     torrents_filtered,
     torrents_found,
 )
-from torrents.models import Ownership, TorrentStatus
+from torrents.models import Ownership, Torrent, TorrentStatus
 from torrents.services.labels import torrent_labels_set
 from torrents.stalled import STALLED, stalled_test
-from torrents.tests.intake_support import alice, bob  # noqa: F401 (fixtures)
+from torrents.tests.intake_support import alice, bob, boss  # noqa: F401 (fixtures)
 from torrents.tests.pages_support import make_rows
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +98,48 @@ def test_every_combination_of_filters_counts_what_the_list_shows(alice, library)
             shown = torrents_filtered(alice, filters)
             assert torrents_found(alice, filters, facets) == (shown.count(), False), filters
             assert owned_kept(alice, filters) == {t.pk for t in shown}, filters
+
+
+@pytest.fixture
+def staff_library(library, boss):  # noqa: F811
+    """The library, with the admin a co-owner of two torrents (one on a host of their own, one
+    with no tracker), labelled "keep" by them."""
+    for name, host in (("broken", "boss.example"), ("no tracker", "")):
+        torrent = Torrent.objects.get(name=name)
+        Ownership.objects.create(user=boss, torrent=torrent, tracker_host=host)
+        torrent_labels_set(user=boss, torrent=torrent, names=["keep"])
+
+
+def picked(user, filters: ListFilters, **change) -> int:
+    """How many rows the list shows with one dimension's value picked."""
+    return torrents_filtered(user, dataclasses.replace(filters, **change)).count()
+
+
+def test_staff_counts_are_what_the_list_shows_for_each_value_picked(
+    alice,
+    bob,
+    boss,
+    staff_library,  # noqa: F811
+):
+    status_choices = [(), (S.SEEDING,), (STALLED,), (S.DOWNLOADING, STALLED)]
+    combos = itertools.product(
+        status_choices,
+        ("", "a.example", "bob.example"),
+        ("", "linux", "keep"),
+        ("", "keep"),
+        ("", alice.email, bob.email),
+    )
+    for statuses, tracker, q, label, owner in combos:
+        filters = ListFilters(statuses=statuses, tracker=tracker, q=q, label=label, owner=owner)
+        facets = torrent_facets(boss, filters, version="fresh")
+        got = {**facets["status"], **facets["stalled"]}
+        for status in set(S.values) | {STALLED}:
+            want = picked(boss, filters.without("status"), statuses=(status,))
+            assert got.get(status, 0) == want, (filters, status)
+        every_host = {"a.example", "b.example", "c.example", "bob.example", "boss.example"}
+        for host in every_host:
+            want = picked(boss, filters.without("tracker"), tracker=host)
+            assert facets["tracker"].get(host, 0) == want, (filters, host)
+        assert facets["label"] == {"keep": picked(boss, filters, label="keep")}, filters
+        if q:
+            assert torrents_found(boss, filters, facets) == (picked(boss, filters), False)
