@@ -115,12 +115,7 @@ def picked(user, filters: ListFilters, **change) -> int:
     return torrents_filtered(user, dataclasses.replace(filters, **change)).count()
 
 
-def test_staff_counts_are_what_the_list_shows_for_each_value_picked(
-    alice,
-    bob,
-    boss,
-    staff_library,  # noqa: F811
-):
+def test_staff_counts_are_what_the_list_shows_per_value(alice, bob, boss, staff_library):  # noqa: F811
     status_choices = [(), (S.SEEDING,), (STALLED,), (S.DOWNLOADING, STALLED)]
     combos = itertools.product(
         status_choices,
