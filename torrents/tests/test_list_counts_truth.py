@@ -124,6 +124,9 @@ def test_staff_counts_are_what_the_list_shows_per_value(alice, bob, boss, staff_
         ("", "keep"),
         ("", alice.email, bob.email),
     )
+    every_host = set(
+        Ownership.objects.exclude(tracker_host="").values_list("tracker_host", flat=True)
+    )
     for statuses, tracker, q, label, owner in combos:
         filters = ListFilters(statuses=statuses, tracker=tracker, q=q, label=label, owner=owner)
         facets = torrent_facets(boss, filters, version="fresh")
@@ -131,10 +134,9 @@ def test_staff_counts_are_what_the_list_shows_per_value(alice, bob, boss, staff_
         for status in set(S.values) | {STALLED}:
             want = picked(boss, filters.without("status"), statuses=(status,))
             assert got.get(status, 0) == want, (filters, status)
-        every_host = {"a.example", "b.example", "c.example", "bob.example", "boss.example"}
         for host in every_host:
             want = picked(boss, filters.without("tracker"), tracker=host)
             assert facets["tracker"].get(host, 0) == want, (filters, host)
         assert facets["label"] == {"keep": picked(boss, filters, label="keep")}, filters
         if q:
-            assert torrents_found(boss, filters, facets) == (picked(boss, filters), False)
+            assert torrents_found(boss, filters, facets) == (picked(boss, filters), False), filters
