@@ -42,7 +42,7 @@ from torrents.models import Ownership, Torrent
 from torrents.search import contains, postgres
 from torrents.search.expressions import IdArray, id_array
 from torrents.search.query import SearchText, search_text
-from torrents.search.ranked import over_cap
+from torrents.search.ranked import newest_candidates, over_cap
 
 # How many matching files a result names.
 MATCHED_FILES = 3
@@ -59,24 +59,27 @@ def _postgres() -> bool:
 class SearchReads:
     """What a search reads once for all the queries of one request that narrow by it (the
     list's counts and its page): the ids of the torrents it matches that the user sees
-    (`_matched_ids`: a user's own; staff's on SQLite), and on Postgres the user's labelled
-    matches. The list's page and its counts read the match once instead of three times (a
-    user who owns 10,000 torrents, 1,429 of them with "linux", after a status change:
-    bench/list_filters_bench.py). `keep_under` keeps them across requests too, per web
-    process, while a version holds, for READS_SECONDS at most (each prefix typed into the live
-    search is a search of its own)."""
+    (`_matched_ids`: a user's own; staff's, on Postgres the newest RANKED_MAX + 1), and on
+    Postgres the user's labelled matches. The list's page and its counts read the match once
+    instead of three times (a user who owns 10,000 torrents, 1,429 of them with "linux", after
+    a status change: bench/list_filters_bench.py). `keep_under` keeps them across requests
+    too, per web process, while a version holds, for READS_SECONDS at most (each prefix typed
+    into the live search is a search of its own)."""
 
     def __init__(self):
         self._read: dict[tuple, IdArray] = {}
         self._once: dict[tuple, object] = {}
         self._version: str | None = None
+        self._counts_version: str | None = None
 
-    def keep_under(self, version: str) -> None:
+    def keep_under(self, version: str, *, counts: str | None = None) -> None:
         """Keep the reads while `version` holds: the list's search version
         (torrents/list_versions.py), which moves with every write a match depends on (a name,
         search terms, a torrent's files with its metadata, a label put or taken, an ownership
-        gained or lost) and with none of what a sync or a status change writes."""
+        gained or lost) and with none of what a sync or a status change writes. `counts`: the
+        counts' version too, for what `counted` keeps."""
         self._version = version
+        self._counts_version = counts
 
     def ids(self, key: tuple, read: Callable[[], list[int]]) -> IdArray:
         """The ids `read` returns, read once a request (and kept while the version holds)."""
@@ -91,9 +94,19 @@ class SearchReads:
             self._once[key] = read()
         return self._once[key]
 
+    def counted(self, key: tuple, read: Callable[[], T]) -> T:
+        """What `read` returns, read once a request and kept across requests while both the
+        search's version and the counts' hold (torrents/list_versions.py `facets_version`: a
+        status change moves it, a sync that writes only rates does not): the matches with what
+        the counts read of them."""
+        if self._version is None or self._counts_version is None:
+            return self.once(key, read)
+        return self.once(key, lambda: self.kept((self._counts_version, *key), read))
+
     def kept(self, key: tuple, read: Callable[[], T]) -> T:
         """What `read` returns, kept across requests while the version holds (read each time
-        when none is given). Only for what a match depends on, and nothing else."""
+        when none is given). Only for what a match depends on (and, through `counted`, what
+        the counts depend on), nothing else."""
         if self._version is None:
             return read()
         digest = hashlib.blake2s(repr((self._version, key)).encode(), digest_size=16)
@@ -105,9 +118,9 @@ class SearchReads:
         return found
 
 
-def _ids_given(ids: list[int]) -> RawSQL:
-    """A subquery of ids already read, as one parameter (on Postgres one array literal,
-    `id_array`, not a constant per id to plan)."""
+def ids_given(ids: list[int]) -> RawSQL:
+    """A subquery of ids already read (`pk__in=ids_given(ids)`), as one parameter (on
+    Postgres one array literal, `id_array`, not a constant per id to plan)."""
     if _postgres():
         return RawSQL("SELECT unnest(%s::bigint[])", [id_array(ids)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
@@ -133,8 +146,8 @@ def torrents_search(
 
 
 def search_matched_ids(q: str, *, user, reads: SearchReads) -> IdArray:
-    """The ids of the torrents `q` matches that `user` (not staff) owns, read once into
-    `reads` (`_matched_ids`)."""
+    """The ids of the torrents `q` matches that `user` sees, read once into `reads`
+    (`_matched_ids`: for staff on Postgres the newest RANKED_MAX + 1)."""
     if not user.is_authenticated:
         return IdArray()
     return _matched_ids(q, user, reads)
@@ -143,14 +156,17 @@ def search_matched_ids(q: str, *, user, reads: SearchReads) -> IdArray:
 def search_owned(
     ownerships: QuerySet, q: str, *, user, reads: SearchReads, prefix: str = ""
 ) -> QuerySet:
-    """`ownerships` (a user's own, not staff's) narrowed to those of the torrents `q` matches:
-    what their counts are grouped from. The match is read once into `reads` (`_matched_ids`),
-    so each query of the counts and the page is narrowed by ids, not by the match again.
-    `prefix`: the path from the rows to their ownership (`"ownership__"` for label links)."""
+    """`ownerships` (or rows with one: `prefix` is the path to it, `"ownership__"` for label
+    links) narrowed to those of the torrents `q` matches that `user` sees: what their counts
+    are grouped from. The match is read once into `reads` (`_matched_ids`), so each query of
+    the counts and the page is narrowed by ids, not by the match again."""
     if not user.is_authenticated:
         return ownerships.none()
-    ids = _ids_given(_matched_ids(q, user, reads))
-    return ownerships.filter(**{f"{prefix}torrent_id__in": ids})
+    ids = _narrowing_ids(q, user, reads)
+    if ids is None:
+        matched = _matching(Torrent.objects.all(), q, user=user, reads=reads).values("pk")
+        return ownerships.filter(**{f"{prefix}torrent_id__in": matched})
+    return ownerships.filter(**{f"{prefix}torrent_id__in": ids_given(ids)})
 
 
 def _searched(
@@ -159,28 +175,35 @@ def _searched(
     if not user.is_authenticated:
         nothing = Value(0.0, output_field=FloatField())
         return queryset.none().annotate(search_rank=nothing) if ranked else queryset.none()
-    if reads is not None and _read_as_ids(user):
-        found = queryset.filter(pk__in=_ids_given(_matched_ids(q, user, reads)))
+    ids = _narrowing_ids(q, user, reads) if reads is not None else None
+    if ids is not None:
+        found = queryset.filter(pk__in=ids_given(ids))
     else:
         reads = reads or SearchReads()
         found = _matching(queryset, q, user=user, reads=reads)
     return found.annotate(search_rank=_rank(q, user=user, reads=reads)) if ranked else found
 
 
-def _read_as_ids(user) -> bool:
-    """Whether the queries of a search shared by `reads` narrow by `_matched_ids` (everyone but
-    staff on Postgres, whose match stays a condition of each query)."""
-    return not user.is_staff or not _postgres()
+def _narrowing_ids(q: str, user, reads: SearchReads) -> IdArray | None:
+    """The ids that the queries of a search shared by `reads` narrow by (`_matched_ids`), or
+    None where the match stays a condition of each query: staff on Postgres with more than
+    RANKED_MAX matches (each query then reads the newest of its own filters' matches along an
+    index, never all of them)."""
+    matched = _matched_ids(q, user, reads)
+    if user.is_staff and _postgres() and over_cap(len(matched)):
+        return None
+    return matched
 
 
 def _matched_ids(q: str, user, reads: SearchReads) -> IdArray:
     """The ids of the torrents `q` matches that `user` may see, read once into `reads`: a
-    user's own; on SQLite, for staff, all (SQLite reads the whole match into a table for each
-    query that narrows by it anyway). On Postgres the match is checked on each of a user's
-    ownerships' torrent (EXISTS), not an `IN` of every torrent the words match, which for a
-    common word is most of the library (a user's page with its counts anew at 100,000
-    torrents: 109 ms p50 through the `IN`, bench/search_bench.py); staff's stays in each query
-    (the newest RANKED_MAX matches are read along an index, never all of them)."""
+    user's own; for staff, on SQLite all of them (SQLite reads the whole match into a table for
+    each query that narrows by it anyway), on Postgres the newest RANKED_MAX + 1, along the
+    newest-first index for a common word (one more than a search ranks: whether there are
+    more). On Postgres the match is checked on each of a user's ownerships' torrent (EXISTS),
+    not an `IN` of every torrent the words match, which for a common word is most of the
+    library (a user's page with its counts anew at 100,000 torrents: 109 ms p50 through the
+    `IN`, bench/search_bench.py)."""
 
     def read() -> list[int]:
         if not _postgres():
@@ -188,6 +211,9 @@ def _matched_ids(q: str, user, reads: SearchReads) -> IdArray:
             if user.is_staff:
                 return list(matched.values_list("pk", flat=True))
             owned = Ownership.objects.filter(user=user, torrent_id__in=matched)
+        elif user.is_staff:
+            matched = _matching(Torrent.objects.all(), q, user=user, reads=reads)
+            return list(newest_candidates(matched.values_list("pk", flat=True)))
         else:
             its_torrent = Torrent.objects.filter(pk=OuterRef("torrent_id"))
             owned = Ownership.objects.filter(user=user).filter(
@@ -202,17 +228,16 @@ def search_best_first(q: str, *, user, reads: SearchReads) -> IdArray | None:
     """The torrents `q` matches that `user` sees, best first (ties newest first: a ranked
     page's order), kept with `reads` while the search's version holds: a rank depends only on
     a match's words, so after a status change a page is these ids that its filters keep,
-    not every match ranked again (torrents/search/ranked.py `kept_ranked_page`). None where
-    the match is not read as ids (staff on Postgres) or more than RANKED_MAX matched (only the
-    newest of those are ranked)."""
-    if not user.is_authenticated or not _read_as_ids(user):
+    not every match ranked again (torrents/search/ranked.py `kept_ranked_page`). None when
+    more than RANKED_MAX matched (only the newest of those are ranked)."""
+    if not user.is_authenticated:
         return None
     matched = _matched_ids(q, user, reads)
     if over_cap(len(matched)):
         return None
 
     def read() -> list[int]:
-        ranked = Torrent.objects.filter(pk__in=_ids_given(matched)).annotate(
+        ranked = Torrent.objects.filter(pk__in=ids_given(matched)).annotate(
             search_rank=_rank(q, user=user, reads=reads)
         )
         rows = ranked.values_list("search_rank", "created_at", "pk")

@@ -48,14 +48,18 @@ class CappedCounts:
     capped: bool  # more than RANKED_MAX matched: every count is of the newest RANKED_MAX
 
 
+def newest_candidates(searched: QuerySet) -> QuerySet:
+    """The newest RANKED_MAX + 1 rows of `searched`, newest first: the candidates a search ranks
+    and counts, and one more, read only to know there are more."""
+    return searched.order_by(F("created_at").desc(), F("id").desc())[: RANKED_MAX + 1]
+
+
 def _candidates(searched: QuerySet, columns: Sequence[str]) -> tuple[str, tuple] | None:
     """The SQL of the newest RANKED_MAX + 1 rows of `searched` with id, created_at and
     `columns` (fields or annotations), each with its place newest first (`candidate`) and how
     many were read (`total`); None when nothing can match."""
     wanted = list(dict.fromkeys(("id", "created_at", *columns)))
-    candidates = searched.order_by(F("created_at").desc(), F("id").desc()).values_list(*wanted)[
-        : RANKED_MAX + 1
-    ]
+    candidates = newest_candidates(searched.values_list(*wanted))
     try:
         sql, params = candidates.query.get_compiler(using=candidates.db).as_sql()
     except EmptyResultSet:  # nothing can match (no words, `none()`)

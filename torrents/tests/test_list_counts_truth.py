@@ -1,9 +1,9 @@
 """A user's status, tracker and label counts (each a grouped query of their ownerships, every filter
 checked on the ownership or its torrent) are, under every combination of filters, what counting
 the torrents the list itself shows one by one gives; searching, the torrents a ranked page keeps
-from the matched ownerships (`owned_kept`) are those the list's query keeps. Staff's counts (of
-every torrent, a tracker host being any owner's, or the chosen owner's) are what the list shows
-when each value is picked."""
+from the matches (`matched_kept`) are those the list's query keeps. Staff's counts (of every
+torrent, removed ones too, a tracker host being any owner's, or the chosen owner's) are what the
+list shows when each value is picked, and so are the ranked page's candidates."""
 
 import dataclasses
 import datetime as dt
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from torrents.list_selectors import (
     ListFilters,
-    owned_kept,
+    matched_kept,
     torrent_facets,
     torrents_filtered,
     torrents_found,
@@ -97,17 +97,19 @@ def test_every_combination_of_filters_counts_what_the_list_shows(alice, library)
         if q:  # the list's own count when searching, and the ranked page's candidates
             shown = torrents_filtered(alice, filters)
             assert torrents_found(alice, filters, facets) == (shown.count(), False), filters
-            assert owned_kept(alice, filters) == {t.pk for t in shown}, filters
+            assert matched_kept(alice, filters) == {t.pk for t in shown}, filters
 
 
 @pytest.fixture
 def staff_library(library, boss):  # noqa: F811
     """The library, with the admin a co-owner of two torrents (one on a host of their own, one
-    with no tracker), labelled "keep" by them."""
+    with no tracker), labelled "keep" by them, and a removed torrent (no owner left)."""
     for name, host in (("broken", "boss.example"), ("no tracker", "")):
         torrent = Torrent.objects.get(name=name)
         Ownership.objects.create(user=boss, torrent=torrent, tracker_host=host)
         torrent_labels_set(user=boss, torrent=torrent, names=["keep"])
+    (removed,) = make_rows([boss], 1, status=S.REMOVED, name="removed linux")
+    Ownership.objects.filter(torrent=removed).delete()
 
 
 def picked(user, filters: ListFilters, **change) -> int:
@@ -140,3 +142,5 @@ def test_staff_counts_are_what_the_list_shows_per_value(alice, bob, boss, staff_
         assert facets["label"] == {"keep": picked(boss, filters, label="keep")}, filters
         if q:
             assert torrents_found(boss, filters, facets) == (picked(boss, filters), False), filters
+            shown = torrents_filtered(boss, filters).values_list("pk", flat=True)
+            assert matched_kept(boss, filters) == set(shown), filters

@@ -199,9 +199,10 @@ def _region(request: HttpRequest, query: ListQuery, facets: dict, version: str, 
 
 
 def _versions(request: HttpRequest, query: ListQuery) -> ListVersions:
-    """The list's versions, read once a request; the query's search is kept under its own."""
+    """The list's versions, read once a request; the query's search is kept under its own
+    (and what it reads for the counts under the counts' too)."""
     versions = list_versions(request.user)
-    query.filters().reads.keep_under(versions.search)
+    query.filters().reads.keep_under(versions.search, counts=versions.counts)
     return versions
 
 
