@@ -70,6 +70,18 @@ def capped(monkeypatch):
 
 
 @pytest.fixture
+def built(monkeypatch) -> list:
+    """One item each time a search's match is built (the words matched against the rows)."""
+    calls = []
+    for module, name in ((contains, "matching_ids"), (postgres, "matches")):
+        original = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, _f=original, **k: calls.append(1) or _f(*a, **k)
+        )
+    return calls
+
+
+@pytest.fixture
 def library(alice, bob):  # noqa: F811
     """Alice: three "sintel" matches (the oldest the best: a name match) and one other; bob:
     a name match and a file match of his own."""
@@ -185,18 +197,12 @@ def test_select_all_matching_says_a_capped_count(alice, library, capped, monkeyp
     assert "2+ torrents match: at most 1 at once" in response.content.decode()
 
 
-def test_a_users_search_page_and_its_counts_read_the_match_once(alice, bob, monkeypatch):  # noqa: F811
+def test_a_users_search_page_and_its_counts_read_the_match_once(alice, bob, built):  # noqa: F811
     # The counts and the page narrow by the ids read once (torrents/search's `SearchReads`):
     # matching the words again for each query is what a user who owns 10,000 paid three times.
     # The ids are kept while the search's version holds (torrents/list_versions.py): a sync
     # that moves rates and a status change leave them; a label put, a name, search terms and a
     # new co-owned torrent move them.
-    built = []
-    for module, name in ((contains, "matching_ids"), (postgres, "matches")):
-        original = getattr(module, name)
-        monkeypatch.setattr(
-            module, name, lambda *a, _f=original, **k: built.append(1) or _f(*a, **k)
-        )
     seeding = with_files([alice], "Sintel 2010", status="seeding")
     labelled = with_files([alice], "Open movie", status="paused")
     torrent_labels_set(user=alice, torrent=labelled, names=["sintel"])
@@ -303,18 +309,12 @@ def test_a_users_ranked_page_after_a_status_change_is_the_kept_order_filtered(al
     assert paused == [name for name in first if name != "Sintel 2010"]
 
 
-def test_an_admins_search_reads_the_match_once_and_pages_the_kept_order(boss, library, monkeypatch):  # noqa: F811
+def test_an_admins_search_reads_the_match_once_and_pages_the_kept_order(boss, library, built):  # noqa: F811
     # Staff's matches (everyone's torrents) are read once, up to RANKED_MAX + 1 of the newest,
     # and kept while the search's version holds, as a user's are: after a status change the
     # counts are grouped from them and the ranked page is the kept order filtered, with no
     # window query of the candidates (what cost an admin 38 ms at 10,000 torrents,
     # bench/list_filters_bench.py).
-    built = []
-    for module, name in ((contains, "matching_ids"), (postgres, "matches")):
-        original = getattr(module, name)
-        monkeypatch.setattr(
-            module, name, lambda *a, _f=original, **k: built.append(1) or _f(*a, **k)
-        )
     first = page_names(boss, "sintel")
     assert len(built) == 1
     assert len(first) == 5
