@@ -483,7 +483,8 @@ def matched_kept(user, filters: ListFilters) -> set[int] | None:
     if matches is None:
         return None
     chosen = _chosen(user, filters)
-    kept = {kind: kind.kept_by(filters, chosen) for _, kind, _ in matches}
+    kinds = {kind for _, kind, _ in matches}  # each kind checked once, not once a match
+    kept = {kind: kind.kept_by(filters, chosen) for kind in kinds}
     return {
         torrent_id
         for torrent_id, kind, labels in matches
