@@ -6,6 +6,7 @@ code goes through allauth's form (TOTP with its replay guard, recovery codes use
 rate limit on failed logins, which counts wrong codes per account and per address.
 """
 
+import hashlib
 import secrets
 
 from allauth.core import context
@@ -26,12 +27,18 @@ API_METHODS = ("totp", "recovery_codes")
 _TICKET_GONE = "This login ticket is unknown or expired; log in again."
 
 
+def _ticket_key(ticket: str) -> str:
+    """The cache key of a ticket: a digest, so the key never holds what a client sent (spaces,
+    control characters: memcached refuses them, and Django warns)."""
+    return _TICKET_PREFIX + hashlib.sha256(ticket.encode()).hexdigest()
+
+
 def mfa_ticket_create(*, user: User) -> str:
     """A one-time ticket saying "this user gave the right password just now". It is bound to the
     password hash, so changing the password meanwhile voids it."""
     ticket = secrets.token_urlsafe(32)
     cache.set(
-        _TICKET_PREFIX + ticket,
+        _ticket_key(ticket),
         (user.pk, user.get_session_auth_hash()),
         timeout=settings.SEEDBOX_MFA_TICKET_SECONDS,
     )
@@ -40,7 +47,7 @@ def mfa_ticket_create(*, user: User) -> str:
 
 def mfa_ticket_user(*, ticket: str) -> User:
     """The user a live ticket was made for; ValidationError for an unknown or expired one."""
-    found = cache.get(_TICKET_PREFIX + ticket) if 0 < len(ticket) <= 100 else None
+    found = cache.get(_ticket_key(ticket)) if 0 < len(ticket) <= 100 else None
     user = User.objects.filter(pk=found[0], is_active=True).first() if found else None
     if user is None or user.get_session_auth_hash() != found[1]:
         raise ValidationError({"ticket": [_TICKET_GONE]})
@@ -49,7 +56,7 @@ def mfa_ticket_user(*, ticket: str) -> User:
 
 def mfa_ticket_use(*, ticket: str) -> None:
     """Spend the ticket once its code was right; two requests racing with it cannot both win."""
-    if not cache.delete(_TICKET_PREFIX + ticket):
+    if not cache.delete(_ticket_key(ticket)):
         raise ValidationError({"ticket": [_TICKET_GONE]})
 
 

@@ -1,11 +1,14 @@
 """Two-factor login through the JSON API: the password, then a TOTP or recovery code, checked by
 allauth.mfa itself (real codes from pyotp; allauth's own rate limits on wrong ones)."""
 
+import warnings
+
 import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import CacheKeyWarning
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
@@ -159,6 +162,18 @@ def test_bad_second_step_is_a_clear_400(totp_user, body):
 
     assert response.status_code == 400
     assert response.json()
+
+
+def test_a_ticket_of_any_characters_never_reaches_the_cache_as_sent(totp_user):
+    # The fuzzer's ticket made Django warn that memcached would refuse the cache key: the key
+    # is the ticket's digest, whatever a client sends.
+    body = {"ticket": "Ln\u00bc\u00b4\x0f ticket\n", "code": "123456"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        response = APIClient().post(SECOND_STEP, body, format="json")
+
+    assert response.status_code == 400
+    assert "ticket" in response.json()
 
 
 def test_wrong_password_with_a_right_code_is_refused(totp_user):
