@@ -192,10 +192,17 @@ def torrent_remove(
         torrent_gone_record(ownerships=ownerships)
         ownerships.delete()
         last = not Ownership.objects.filter(torrent=locked).exists()
-        if not last and torrent_wanted_refresh(torrent=locked):
-            # The owner who left may have been the only one wanting some files.
-            priorities_apply_after_commit(torrent=locked)
-        if last and locked.status != TorrentStatus.REMOVED:
+        # The counts' stamp moves whatever is left of the torrent: its owners' tracker hosts
+        # are counted, and the TorrentGone rows that would move the counts' version go with
+        # an account deleted next (user_delete). Its row is not changed for those who keep it
+        # (`changed_since` does not report it to them).
+        now = timezone.now()
+        if not last:
+            Torrent.objects.filter(pk=locked.pk).update(facets_at=now)
+            if torrent_wanted_refresh(torrent=locked):
+                # The owner who left may have been the only one wanting some files.
+                priorities_apply_after_commit(torrent=locked)
+        elif locked.status != TorrentStatus.REMOVED:
             Torrent.objects.filter(pk=locked.pk).update(
                 status=TorrentStatus.REMOVED,
                 purge_pending=True,
@@ -204,7 +211,8 @@ def torrent_remove(
                 up_rate=0,
                 peers=0,
                 seeders=0,
-                updated_at=timezone.now(),
+                updated_at=now,
+                facets_at=now,
             )
             if purge:
                 transaction.on_commit(lambda: purge_now_or_later(torrent_id=locked.pk))

@@ -20,7 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from torrents.list_selectors import ListFilters, torrent_facets
+from accounts.services.users import user_delete
+from torrents.list_selectors import ListFilters, matched_kept, torrent_facets
 from torrents.list_versions import facets_version, list_version, list_versions
 from torrents.models import Node, Ownership, Torrent, TorrentStatus
 from torrents.services.bulk import BIGINT, TEXT, TIMESTAMP, bulk_update
@@ -141,6 +142,32 @@ def test_removal_and_a_co_owner_move_each_users_counts(alice, bob):
     assert facet_counts(html, "tracker") == {"tracker.example": 1}
     assert api(alice).get("/api/torrents/counts").json()["tracker"] == {"tracker.example": 1}
     assert facet_counts(bob_page.get("/").content.decode(), "status")[""] == 1
+
+
+def test_a_co_owners_account_deleted_moves_staffs_kept_search_and_counts(alice, bob, boss):
+    # Deleting an account deletes its TorrentGone rows too: the torrents it left must move
+    # the versions themselves, or an admin's kept matches still had bob as an owner.
+    (shared,) = make_rows([bob, alice], 1, status=TorrentStatus.SEEDING, name="linux shared")
+    make_rows([alice], 1, status=TorrentStatus.SEEDING, name="linux later")  # a newer ownership
+    Ownership.objects.filter(user=alice).update(tracker_host="a.example")
+    Ownership.objects.filter(user=bob).update(tracker_host="b.example")
+    page = client_for(boss)
+
+    def kept_page() -> set[int]:
+        """The ranked page's candidates from the matches kept across requests."""
+        filters = ListFilters(q="linux", tracker="b.example")
+        versions = list_versions(boss)
+        filters.reads.keep_under(versions.search, counts=versions.counts)
+        return matched_kept(boss, filters)
+
+    html = page.get("/", {"q": "linux", "tracker": "b.example"}).content.decode()
+    assert facet_counts(html, "tracker") == {"a.example": 2, "b.example": 1}
+    assert kept_page() == {shared.pk}
+
+    user_delete(user=bob)
+    html = page.get("/", {"q": "linux", "tracker": "b.example"}).content.decode()
+    assert facet_counts(html, "tracker") == {"a.example": 2, "b.example": 0}  # picked: shown
+    assert kept_page() == set()
 
 
 def test_labels_put_taken_and_made_move_the_label_counts(alice):
