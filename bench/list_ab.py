@@ -14,7 +14,6 @@ import argparse
 
 import list_filters_bench as b
 from common import median_ms, percentile_ms
-from django.core.management import call_command
 
 STATUS = "after a status change"
 CASES = [
@@ -32,12 +31,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    user = b.User.objects.create_user("filters@bench.example", "pw", quota_bytes=1 << 50)
-    other = b.User.objects.create_user("other@bench.example", "pw", quota_bytes=1 << 50)
-    admin = b.User.objects.create_user("admin@bench.example", "pw", is_staff=True)
-    b.write_rows(10_000, user, other)
-    pk = b.Torrent.objects.order_by("id").values_list("id", flat=True).first()
+    user, admin, pk = b.seed(10_000)
     targets = {"user": b.InProcess(user), "admin": b.InProcess(admin)}
     print("| run | who | page (after a status change) | p50 / p95 | CPU p50 / p95 | / baseline |")
     print("| --- | --- | --- | --- | --- | --- |")

@@ -231,17 +231,23 @@ def run(target, repeat: int, pk: int) -> list[tuple[str, tuple]]:
     return rows
 
 
+def seed(count: int) -> tuple[User, User, int]:
+    """The empty database migrated and filled: (the user who owns every torrent, an admin, the
+    id of the torrent whose status `change` flips)."""
+    call_command("migrate", verbosity=0)
+    user = User.objects.create_user("filters@bench.example", "pw", quota_bytes=1 << 50)
+    other = User.objects.create_user("other@bench.example", "pw", quota_bytes=1 << 50)
+    admin = User.objects.create_user("admin@bench.example", "pw", is_staff=True)
+    write_rows(count, user, other)
+    return user, admin, Torrent.objects.order_by("id").values_list("id", flat=True).first()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--torrents", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=60)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
-    user = User.objects.create_user("filters@bench.example", "pw", quota_bytes=1 << 50)
-    other = User.objects.create_user("other@bench.example", "pw", quota_bytes=1 << 50)
-    admin = User.objects.create_user("admin@bench.example", "pw", is_staff=True)
-    write_rows(args.torrents, user, other)
-    pk = Torrent.objects.order_by("id").values_list("id", flat=True).first()
+    user, admin, pk = seed(args.torrents)
     vendor = connection.vendor
     print(
         f"{args.torrents:,} torrents, {vendor}, {args.repeat} requests each, load {os.getloadavg()}"

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import list_filters_bench as b
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -27,12 +26,7 @@ def main():
     p.add_argument("--repeat", type=int, default=40)
     p.add_argument("--top", type=int, default=35)
     a = p.parse_args()
-    call_command("migrate", verbosity=0)
-    user = b.User.objects.create_user("filters@bench.example", "pw", quota_bytes=1 << 50)
-    other = b.User.objects.create_user("other@bench.example", "pw", quota_bytes=1 << 50)
-    admin = b.User.objects.create_user("admin@bench.example", "pw", is_staff=True)
-    b.write_rows(a.torrents, user, other)
-    pk = b.Torrent.objects.order_by("id").values_list("id", flat=True).first()
+    user, admin, pk = b.seed(a.torrents)
     target = b.InProcess(admin if a.admin else user)
     for path in a.path or ["/?status=seeding&tracker=tracker-3.example"]:
         target.get(path, a.kind)
