@@ -16,6 +16,7 @@ from torrents.list_selectors import (
     torrents_filtered,
     torrents_found,
 )
+from torrents.list_versions import list_versions
 from torrents.models import TorrentStatus
 from torrents.search.ranked import RANKED_MAX
 from torrents.stalled import STALLED
@@ -127,7 +128,11 @@ class TorrentCountsView(APIView):
     @extend_schema(parameters=[CountsQuerySerializer], responses={200: _Counts})
     def get(self, request: Request) -> Response:
         filters = _filters(request)
-        facets = torrent_facets(request.user, filters)
+        # As the page: a search's reads (its matched ids, its matches) kept across requests
+        # while what they depend on holds, and the counts' version from the same query.
+        versions = list_versions(request.user)
+        filters.reads.keep_under(versions.search, counts=versions.counts)
+        facets = torrent_facets(request.user, filters, version=versions.counts)
         body = {name: facets[name] for name in ("status", "stalled", "tracker", "label")}
         body["capped"] = facets.get("capped", {})
         statuses = facets["status"]

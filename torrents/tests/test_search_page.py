@@ -343,3 +343,15 @@ def test_an_admins_search_over_the_cap_counts_the_newest_under_each_filter(boss,
     assert counted["capped"]["status"] is True
     assert page_names(boss, "sintel", status="paused") == api_names(boss, "sintel", status="paused")
     assert set(page_names(boss, "sintel", status="paused")) == {"Sintel 2010", "Blender A"}
+
+
+def test_the_counts_api_keeps_a_search_as_the_page_does(boss, library, built):  # noqa: F811
+    # `GET /api/torrents/counts?q=` keeps the search's reads under the list's versions too: an
+    # admin's matched ids are read once (on Postgres up to RANKED_MAX + 1 of them), and a
+    # status change is counted at once.
+    assert counts(boss, "sintel")["status"][TorrentStatus.SEEDING] == 1
+    assert counts(boss, "sintel", status="paused")["total"] == 1
+    assert len(built) == 1
+    Torrent.objects.filter(name="Blender A").update(status=TorrentStatus.SEEDING)
+    assert counts(boss, "sintel")["status"][TorrentStatus.SEEDING] == 2
+    assert len(built) == 1
