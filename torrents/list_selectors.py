@@ -25,7 +25,6 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import (
     BooleanField,
-    Case,
     CharField,
     Count,
     Exists,
@@ -35,7 +34,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    When,
 )
 
 from accounts.models import User
@@ -65,7 +63,7 @@ from torrents.search import (
 )
 from torrents.search.ranked import Joined, capped_counts, capped_groups, over_cap
 from torrents.selectors import torrents_visible_to
-from torrents.stalled import STALLED, stalled_q
+from torrents.stalled import STALLED, stalled_flag, stalled_q
 from torrents.storage import node_free_bytes
 
 # The tracker facet lists this many hosts, the busiest first (and the one filtered on).
@@ -365,7 +363,7 @@ def search_matches(user, filters: ListFilters) -> list[Matched] | None:
 def _owned_matches(user, filters: ListFilters) -> list[Matched]:
     """A user's matches, from their ownerships of the matched torrents with their labels: one
     query (a row per label)."""
-    stalled = Case(When(stalled_q(prefix="torrent_"), then=1), default=0)
+    stalled = stalled_flag(prefix="torrent_")
     owned = search_owned(
         Ownership.objects.filter(user=user), filters.q, user=user, reads=filters.reads
     )
@@ -406,7 +404,7 @@ def _staff_matches(user, filters: ListFilters) -> list[Matched]:
     1,429 matches on Postgres), the torrents left without an owner (removed ones: one more
     query, when there are some) and the viewer's labels on them (one more, when they have
     labels)."""
-    stalled = Case(When(stalled_q(prefix="torrent_"), then=1), default=0)
+    stalled = stalled_flag(prefix="torrent_")
     owned = search_owned(Ownership.objects.all(), filters.q, user=user, reads=filters.reads)
     rows = (
         owned.annotate(stalled=stalled)
@@ -422,8 +420,7 @@ def _staff_matches(user, filters: ListFilters) -> list[Matched]:
     ownerless = [pk for pk in matched if pk not in columns]
     if ownerless:
         torrents = Torrent.objects.filter(pk__in=ids_given(ownerless))
-        stalled = Case(When(stalled_q(), then=1), default=0)
-        for pk, status, is_stalled in torrents.annotate(stalled=stalled).values_list(
+        for pk, status, is_stalled in torrents.annotate(stalled=stalled_flag()).values_list(
             "pk", "status", "stalled"
         ):
             columns[pk] = (status, is_stalled)
@@ -529,13 +526,14 @@ def _matched_facets(user, filters: ListFilters) -> dict | None:
     under = {name: filters.without(name) for name in FACETS}
     statuses: Counter[str] = Counter()
     trackers: Counter[str] = Counter()
-    stalled = 0
+    stalled = found_by_tracker = 0
     for kind, n in kinds.items():
         if kind.kept_by(under["status"], chosen):
             statuses[kind.status] += n
             stalled += n * kind.stalled
         if kind.kept_by(under["tracker"], chosen):
             trackers.update(dict.fromkeys(kind.hosts(chosen), n))
+            found_by_tracker += n
     kept_by_label = {kind: kind.kept_by(under["label"], chosen) for kind in every_kind}
     label_n: Counter[int] = Counter()
     for (label_id, kind), n in labelled.items():
@@ -550,10 +548,7 @@ def _matched_facets(user, filters: ListFilters) -> dict | None:
         "capped": {name: False for name in FACETS},
         "found": {
             "status": (sum(statuses.values()), False),
-            "tracker": (
-                sum(n for kind, n in kinds.items() if kind.kept_by(under["tracker"], chosen)),
-                False,
-            ),
+            "tracker": (found_by_tracker, False),
             "label": (sum(n for kind, n in every_kind.items() if kept_by_label[kind]), False),
         },
     }

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from torrents.models import TorrentStatus
@@ -34,6 +34,12 @@ def stalled_q(now: dt.datetime | None = None, *, prefix: str = "") -> Q:
             f"{prefix}stalled_since__lte": stalled_cutoff(now),
         }
     )
+
+
+def stalled_flag(*, prefix: str = "") -> Case:
+    """The criterion as a column of 1 or 0, for rows read off the cursor (`prefix` as in
+    `stalled_q`)."""
+    return Case(When(stalled_q(prefix=prefix), then=Value(1)), default=Value(0))
 
 
 def stalled_test(now: dt.datetime | None = None) -> Callable[[str, dt.datetime | None], bool]:
