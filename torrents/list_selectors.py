@@ -1,16 +1,17 @@
 """Reads of the torrent list beyond visibility: its filters, the counts beside each filter
-(facets), the totals bar and the owners column. The page and the API both read through here,
-on top of `torrents_visible_to`, so a count never holds a row the list would not show.
+(facets), the totals bar and the owners column. The page and the API both read through here, on
+top of `torrents_visible_to`, so a count never holds a row the list would not show.
 
-Counting is one grouped query per dimension, each under every other active filter (a facet
-does not count under its own filter, so that the sidebar shows where each choice leads). A new
-dimension (labels, a derived status) is one function in `FACETS` and one clause in
-`torrents_filtered`. Searching, the matches (up to RANKED_MAX of them, a user's or staff's) are
-read once with what the counts ask of them and counted here, every dimension at once
-(`search_matches`, `_matched_facets`); the ranked page keeps those its filters keep. With more
-matches, each dimension counts the newest RANKED_MAX under its other filters (the candidates
-the search ranks: torrents/search/ranked.py), in the query that finds them, and says so
-(`capped`: its counts are then floors).
+Counting is one grouped query per dimension, each under every other active filter (a facet does
+not count under its own filter, so that the sidebar shows where each choice leads); under a
+label, a user's statuses and trackers come from one query of the label's ownerships by kind
+(`_labelled_facets`). A new dimension (labels, a derived status) is one function in `FACETS`
+and one clause in `torrents_filtered`. Searching, the matches (up to RANKED_MAX of them, a
+user's or staff's) are read once with what the counts ask of them and counted here, every
+dimension at once (`search_matches`, `_matched_facets`); the ranked page keeps those its
+filters keep. With more matches, each dimension counts the newest RANKED_MAX under its other
+filters (the candidates the search ranks: torrents/search/ranked.py), in the query that finds
+them, and says so (`capped`: its counts are then floors).
 """
 
 import dataclasses
@@ -398,6 +399,62 @@ class _Kinds(dict):
         return kind
 
 
+@dataclass
+class _KindCounts:
+    """The status and tracker counts of torrents counted by kind ({_Kind: how many}, under
+    the label filter if any), each under its other filters."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    stalled: int = 0
+    trackers: Counter[str] = field(default_factory=Counter)
+    found_by_tracker: int = 0  # how many the tracker counts were taken over
+
+    @classmethod
+    def of(cls, kinds: Counter, filters: ListFilters, chosen: _Chosen) -> "_KindCounts":
+        counted = cls()
+        by_status, by_tracker = filters.without("status"), filters.without("tracker")
+        for kind, n in kinds.items():
+            if kind.kept_by(by_status, chosen):
+                counted.statuses[kind.status] += n
+                counted.stalled += n * kind.stalled
+            if kind.kept_by(by_tracker, chosen):
+                counted.trackers.update(dict.fromkeys(kind.hosts(chosen), n))
+                counted.found_by_tracker += n
+        return counted
+
+    def facets(self) -> dict:
+        busiest = sorted(self.trackers.items(), key=lambda item: (-item[1], item[0]))
+        return {
+            "status": dict(self.statuses),
+            "stalled": {STALLED: self.stalled},
+            "tracker": dict(busiest[:TRACKER_FACET_LIMIT]),
+        }
+
+
+def _labelled_facets(user, filters: ListFilters) -> dict:
+    """A user's facets under a label filter, not searching: the statuses and trackers from
+    one grouped query of the label's ownerships by kind (status, stalled, host), counted under
+    each one's other filters here, rather than a grouped query each; the labels from one more
+    (`_label_counts`). Postgres, 10,000 torrents: 2.3 against 2.6 + 2.1 ms. Without a label
+    the kinds are every ownership of the user's, which SQLite groups slower than the two
+    narrower counts (125-155 against 98-124 M instructions a page): `FACETS` then."""
+    owned = _owned_under(
+        Ownership.objects.filter(user=user),
+        user,
+        ListFilters(label=filters.label, reads=filters.reads),
+    )
+    rows = (
+        owned.annotate(stalled=stalled_flag(prefix="torrent_"))
+        .order_by()
+        .values_list("torrent_status", "stalled", "tracker_host")
+        .annotate(n=Count("id"))
+    )
+    me = user.pk
+    kinds = Counter({_Kind(status, stalled, ((me, host),)): n for status, stalled, host, n in rows})
+    counted = _KindCounts.of(kinds, filters, _Chosen(label_id=None, owner_ids=None))
+    return {**counted.facets(), "label": _label_counts(user, filters.without("label"))}
+
+
 def _staff_matches(user, filters: ListFilters) -> list[Matched]:
     """Staff's matches, from the ownerships of the matched torrents (a row per owner, with
     their copy of its status: one index lookup per torrent, not two, 2.5 against 6.5 ms for
@@ -523,32 +580,20 @@ def _matched_facets(user, filters: ListFilters) -> dict | None:
     if filters.label:
         kinds = Counter(kind for _, kind, labels in matches if chosen.label_id in labels)
     labelled = Counter((label_id, kind) for _, kind, labels in matches for label_id in labels)
-    under = {name: filters.without(name) for name in FACETS}
-    statuses: Counter[str] = Counter()
-    trackers: Counter[str] = Counter()
-    stalled = found_by_tracker = 0
-    for kind, n in kinds.items():
-        if kind.kept_by(under["status"], chosen):
-            statuses[kind.status] += n
-            stalled += n * kind.stalled
-        if kind.kept_by(under["tracker"], chosen):
-            trackers.update(dict.fromkeys(kind.hosts(chosen), n))
-            found_by_tracker += n
-    kept_by_label = {kind: kind.kept_by(under["label"], chosen) for kind in every_kind}
+    counted = _KindCounts.of(kinds, filters, chosen)
+    by_label = filters.without("label")
+    kept_by_label = {kind: kind.kept_by(by_label, chosen) for kind in every_kind}
     label_n: Counter[int] = Counter()
     for (label_id, kind), n in labelled.items():
         if kept_by_label[kind]:
             label_n[label_id] += n
-    busiest = sorted(trackers.items(), key=lambda item: (-item[1], item[0]))
     return {
-        "status": dict(statuses),
-        "stalled": {STALLED: stalled},
-        "tracker": dict(busiest[:TRACKER_FACET_LIMIT]),
+        **counted.facets(),
         "label": {label.name: label_n[label.pk] for label in user_labels(user, filters)},
         "capped": {name: False for name in FACETS},
         "found": {
-            "status": (sum(statuses.values()), False),
-            "tracker": (found_by_tracker, False),
+            "status": (sum(counted.statuses.values()), False),
+            "tracker": (counted.found_by_tracker, False),
             "label": (sum(n for kind, n in every_kind.items() if kept_by_label[kind]), False),
         },
     }
@@ -633,9 +678,12 @@ def torrent_facets(
             facets = _searched_facets(user, filters)
         caches["rows"].set(key, facets)
     elif facets is None:
-        facets = {name: count(user, filters.without(name)) for name, count in FACETS.items()}
-        stalled = facets["status"].pop(STALLED, None)
-        facets["stalled"] = {} if stalled is None else {STALLED: stalled}
+        if filters.label and user.is_authenticated and not user.is_staff:
+            facets = _labelled_facets(user, filters)
+        else:
+            facets = {name: count(user, filters.without(name)) for name, count in FACETS.items()}
+            stalled = facets["status"].pop(STALLED, None)
+            facets["stalled"] = {} if stalled is None else {STALLED: stalled}
         facets["capped"] = {}  # every match counted
         caches["rows"].set(key, facets)
     return facets
