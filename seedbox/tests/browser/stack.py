@@ -26,16 +26,25 @@ class StackError(AssertionError):
     pass
 
 
-def wait_for(predicate: Callable[[], object], *, timeout: float, what: str, stack=None):
-    """Poll until `predicate()` is truthy; on timeout fail with the stack's recent logs."""
+def wait_for(
+    predicate: Callable[[], object],
+    *,
+    timeout: float,
+    what: str,
+    stack=None,
+    explain: Callable[[], str] | None = None,
+):
+    """Poll until `predicate()` is truthy; on timeout fail with what `explain()` says (a
+    transfer's two sides: testing.Announcer.report) and the stack's recent logs."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
+            said = f"\n{explain()}" if explain is not None else ""
             logs = f"\n{stack.tail()}" if stack is not None else ""
-            raise StackError(f"timed out after {timeout:.0f}s waiting for {what}{logs}")
+            raise StackError(f"timed out after {timeout:.0f}s waiting for {what}{said}{logs}")
         time.sleep(0.1)
 
 

@@ -98,7 +98,13 @@ def test_pending_torrent_approved_then_downloaded_live(
         announce()  # the site's rTorrent may not hold it yet: then the next round
         return False
 
-    wait_for(seeding, timeout=SEEDING_TIMEOUT, what="the owner's row to show seeding", stack=stack)
+    wait_for(
+        seeding,
+        timeout=SEEDING_TIMEOUT,
+        what="the owner's row to show seeding",
+        stack=stack,
+        explain=lambda: f"the row's progress seen: {seen}\n{announce.report()}",
+    )
     expect(progress).to_have_text("100%")
     assert seen[0] == "0%"
     assert not_reloaded(page)
