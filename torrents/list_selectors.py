@@ -313,6 +313,11 @@ class _Kind(NamedTuple):
     stalled: int
     owners: tuple[tuple[int, str], ...]
 
+    @classmethod
+    def owned(cls, user_id: int, status: str, stalled: int, host: str) -> "_Kind":
+        """The kind of a user's own torrent, as they count it: their ownership alone."""
+        return cls(status, stalled, ((user_id, host),))
+
     def kept_by(self, filters: ListFilters, chosen: _Chosen) -> bool:
         """Whether `torrents_filtered` keeps a torrent of this kind under `filters`, the search
         and the label aside."""
@@ -382,7 +387,7 @@ def _owned_matches(user, filters: ListFilters) -> list[Matched]:
         if label_id is not None:
             labels.setdefault(torrent_id, []).append(label_id)
     me = user.pk  # once: the request's user is a lazy object, each attribute a lookup
-    kinds = _Kinds(lambda status, stalled, host: _Kind(status, stalled, ((me, host),)))
+    kinds = _Kinds(lambda status, stalled, host: _Kind.owned(me, status, stalled, host))
     return [(pk, kinds[key], tuple(labels.get(pk, ()))) for pk, key in columns.items()]
 
 
@@ -450,7 +455,9 @@ def _labelled_facets(user, filters: ListFilters) -> dict:
         .annotate(n=Count("id"))
     )
     me = user.pk
-    kinds = Counter({_Kind(status, stalled, ((me, host),)): n for status, stalled, host, n in rows})
+    kinds = Counter(
+        {_Kind.owned(me, status, stalled, host): n for status, stalled, host, n in rows}
+    )
     counted = _KindCounts.of(kinds, filters, _Chosen(label_id=None, owner_ids=None))
     return {**counted.facets(), "label": _label_counts(user, filters.without("label"))}
 
